@@ -1,0 +1,39 @@
+"""The seam every backend plugs into: an article in, a validated extraction out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from summarizer.article import Article
+from summarizer.schema import Extraction, Usage
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A backend's answer for one article, before the pipeline adds where it came from."""
+
+    extraction: Extraction
+    usage: Usage
+    attempts: int = 1
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the pipeline needs of a backend.
+
+    `settings` names everything that can change the answer for the same article
+    (model, endpoint, mode, temperature...): it goes into the cache key. It must
+    never hold a secret.
+    """
+
+    name: str
+    model: str | None
+    prompt_version: str
+
+    @property
+    def settings(self) -> dict[str, Any]: ...
+
+    def extract(self, article: Article) -> Draft: ...
+
+    async def aextract(self, article: Article) -> Draft: ...

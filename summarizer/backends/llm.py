@@ -1,0 +1,355 @@
+"""The LLM backend: instructor over the openai client, for any OpenAI-compatible endpoint.
+
+Two retry layers, each owning one kind of failure, so they never multiply:
+
+- instructor re-asks when a reply fails validation (`max_reasks`), sending the
+  validation error back to the model;
+- tenacity retries transient HTTP failures (429, 408/409, 5xx, timeouts, lost
+  connections) with exponential backoff and jitter, honouring Retry-After,
+  bounded by `max_attempts` and `max_retry_seconds`.
+
+The openai client's own retries are switched off (`max_retries=0`): left on, each
+tenacity attempt would hide up to three requests.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from summarizer.article import Article
+from summarizer.backends.base import Draft
+from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
+from summarizer.prompts import load_prompt, prompt_context
+from summarizer.schema import Extraction, Usage
+
+if TYPE_CHECKING:
+    import instructor
+    import tenacity
+
+DEFAULT_MODEL = "gpt-4o-mini"
+# openai's client insists on a key; local servers (Ollama, llama.cpp, vLLM) ignore it.
+KEYLESS_PLACEHOLDER = "no-key"
+# Retry-After beyond this is treated as "not soon": the request fails instead of sleeping.
+MAX_RETRY_AFTER_SECONDS = 60.0
+
+
+class Mode(str, Enum):
+    """How the model is asked for structured output; local servers often lack `tools`."""
+
+    TOOLS = "tools"
+    JSON_SCHEMA = "json_schema"
+    JSON = "json"
+    MD_JSON = "md_json"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LLMSettings:
+    """Where and how to call the model.
+
+    >>> settings = LLMSettings.from_env(model="llama3.1", base_url="http://localhost:11434/v1")
+    >>> backend = LLMBackend(settings)
+    """
+
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: Mode = Mode.TOOLS
+    temperature: float = 0.0
+    max_reasks: int = 2
+    max_attempts: int = 4
+    max_retry_seconds: float = 120.0
+    timeout: float = 120.0
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: Mode | str | None = None,
+        **options: Any,
+    ) -> LLMSettings:
+        """Arguments first, then `SUMMARIZER_MODEL`, `OPENAI_BASE_URL`, `OPENAI_API_KEY`."""
+        try:
+            resolved_mode = Mode(mode) if mode is not None else Mode.TOOLS
+        except ValueError:
+            choices = ", ".join(m.value for m in Mode)
+            raise ConfigurationError(f"unknown mode {mode!r}; choose one of {choices}") from None
+        return cls(
+            model=model or os.environ.get("SUMMARIZER_MODEL") or DEFAULT_MODEL,
+            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
+            api_key=api_key or os.environ.get("OPENAI_API_KEY") or None,
+            mode=resolved_mode,
+            **options,
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key or self.base_url)
+
+
+def is_llm_configured() -> bool:
+    """Whether the environment names an LLM endpoint (a key for OpenAI, or a base URL)."""
+    return bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"))
+
+
+class LLMBackend:
+    """Extraction by a model behind an OpenAI-compatible chat-completions endpoint."""
+
+    name = "openai"
+
+    def __init__(self, settings: LLMSettings) -> None:
+        if not settings.configured:
+            raise ConfigurationError(
+                "no LLM endpoint configured: set OPENAI_API_KEY for OpenAI, or "
+                "OPENAI_BASE_URL / --base-url for a local server (Ollama, vLLM, llama.cpp)"
+            )
+        self.config = settings
+        self.model: str | None = settings.model
+        self.prompt_version = load_prompt().version
+        self._client: instructor.Instructor | None = None
+        self._async_client: instructor.AsyncInstructor | None = None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {
+            "model": self.config.model,
+            "base_url": self.config.base_url,
+            "mode": self.config.mode.value,
+            "temperature": self.config.temperature,
+        }
+
+    def extract(self, article: Article) -> Draft:
+        import tenacity
+
+        client = self._sync_client()
+        requests = _RequestCounter()
+        try:
+            for attempt in self._retrying(tenacity.Retrying):
+                with attempt:
+                    try:
+                        result = client.create(**self._request(article, requests))
+                    except Exception as error:
+                        raise _transport_cause(error) from None
+        except Exception as error:
+            raise self._backend_error(error, article, requests.count) from None
+        return self._draft(result, requests.count)
+
+    async def aextract(self, article: Article) -> Draft:
+        import tenacity
+
+        client = self._async_client_()
+        requests = _RequestCounter()
+        try:
+            async for attempt in self._retrying(tenacity.AsyncRetrying):
+                with attempt:
+                    try:
+                        result = await client.create(**self._request(article, requests))
+                    except Exception as error:
+                        raise _transport_cause(error) from None
+        except Exception as error:
+            raise self._backend_error(error, article, requests.count) from None
+        return self._draft(result, requests.count)
+
+    def _request(self, article: Article, requests: _RequestCounter) -> dict[str, Any]:
+        from instructor.core.hooks import Hooks
+
+        hooks = Hooks()
+        hooks.on("completion:kwargs", requests.increment)
+        return {
+            "model": self.config.model,
+            "messages": load_prompt().messages(),
+            "response_model": Extraction,
+            "context": prompt_context(article),
+            "max_retries": self.config.max_reasks,
+            "temperature": self.config.temperature,
+            "strict": False,
+            "hooks": hooks,
+        }
+
+    def _retrying(self, retrying_class: type[tenacity.BaseRetrying]) -> Any:
+        import tenacity
+
+        return retrying_class(
+            retry=tenacity.retry_if_exception(is_transient),
+            stop=tenacity.stop_after_attempt(self.config.max_attempts)
+            | tenacity.stop_before_delay(self.config.max_retry_seconds),
+            wait=_wait_for_retry,
+            reraise=True,
+        )
+
+    def _openai_kwargs(self) -> dict[str, Any]:
+        return {
+            "api_key": self.config.api_key or KEYLESS_PLACEHOLDER,
+            "base_url": self.config.base_url,
+            "max_retries": 0,
+            "timeout": self.config.timeout,
+        }
+
+    def _sync_client(self) -> instructor.Instructor:
+        if self._client is None:
+            import instructor
+            import openai
+
+            self._client = instructor.from_openai(
+                openai.OpenAI(**self._openai_kwargs()), mode=_instructor_mode(self.config.mode)
+            )
+        return self._client
+
+    def _async_client_(self) -> instructor.AsyncInstructor:
+        if self._async_client is None:
+            import instructor
+            import openai
+
+            self._async_client = instructor.from_openai(
+                openai.AsyncOpenAI(**self._openai_kwargs()),
+                mode=_instructor_mode(self.config.mode),
+            )
+        return self._async_client
+
+    def _draft(self, result: Extraction, requests: int) -> Draft:
+        usage = getattr(result, "_total_usage", None) or getattr(
+            getattr(result, "_raw_response", None), "usage", None
+        )
+        return Draft(
+            extraction=Extraction.model_validate(result.model_dump()),
+            usage=Usage(
+                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+            ),
+            attempts=max(requests, 1),
+        )
+
+    def _backend_error(self, error: Exception, article: Article, requests: int) -> BackendError:
+        from instructor.core import InstructorRetryException
+
+        endpoint = self.config.base_url or "OpenAI"
+        if isinstance(error, InstructorRetryException):
+            message = (
+                f"no valid reply from {self.config.model} after {requests} request(s): "
+                f"{describe_invalid_reply(error)}"
+            )
+            return InvalidOutputError(
+                self._redact(message), article_id=article.id, attempts=requests
+            )
+        message = f"{endpoint} failed after {requests} request(s): {describe_http_error(error)}"
+        return BackendError(self._redact(message), article_id=article.id, attempts=requests)
+
+    def _redact(self, message: str) -> str:
+        key = self.config.api_key
+        return message.replace(key, "[redacted]") if key else message
+
+
+@dataclass
+class _RequestCounter:
+    """Counts the requests instructor sends for one article, re-asks included."""
+
+    count: int = 0
+
+    def increment(self, *args: Any, **kwargs: Any) -> None:
+        self.count += 1
+
+
+def _instructor_mode(mode: Mode) -> instructor.Mode:
+    import instructor
+
+    return {
+        Mode.TOOLS: instructor.Mode.TOOLS,
+        Mode.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
+        Mode.JSON: instructor.Mode.JSON,
+        Mode.MD_JSON: instructor.Mode.MD_JSON,
+    }[mode]
+
+
+def _transport_cause(error: Exception) -> Exception:
+    """instructor wraps HTTP errors in InstructorRetryException; give tenacity the HTTP error."""
+    import openai
+
+    cause = error.__cause__
+    return cause if isinstance(cause, openai.APIError) else error
+
+
+def is_transient(error: BaseException) -> bool:
+    """Failures worth retrying: rate limits, server errors, timeouts, lost connections."""
+    import openai
+
+    if isinstance(error, openai.APIConnectionError):  # timeouts are a subclass
+        return True
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in (408, 409, 429) or error.status_code >= 500
+    return False
+
+
+def retry_after_seconds(error: BaseException) -> float | None:
+    """The server's Retry-After (seconds or an HTTP date, or retry-after-ms), if any."""
+    import openai
+
+    if not isinstance(error, openai.APIStatusError):
+        return None
+    headers = error.response.headers
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return float(milliseconds) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
+
+
+def _wait_for_retry(state: tenacity.RetryCallState) -> float:
+    import tenacity
+
+    outcome = state.outcome
+    error = outcome.exception() if outcome is not None else None
+    retry_after = retry_after_seconds(error) if error is not None else None
+    if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER_SECONDS:
+        return retry_after
+    backoff = tenacity.wait_exponential_jitter(initial=0.5, max=20.0, jitter=0.5)
+    return float(backoff(state))
+
+
+def describe_http_error(error: BaseException) -> str:
+    """One line for an HTTP-level failure, without response bodies that may echo secrets."""
+    import openai
+
+    if isinstance(error, openai.APIStatusError):
+        return f"HTTP {error.status_code}: {_first_line(str(error.message))}"
+    if isinstance(error, openai.APITimeoutError):
+        return "the request timed out"
+    if isinstance(error, openai.APIConnectionError):
+        return f"could not connect ({_first_line(str(error.__cause__ or error))})"
+    return f"{type(error).__name__}: {_first_line(str(error))}"
+
+
+def describe_invalid_reply(error: BaseException) -> str:
+    """What was wrong with the last reply: the validation errors, one clause each."""
+    from pydantic import ValidationError
+
+    failed = getattr(error, "failed_attempts", None) or []
+    last = failed[-1].exception if failed else error.__cause__ or error
+    if isinstance(last, ValidationError):
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}"
+            for item in last.errors()[:3]
+        ]
+        more = f" (+{last.error_count() - 3} more)" if last.error_count() > 3 else ""
+        return "; ".join(problems) + more
+    return f"{type(last).__name__}: {_first_line(str(last))}"
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= 300 else line[:297] + "..."

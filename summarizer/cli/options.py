@@ -1,0 +1,86 @@
+"""Options shared by the commands that run a backend (`summarize FILE`, `summarize eval`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from summarizer.pipeline import Pipeline
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MODES = ("tools", "json_schema", "json", "md_json")
+BACKENDS = ("openai", "offline")
+
+
+def backend_options(command: F) -> F:
+    """Adds --backend, --model, --base-url, --mode, --max-reasks, --no-cache, --cache-dir."""
+    decorators = [
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            help="openai: any OpenAI-compatible endpoint; offline: the built-in extractor. "
+            "Default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline.",
+        ),
+        click.option("--model", help="Model name (default: $SUMMARIZER_MODEL or gpt-4o-mini)."),
+        click.option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)."),
+        click.option(
+            "--mode",
+            type=click.Choice(MODES),
+            help="How structured output is requested (default: tools).",
+        ),
+        click.option(
+            "--max-reasks",
+            type=click.IntRange(0, 10),
+            default=2,
+            show_default=True,
+            help="Re-asks after a reply fails validation.",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Cache folder (default: $SUMMARIZER_CACHE_DIR or the user directory).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def pipeline_from_options(
+    *,
+    backend: str | None,
+    model: str | None,
+    base_url: str | None,
+    mode: str | None,
+    max_reasks: int,
+    no_cache: bool,
+    cache_dir: Path | None,
+) -> Pipeline:
+    """The pipeline the options describe; says once on stderr when offline is the fallback."""
+    from summarizer.backends import get_backend
+    from summarizer.backends.llm import is_llm_configured
+    from summarizer.cache import ResultCache
+    from summarizer.pipeline import Pipeline
+
+    if backend is None and not (is_llm_configured() or base_url):
+        click.echo(
+            "Using the offline extractor: no LLM configured. Set OPENAI_API_KEY, or "
+            "OPENAI_BASE_URL / --base-url for a local server, to use a model.",
+            err=True,
+        )
+    options: dict[str, Any] = {}
+    if backend != "offline":
+        options = {
+            "model": model,
+            "base_url": base_url,
+            "mode": mode,
+            "max_reasks": max_reasks,
+        }
+    chosen = get_backend(backend, **options)
+    return Pipeline(chosen, None if no_cache else ResultCache(cache_dir))

@@ -1,0 +1,48 @@
+"""The errors the library raises, all meant to be shown to a user as one line.
+
+SummarizerError
+├── InputError            an article or data set that cannot be read
+│   └── DatasetError      a labelled data set that breaks the contract
+├── ConfigurationError    no usable backend, model or endpoint settings
+└── BackendError          the backend gave no valid result for an article
+    └── InvalidOutputError  replies kept failing validation after every re-ask
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base of every error this library raises on purpose."""
+
+
+class InputError(SummarizerError):
+    """An article that cannot be read: empty, binary, not UTF-8, malformed JSON Lines."""
+
+
+class DatasetError(InputError):
+    """A labelled data set that breaks the contract; lists every problem found."""
+
+    def __init__(self, root: str, problems: list[str]) -> None:
+        self.root = root
+        self.problems = problems
+        shown = "; ".join(problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{root}: {len(problems)} problem(s): {shown}{more}")
+
+
+class ConfigurationError(SummarizerError):
+    """Settings that cannot work: no endpoint configured, an unknown backend or mode."""
+
+
+class BackendError(SummarizerError):
+    """The backend failed for one article after its retries."""
+
+    def __init__(self, message: str, *, article_id: str | None = None, attempts: int = 0) -> None:
+        self.article_id = article_id
+        self.attempts = attempts
+        prefix = f"{article_id}: " if article_id else ""
+        super().__init__(f"{prefix}{message}")
+
+
+class InvalidOutputError(BackendError):
+    """The model's replies failed validation on every attempt, re-asks included."""

@@ -1,0 +1,260 @@
+"""The output contract: what every backend must produce and every label is compared with.
+
+Field names are the words of the labelled-article contract (`event_type`, `date`,
+`location`, `actors`, `fatalities`), so a prediction and a hand label compare field
+by field.
+
+Validators that need the article read it from Pydantic's validation context
+(`ValidationContext`): instructor passes the same context when it validates an LLM
+reply, so a failed check becomes a re-ask whose message says exactly what to fix.
+Without a context (a result built by hand, a label) those checks are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from enum import Enum
+from functools import cache
+from typing import Annotated, TypedDict, cast
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from summarizer.text import count_words, grounding_form, numbers_in, split_sentences
+
+HEADLINE_MAX_WORDS = 15
+BRIEF_MAX_WORDS = 60
+BRIEF_MAX_SENTENCES = 3
+EVIDENCE_MAX_QUOTES = 3
+
+
+class ValidationContext(TypedDict, total=False):
+    """What validators may know about the article the result claims to describe."""
+
+    article_text: str
+    published: dt.date | None
+
+
+class EventType(str, Enum):
+    """The closed event vocabulary: ACLED's six types, then general news."""
+
+    BATTLE = "battle"
+    EXPLOSION_REMOTE_VIOLENCE = "explosion_remote_violence"
+    VIOLENCE_AGAINST_CIVILIANS = "violence_against_civilians"
+    PROTEST = "protest"
+    RIOT = "riot"
+    STRATEGIC_DEVELOPMENT = "strategic_development"
+    DISASTER = "disaster"
+    ACCIDENT = "accident"
+    POLITICAL = "political"
+    ECONOMIC = "economic"
+    LEGAL = "legal"
+    HEALTH = "health"
+    OTHER = "other"
+
+
+class Location(BaseModel):
+    """Where an event happened: the most specific place named, and its country."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, description="Most specific place named for the event.")
+    country: str | None = Field(None, description="English short name of the country.")
+
+
+class FatalityRange(BaseModel):
+    """A death toll that sources report differently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FatalityRange:
+        if self.min > self.max:
+            raise ValueError(
+                f"fatalities min ({self.min}) is greater than max ({self.max}); "
+                "put the lower figure in min and the higher in max"
+            )
+        return self
+
+
+Fatalities = Annotated[int, Field(ge=0)] | FatalityRange | None
+
+
+def _article_context(info: ValidationInfo) -> ValidationContext:
+    context = info.context
+    return cast(ValidationContext, context) if isinstance(context, dict) else {}
+
+
+def check_not_after_publication(value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    published = _article_context(info).get("published")
+    if value is not None and published is not None and value > published:
+        raise ValueError(
+            f"{info.field_name} {value.isoformat()} is after the publication date "
+            f"{published.isoformat()}; give the date the event itself happened, "
+            "resolved against the publication date, or null if the article does not say"
+        )
+    return value
+
+
+class EventFields(BaseModel):
+    """The fields an event is scored on; shared by predicted events and hand labels."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    event_type: EventType = Field(description="One value of the closed event vocabulary.")
+    sub_event_type: str | None = Field(
+        None, description="Optional finer type, ACLED's sub-event names where they fit."
+    )
+    date: dt.date | None = Field(
+        None,
+        description="ISO date of the event itself (not of publication); null if not stated.",
+    )
+    date_end: dt.date | None = Field(None, description="Last day, for an event spanning days.")
+    location: Location = Field(default_factory=lambda: Location())
+    actors: list[str] = Field(
+        default_factory=list, description="Parties that acted or were acted on."
+    )
+    fatalities: Fatalities = Field(
+        None,
+        description="Deaths: an integer, {min, max} when reports differ, null when no figure "
+        "is given; 0 only when the article says nobody died.",
+    )
+    summary: str = Field(description="One sentence saying what happened.")
+
+    _date_not_after_publication = field_validator("date", "date_end")(check_not_after_publication)
+
+    @model_validator(mode="after")
+    def _span_ordered(self) -> EventFields:
+        if self.date is not None and self.date_end is not None and self.date_end < self.date:
+            raise ValueError(
+                f"date_end {self.date_end.isoformat()} is before date {self.date.isoformat()}; "
+                "date is the first day of the event and date_end the last"
+            )
+        return self
+
+
+class Event(EventFields):
+    """One event the article reports, with the verbatim quotes it rests on."""
+
+    evidence: list[str] = Field(
+        min_length=1,
+        max_length=EVIDENCE_MAX_QUOTES,
+        description="1-3 exact quotes copied from the article that support this event.",
+    )
+
+    @field_validator("evidence")
+    @classmethod
+    def _quotes_in_article(cls, quotes: list[str], info: ValidationInfo) -> list[str]:
+        article = _article_context(info).get("article_text")
+        if article is None:
+            return quotes
+        haystack = grounding_form(article)
+        missing = [quote for quote in quotes if grounding_form(quote) not in haystack]
+        if missing:
+            listed = "; ".join(repr(quote) for quote in missing)
+            raise ValueError(
+                f"these evidence quotes do not occur in the article: {listed}. "
+                "Copy each quote character for character from the article text "
+                "(a whole sentence or a contiguous part of one), without paraphrasing"
+            )
+        return quotes
+
+
+class Extraction(BaseModel):
+    """What a backend extracts from one article: a headline, a brief and the events."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    headline: str = Field(description=f"At most {HEADLINE_MAX_WORDS} words.")
+    brief: str = Field(
+        description=f"1-{BRIEF_MAX_SENTENCES} sentences, at most {BRIEF_MAX_WORDS} words, "
+        "stating only facts from the article."
+    )
+    events: list[Event] = Field(
+        default_factory=list, description="Every event the article reports."
+    )
+
+    @field_validator("headline")
+    @classmethod
+    def _headline_short(cls, headline: str) -> str:
+        words = count_words(headline)
+        if not headline.strip():
+            raise ValueError("the headline is empty; write a headline of at most 15 words")
+        if words > HEADLINE_MAX_WORDS:
+            raise ValueError(
+                f"the headline has {words} words; shorten it to at most {HEADLINE_MAX_WORDS}"
+            )
+        return headline
+
+    @field_validator("brief")
+    @classmethod
+    def _brief_short(cls, brief: str) -> str:
+        words = count_words(brief)
+        sentences = len(split_sentences(brief))
+        if not brief.strip():
+            raise ValueError("the brief is empty; write 1-3 sentences about the article")
+        if words > BRIEF_MAX_WORDS:
+            raise ValueError(
+                f"the brief has {words} words; shorten it to at most {BRIEF_MAX_WORDS}"
+            )
+        if sentences > BRIEF_MAX_SENTENCES:
+            raise ValueError(
+                f"the brief has {sentences} sentences; use at most {BRIEF_MAX_SENTENCES}"
+            )
+        return brief
+
+    @model_validator(mode="after")
+    def _numbers_from_article(self, info: ValidationInfo) -> Extraction:
+        article = _article_context(info).get("article_text")
+        if article is None:
+            return self
+        known = numbers_in(article)
+        for field in ("headline", "brief"):
+            unsupported = sorted(numbers_in(getattr(self, field)) - known)
+            if unsupported:
+                raise ValueError(
+                    f"the {field} contains numbers the article does not state: "
+                    f"{', '.join(unsupported)}. Use only figures written in the article, "
+                    "as the article writes them"
+                )
+        return self
+
+
+class Usage(BaseModel):
+    """Tokens spent on one result, summed over re-asks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ArticleSummary(Extraction):
+    """A validated result for one article: the extraction plus where it came from."""
+
+    article_id: str
+    published: dt.date | None = None
+    dateline: str | None = None
+    backend: str
+    model: str | None = None
+    prompt_version: str
+    usage: Usage = Field(default_factory=Usage)
+    attempts: int = Field(1, ge=1, description="Requests made, counting re-asks.")
+
+
+@cache
+def schema_version() -> str:
+    """A short hash of the extraction schema: part of every cache key."""
+    schema = json.dumps(Extraction.model_json_schema(), sort_keys=True)
+    return hashlib.sha256(schema.encode()).hexdigest()[:12]

@@ -1,0 +1,155 @@
+"""Text normalisation shared by validators, the offline extractor and the scorer.
+
+Each function here is the one definition of its rule: a quote is "in the article"
+by `grounding_form`, a number is "stated" by `numbers_in`, two names are "the same"
+by `name_key`, wherever the question is asked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUOTE_MARKS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+_WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+(?:[-'\u2019.]\w+)*")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*")
+_EDGE_PUNCTUATION = "\"' .,;:\u2026"
+
+# Abbreviations whose full stop does not end a sentence in wire copy.
+_ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "st",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "corp",
+        "co",
+        "jr",
+        "sr",
+        "rev",
+        "gov",
+        "sen",
+        "rep",
+        "u.s",
+        "u.n",
+        "u.k",
+        "e.g",
+        "i.e",
+    }
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'\u201d\u2019)]*)\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of whitespace become one space; ends are stripped."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def grounding_form(text: str) -> str:
+    """The form in which a quote is looked up in its article.
+
+    Whitespace and typographic quote marks and dashes vary between an article and
+    a model's copy of it without changing what is quoted; ellipses and quote marks
+    that a model wraps a quote in are not part of the quote.
+    """
+    folded = collapse_whitespace(text.translate(_QUOTE_MARKS))
+    return folded.strip(_EDGE_PUNCTUATION).removesuffix("...").strip(_EDGE_PUNCTUATION)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def numbers_in(text: str) -> set[str]:
+    """Every number written in digits, in a canonical form ("1,200" -> "1200", "05" -> "5")."""
+    found = set()
+    for match in _NUMBER.finditer(text):
+        digits = match.group().rstrip(".,")
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", digits):
+            digits = digits.replace(",", "")
+        whole, _, fraction = digits.partition(".")
+        whole = whole.lstrip("0") or "0"
+        found.add(f"{whole}.{fraction}" if fraction and fraction.strip("0") else whole)
+    return found
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of running text, keeping abbreviations such as "U.S." and "Gen." intact."""
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.end(1)].strip()
+        words = candidate.split()
+        last_word = words[-1].rstrip(".\"'\u201d\u2019)").lower() if words else ""
+        if not words or last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
+            continue
+        sentences.append(candidate)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def name_key(name: str) -> str:
+    """The form in which two names of a place or party are compared.
+
+    Case, punctuation, diacritics and a leading "the" do not make a different name:
+    "The Islamic State" and "islamic state", "Kraków" and "Krakow" are equal.
+    """
+    folded = strip_diacritics(name.translate(_QUOTE_MARKS)).casefold()
+    words = re.findall(r"[^\W_]+", folded)
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
