@@ -107,15 +107,17 @@ def count_words(text: str) -> int:
 
 
 def numbers_in(text: str) -> set[str]:
-    """Every number written in digits, in a canonical form ("1,200" -> "1200", "05" -> "5")."""
+    """Every number written in digits, thousands separators dropped ("1,200" -> "1200").
+
+    Leading zeros stay: the "05" of a date such as 2017-05-25 does not make
+    "5 villages" a figure the article states.
+    """
     found = set()
     for match in _NUMBER.finditer(text):
         digits = match.group().rstrip(".,")
         if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", digits):
             digits = digits.replace(",", "")
-        whole, _, fraction = digits.partition(".")
-        whole = whole.lstrip("0") or "0"
-        found.add(f"{whole}.{fraction}" if fraction and fraction.strip("0") else whole)
+        found.add(digits)
     return found
 
 
