@@ -67,8 +67,9 @@ _ERROR_KINDS: Mapping[int, tuple[str, str]] = {
 }
 
 # Unusual status plus "x-should-retry: false" so a test that forgot to script
-# a step fails at once and loudly instead of being retried by the client.
-_EXHAUSTED_STATUS = 418
+# a step (or whose responder crashed) fails at once and loudly instead of
+# being retried by the client.
+_LOOPBACK_ERROR_STATUS = 418
 
 
 @dataclass(frozen=True)
@@ -243,18 +244,15 @@ class LoopbackServer:
             if self._steps:
                 return self._steps.popleft()
             responder = self._responder
-        if responder is not None:
+        if responder is None:
+            return _loopback_error("no scripted step left and no responder set", "script_exhausted")
+        try:
             # Outside the lock: user code may call back into the server.
             return responder(request)
-        return Fault(
-            _EXHAUSTED_STATUS,
-            _error_body(
-                "loopback: no scripted step left and no responder set",
-                "loopback_script_exhausted",
-                "script_exhausted",
-            ),
-            {"x-should-retry": "false"},
-        )
+        except Exception as exc:
+            # Surface the bug in the test's own exception instead of a
+            # traceback in a server thread and a bare disconnect.
+            return _loopback_error(f"responder raised {exc!r}", "responder_error")
 
     def _wait(self, seconds: float) -> bool:
         """Sleep, cut short by close(); True if the server is still open."""
@@ -294,6 +292,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the openai client expects
+    # Headers and body go out in separate writes; with Nagle on, the body waits
+    # for the client's delayed ACK (~40 ms per reply on Linux loopback).
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def handle(self) -> None:
@@ -466,6 +467,14 @@ def _function_name(entry: JSONObject) -> str | None:
     if isinstance(function, dict) and isinstance(function.get("name"), str):
         return cast(str, function["name"])
     return None
+
+
+def _loopback_error(message: str, code: str) -> Fault:
+    return Fault(
+        _LOOPBACK_ERROR_STATUS,
+        _error_body(f"loopback: {message}", "loopback_error", code),
+        {"x-should-retry": "false"},
+    )
 
 
 def _models_list(model: str) -> JSONObject:

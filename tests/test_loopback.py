@@ -1,4 +1,7 @@
-"""Tests for the loopback server, through the real openai and instructor clients."""
+"""Tests for the loopback server, through the real openai and instructor clients.
+
+The ``loopback_server`` fixture comes from tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -29,13 +32,6 @@ from tests.loopback import (
     Step,
     Truncated,
 )
-from tests.loopback import (
-    loopback_server as _shared_fixture,
-)
-
-# Bound under its own name so pytest finds the shared fixture even before
-# conftest.py imports it (an import would trip ruff's F811 on every test).
-loopback_server = _shared_fixture
 
 MESSAGES: list[Any] = [{"role": "user", "content": "Summarize: nothing happened."}]
 
@@ -245,6 +241,24 @@ def test_responder_answers_once_the_script_is_empty(
     assert json.loads(generated.choices[0].message.content) == {"model": "gpt-test"}
     assert exhausted.value.status_code == 418
     assert exhausted.value.code == "script_exhausted"
+
+
+def test_crashing_responder_is_reported_to_the_client(
+    loopback_server: LoopbackServer,
+) -> None:
+    def crash(request: RecordedRequest) -> Step:
+        raise KeyError("oops")
+
+    loopback_server.respond_with(crash)
+    with (
+        make_client(loopback_server, max_retries=2) as client,
+        pytest.raises(openai.APIStatusError) as caught,
+    ):
+        chat(client)
+
+    assert caught.value.code == "responder_error"
+    assert "KeyError('oops')" in caught.value.message
+    assert len(loopback_server.requests) == 1  # x-should-retry: false beats max_retries
 
 
 def test_models_endpoint_and_unknown_paths(loopback_server: LoopbackServer) -> None:
