@@ -52,7 +52,11 @@ class Pipeline:
         if self.cache is None:
             return None
         summary = self.cache.get(cache_key(article, self.backend), article.validation_context())
-        return Outcome(summary, cached=True) if summary is not None else None
+        if summary is None:
+            return None
+        # The key is the text, not the id: the same text under another id (a file, then
+        # stdin, or two JSON Lines records) shares the entry but keeps its own id.
+        return Outcome(summary.model_copy(update={"article_id": article.id}), cached=True)
 
     def _store(self, article: Article, draft: Draft) -> Outcome:
         try:

@@ -64,6 +64,9 @@ def prompt_context(article: Article) -> dict[str, Any]:
     return {
         **article.validation_context(),
         "article_body": article.body,
+        # Derived from the text it encloses, so an article cannot contain its own
+        # closing marker and end the data block early.
+        "boundary": hashlib.sha256(article.body.encode()).hexdigest()[:12],
         "published_weekday": published.strftime("%A") if published else None,
         "dateline": article.dateline,
         "headline_max_words": HEADLINE_MAX_WORDS,

@@ -66,8 +66,9 @@ class Location(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, description="Most specific place named for the event.")
-    country: str | None = Field(None, description="English short name of the country.")
+    # `default=` by keyword: mypy reads only that as a default, and `Location()` is called.
+    name: str | None = Field(default=None, description="Most specific place named for the event.")
+    country: str | None = Field(default=None, description="English short name of the country.")
 
 
 class FatalityRange(BaseModel):

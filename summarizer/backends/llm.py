@@ -6,7 +6,11 @@ Two retry layers, each owning one kind of failure, so they never multiply:
   validation error back to the model;
 - tenacity retries transient HTTP failures (429, 408/409, 5xx, timeouts, lost
   connections) with exponential backoff and jitter, honouring Retry-After,
-  bounded by `max_attempts` and `max_retry_seconds`.
+  bounded by `max_attempts` and `max_retry_seconds`. A wait (backoff or
+  Retry-After) that would end past `max_retry_seconds` stops the retries at once.
+
+A reply whose body is not JSON at all (cut off by a proxy) is a parse error to
+instructor, which repeats the same request up to `max_reasks` times.
 
 The openai client's own retries are switched off (`max_retries=0`): left on, each
 tenacity attempt would hide up to three requests.
@@ -14,6 +18,7 @@ tenacity attempt would hide up to three requests.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import os
 import time
@@ -24,18 +29,21 @@ from typing import TYPE_CHECKING, Any
 from summarizer.article import Article
 from summarizer.backends.base import Draft
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
-from summarizer.prompts import load_prompt, prompt_context
+from summarizer.prompts import PromptTemplate, load_prompt, prompt_context
 from summarizer.schema import Extraction, Usage
 
 if TYPE_CHECKING:
     import instructor
+    import openai
     import tenacity
 
 DEFAULT_MODEL = "gpt-4o-mini"
 # openai's client insists on a key; local servers (Ollama, llama.cpp, vLLM) ignore it.
 KEYLESS_PLACEHOLDER = "no-key"
-# Retry-After beyond this is treated as "not soon": the request fails instead of sleeping.
-MAX_RETRY_AFTER_SECONDS = 60.0
+# Keys shorter than this are placeholders for keyless local servers ("EMPTY", "ollama"):
+# not secrets, and replacing them in messages would mangle ordinary words.
+MIN_SECRET_LENGTH = 8
+BACKOFF_MAX_SECONDS = 20.0
 
 
 class Mode(str, Enum):
@@ -63,6 +71,9 @@ class LLMSettings:
     max_reasks: int = 2
     max_attempts: int = 4
     max_retry_seconds: float = 120.0
+    # The first backoff between transient failures; it doubles per attempt, plus up
+    # to as much again in jitter, capped at BACKOFF_MAX_SECONDS.
+    retry_backoff: float = 0.5
     timeout: float = 120.0
 
     @classmethod
@@ -112,9 +123,13 @@ class LLMBackend:
             )
         self.config = settings
         self.model: str | None = settings.model
-        self.prompt_version = load_prompt().version
+        # Held, not looked up per request, so the version in every cache key is the
+        # version of the text actually sent.
+        self.prompt: PromptTemplate = load_prompt()
+        self.prompt_version = self.prompt.version
         self._client: instructor.Instructor | None = None
         self._async_client: instructor.AsyncInstructor | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -129,42 +144,37 @@ class LLMBackend:
         import tenacity
 
         client = self._sync_client()
-        requests = _RequestCounter()
+        tally = _Tally()
         try:
             for attempt in self._retrying(tenacity.Retrying):
                 with attempt:
-                    try:
-                        result = client.create(**self._request(article, requests))
-                    except Exception as error:
-                        raise _transport_cause(error) from None
+                    result = client.create(**self._request(article, tally))
         except Exception as error:
-            raise self._backend_error(error, article, requests.count) from None
-        return self._draft(result, requests.count)
+            raise self._backend_error(error, article, tally.requests) from None
+        return self._draft(result, tally)
 
     async def aextract(self, article: Article) -> Draft:
         import tenacity
 
         client = self._async_client_()
-        requests = _RequestCounter()
+        tally = _Tally()
         try:
             async for attempt in self._retrying(tenacity.AsyncRetrying):
                 with attempt:
-                    try:
-                        result = await client.create(**self._request(article, requests))
-                    except Exception as error:
-                        raise _transport_cause(error) from None
+                    result = await client.create(**self._request(article, tally))
         except Exception as error:
-            raise self._backend_error(error, article, requests.count) from None
-        return self._draft(result, requests.count)
+            raise self._backend_error(error, article, tally.requests) from None
+        return self._draft(result, tally)
 
-    def _request(self, article: Article, requests: _RequestCounter) -> dict[str, Any]:
+    def _request(self, article: Article, tally: _Tally) -> dict[str, Any]:
         from instructor.core.hooks import Hooks
 
         hooks = Hooks()
-        hooks.on("completion:kwargs", requests.increment)
+        hooks.on("completion:kwargs", tally.count_request)
+        hooks.on("completion:response", tally.add_usage)
         return {
             "model": self.config.model,
-            "messages": load_prompt().messages(),
+            "messages": self.prompt.messages(),
             "response_model": Extraction,
             "context": prompt_context(article),
             "max_retries": self.config.max_reasks,
@@ -180,7 +190,7 @@ class LLMBackend:
             retry=tenacity.retry_if_exception(is_transient),
             stop=tenacity.stop_after_attempt(self.config.max_attempts)
             | tenacity.stop_before_delay(self.config.max_retry_seconds),
-            wait=_wait_for_retry,
+            wait=_RetryWait(self.config.retry_backoff),
             reraise=True,
         )
 
@@ -203,34 +213,42 @@ class LLMBackend:
         return self._client
 
     def _async_client_(self) -> instructor.AsyncInstructor:
-        if self._async_client is None:
+        # Pooled connections belong to the event loop that opened them: a client kept
+        # from an earlier asyncio.run() fails its first request on the new loop, and
+        # that failure would be retried as if the server had dropped the connection.
+        loop = asyncio.get_running_loop()
+        if self._async_client is None or self._async_loop is not loop:
             import instructor
             import openai
 
+            # openai's own default HTTP client, when dropped, schedules its close on the
+            # running loop, where the connections of a closed loop fail and asyncio logs
+            # "Task exception was never retrieved"; this one is left to the collector.
+            http_client = openai.DefaultAsyncHttpxClient()
             self._async_client = instructor.from_openai(
-                openai.AsyncOpenAI(**self._openai_kwargs()),
+                openai.AsyncOpenAI(**self._openai_kwargs(), http_client=http_client),
                 mode=_instructor_mode(self.config.mode),
             )
+            self._async_loop = loop
         return self._async_client
 
-    def _draft(self, result: Extraction, requests: int) -> Draft:
-        usage = getattr(result, "_total_usage", None) or getattr(
-            getattr(result, "_raw_response", None), "usage", None
-        )
+    def _draft(self, result: Extraction, tally: _Tally) -> Draft:
         return Draft(
             extraction=Extraction.model_validate(result.model_dump()),
             usage=Usage(
-                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens
             ),
-            attempts=max(requests, 1),
+            attempts=max(tally.requests, 1),
         )
 
     def _backend_error(self, error: Exception, article: Article, requests: int) -> BackendError:
-        from instructor.core import InstructorRetryException
+        from instructor.core import IncompleteOutputException, InstructorRetryException
 
         endpoint = self.config.base_url or "OpenAI"
-        if isinstance(error, InstructorRetryException):
+        failure = http_error(error)
+        # A reply cut off at the token limit is the model's failure, like an invalid one.
+        invalid_reply = (InstructorRetryException, IncompleteOutputException)
+        if failure is None and isinstance(error, invalid_reply):
             message = (
                 f"no valid reply from {self.config.model} after {requests} request(s): "
                 f"{describe_invalid_reply(error)}"
@@ -238,22 +256,38 @@ class LLMBackend:
             return InvalidOutputError(
                 self._redact(message), article_id=article.id, attempts=requests
             )
-        message = f"{endpoint} failed after {requests} request(s): {describe_http_error(error)}"
+        message = (
+            f"{endpoint} failed after {requests} request(s): "
+            f"{describe_http_error(failure or error)}"
+        )
         return BackendError(self._redact(message), article_id=article.id, attempts=requests)
 
     def _redact(self, message: str) -> str:
         key = self.config.api_key
-        return message.replace(key, "[redacted]") if key else message
+        if key and len(key) >= MIN_SECRET_LENGTH:
+            return message.replace(key, "[redacted]")
+        return message
 
 
 @dataclass
-class _RequestCounter:
-    """Counts the requests instructor sends for one article, re-asks included."""
+class _Tally:
+    """The requests sent for one article and the tokens their replies cost.
 
-    count: int = 0
+    Counted through instructor's hooks, so re-asks and the requests of a tenacity
+    retry are all in it: instructor's own usage total restarts with each retry.
+    """
 
-    def increment(self, *args: Any, **kwargs: Any) -> None:
-        self.count += 1
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def count_request(self, *args: Any, **kwargs: Any) -> None:
+        self.requests += 1
+
+    def add_usage(self, response: Any) -> None:
+        usage = getattr(response, "usage", None)  # local servers may leave it out
+        self.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
+        self.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
 
 
 def _instructor_mode(mode: Mode) -> instructor.Mode:
@@ -267,22 +301,29 @@ def _instructor_mode(mode: Mode) -> instructor.Mode:
     }[mode]
 
 
-def _transport_cause(error: Exception) -> Exception:
-    """instructor wraps HTTP errors in InstructorRetryException; give tenacity the HTTP error."""
+def http_error(error: BaseException) -> openai.APIError | None:
+    """The HTTP failure behind an error: the error itself, or the one instructor wrapped.
+
+    instructor raises every failed request as InstructorRetryException with the
+    openai error as its cause; a reply that failed validation has a different cause.
+    """
     import openai
 
-    cause = error.__cause__
-    return cause if isinstance(cause, openai.APIError) else error
+    for candidate in (error, error.__cause__):
+        if isinstance(candidate, openai.APIError):
+            return candidate
+    return None
 
 
 def is_transient(error: BaseException) -> bool:
     """Failures worth retrying: rate limits, server errors, timeouts, lost connections."""
     import openai
 
-    if isinstance(error, openai.APIConnectionError):  # timeouts are a subclass
+    failure = http_error(error)
+    if isinstance(failure, openai.APIConnectionError):  # timeouts are a subclass
         return True
-    if isinstance(error, openai.APIStatusError):
-        return error.status_code in (408, 409, 429) or error.status_code >= 500
+    if isinstance(failure, openai.APIStatusError):
+        return failure.status_code in (408, 409, 429) or failure.status_code >= 500
     return False
 
 
@@ -290,9 +331,10 @@ def retry_after_seconds(error: BaseException) -> float | None:
     """The server's Retry-After (seconds or an HTTP date, or retry-after-ms), if any."""
     import openai
 
-    if not isinstance(error, openai.APIStatusError):
+    failure = http_error(error)
+    if not isinstance(failure, openai.APIStatusError):
         return None
-    headers = error.response.headers
+    headers = failure.response.headers
     milliseconds = headers.get("retry-after-ms")
     if milliseconds:
         try:
@@ -309,29 +351,50 @@ def retry_after_seconds(error: BaseException) -> float | None:
         return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
 
 
-def _wait_for_retry(state: tenacity.RetryCallState) -> float:
-    import tenacity
+@dataclass(frozen=True)
+class _RetryWait:
+    """The server's Retry-After when it sends one, else exponential backoff with jitter.
 
-    outcome = state.outcome
-    error = outcome.exception() if outcome is not None else None
-    retry_after = retry_after_seconds(error) if error is not None else None
-    if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER_SECONDS:
-        return retry_after
-    backoff = tenacity.wait_exponential_jitter(initial=0.5, max=20.0, jitter=0.5)
-    return float(backoff(state))
+    Retry-After is taken as given, however long: the stop condition compares the
+    wait with what is left of `max_retry_seconds` and gives up rather than retry
+    early, which a rate-limited server would only refuse again.
+    """
+
+    backoff: float
+
+    def __call__(self, state: tenacity.RetryCallState) -> float:
+        import tenacity
+
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        retry_after = retry_after_seconds(error) if error is not None else None
+        if retry_after is not None:
+            return max(retry_after, 0.0)
+        # Composed rather than wait_exponential_jitter, whose arguments changed in tenacity 9.
+        backoff = tenacity.wait_exponential(multiplier=self.backoff, max=BACKOFF_MAX_SECONDS)
+        jitter = tenacity.wait_random(0, self.backoff)
+        return float((backoff + jitter)(state))
 
 
 def describe_http_error(error: BaseException) -> str:
-    """One line for an HTTP-level failure, without response bodies that may echo secrets."""
+    """One line for an HTTP-level failure: the server's own error message, not its whole body."""
     import openai
 
     if isinstance(error, openai.APIStatusError):
-        return f"HTTP {error.status_code}: {_first_line(str(error.message))}"
+        return f"HTTP {error.status_code}: {_first_line(_server_message(error))}"
     if isinstance(error, openai.APITimeoutError):
         return "the request timed out"
     if isinstance(error, openai.APIConnectionError):
         return f"could not connect ({_first_line(str(error.__cause__ or error))})"
     return f"{type(error).__name__}: {_first_line(str(error))}"
+
+
+def _server_message(error: openai.APIStatusError) -> str:
+    """`message` of an OpenAI-style error body, else the status line's reason (an HTML 502)."""
+    body = error.body  # openai has already unwrapped {"error": {...}}
+    if isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"]:
+        return str(body["message"])
+    return error.response.reason_phrase
 
 
 def describe_invalid_reply(error: BaseException) -> str:

@@ -1,0 +1,245 @@
+"""The result cache in front of the LLM backend: hits cost no request, any change misses."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer import prompts
+from summarizer.article import Article, read_article
+from summarizer.backends.llm import LLMBackend, Mode
+from summarizer.cache import ResultCache, cache_key
+from summarizer.errors import InvalidOutputError
+from summarizer.pipeline import Pipeline, summarize
+from tests.conftest import SEED_ARTICLE
+from tests.llm_support import (
+    chat_requests,
+    llm_settings,
+    reply_with,
+    run_cli,
+    seed_payload,
+    seed_reply,
+    use_loopback,
+    valid_reply,
+    with_evidence,
+)
+from tests.loopback import LoopbackServer
+
+
+@pytest.fixture
+def seed() -> Article:
+    return read_article(SEED_ARTICLE)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[ResultCache]:
+    with ResultCache(tmp_path / "cache") as opened:
+        yield opened
+
+
+def pipeline(server: LoopbackServer, cache: ResultCache, **changes: Any) -> Pipeline:
+    return Pipeline(LLMBackend(llm_settings(server, **changes)), cache)
+
+
+def test_a_second_identical_call_makes_no_request(
+    loopback_server: LoopbackServer, seed: Article, tmp_path: Path
+) -> None:
+    loopback_server.respond_with(seed_reply)
+    backend = LLMBackend(llm_settings(loopback_server))
+
+    first = summarize(seed, backend=backend, cache_dir=tmp_path)
+    # A new backend object, as a new process would build it.
+    again = summarize(seed, backend=LLMBackend(llm_settings(loopback_server)), cache_dir=tmp_path)
+
+    assert len(chat_requests(loopback_server)) == 1
+    assert again == first
+    assert again.usage == first.usage
+
+
+def test_a_hit_says_so_and_keeps_the_callers_article_id(
+    loopback_server: LoopbackServer, seed: Article, cache: ResultCache
+) -> None:
+    loopback_server.respond_with(seed_reply)
+    runner = pipeline(loopback_server, cache)
+    same_text = Article.from_text(seed.text, id="from-stdin")
+
+    miss, hit = runner.run(seed), runner.run(same_text)
+
+    assert (miss.cached, hit.cached) == (False, True)
+    assert hit.summary.article_id == "from-stdin"
+    assert hit.summary.model_dump(exclude={"article_id"}) == miss.summary.model_dump(
+        exclude={"article_id"}
+    )
+    assert len(chat_requests(loopback_server)) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"model": "another-model"}, {"mode": Mode.JSON_SCHEMA}, {"temperature": 0.7}],
+    ids=["model", "mode", "temperature"],
+)
+def test_changing_a_generation_setting_misses(
+    loopback_server: LoopbackServer,
+    seed: Article,
+    cache: ResultCache,
+    change: dict[str, Any],
+) -> None:
+    loopback_server.respond_with(seed_reply)
+
+    pipeline(loopback_server, cache).run(seed)
+    outcome = pipeline(loopback_server, cache, **change).run(seed)
+
+    assert not outcome.cached
+    assert len(chat_requests(loopback_server)) == 2
+    assert cache.info().entries == 2
+
+
+def test_changing_the_article_text_misses(
+    loopback_server: LoopbackServer, seed: Article, cache: ResultCache
+) -> None:
+    loopback_server.respond_with(valid_reply)
+    runner = pipeline(loopback_server, cache)
+    edited = Article.from_text(seed.text.replace("four villages", "five villages"))
+
+    runner.run(seed)
+    outcome = runner.run(edited)
+
+    assert not outcome.cached
+    assert len(chat_requests(loopback_server)) == 2
+
+
+@pytest.fixture
+def edited_prompt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The templates with one more sentence in the system prompt."""
+    folder = tmp_path / "prompts"
+    shutil.copytree(prompts.template_dir(), folder)
+    system = folder / "extract.system.j2"
+    system.write_text(system.read_text(encoding="utf-8") + "\nBe concise.\n", encoding="utf-8")
+    monkeypatch.setattr(prompts, "template_dir", lambda: folder)
+    prompts.load_prompt.cache_clear()
+    yield
+    prompts.load_prompt.cache_clear()
+
+
+def test_changing_the_prompt_template_misses(
+    loopback_server: LoopbackServer,
+    seed: Article,
+    cache: ResultCache,
+    request: pytest.FixtureRequest,
+) -> None:
+    loopback_server.respond_with(seed_reply)
+    before = pipeline(loopback_server, cache).run(seed).summary
+
+    request.getfixturevalue("edited_prompt")
+    outcome = pipeline(loopback_server, cache).run(seed)
+
+    assert not outcome.cached
+    assert outcome.summary.prompt_version != before.prompt_version
+    first, second = chat_requests(loopback_server)
+    assert "Be concise." not in str(first.body)
+    assert "Be concise." in str(second.body)
+
+
+def test_the_key_holds_settings_but_no_secret(loopback_server: LoopbackServer) -> None:
+    backend = LLMBackend(llm_settings(loopback_server))
+    other_key = LLMBackend(llm_settings(loopback_server, api_key="sk-another-key-000"))
+    article = Article.from_text("Troops advanced on the town.")
+
+    assert cache_key(article, backend) == cache_key(article, other_key)
+    assert "api_key" not in backend.settings
+    assert backend.settings["base_url"] == loopback_server.base_url
+
+
+def test_a_stored_result_that_fails_todays_validators_is_a_miss(
+    loopback_server: LoopbackServer, seed: Article, cache: ResultCache
+) -> None:
+    loopback_server.respond_with(seed_reply)
+    runner = pipeline(loopback_server, cache)
+    good = runner.run(seed).summary
+    stale = good.model_copy(
+        update={"events": [good.events[0].model_copy(update={"evidence": ["not in it"]})]}
+    )
+    cache.put(cache_key(seed, runner.backend), stale)
+
+    outcome = runner.run(seed)
+
+    assert not outcome.cached
+    assert outcome.summary == good
+    assert len(chat_requests(loopback_server)) == 2
+
+
+def test_failures_are_not_cached(
+    loopback_server: LoopbackServer, seed: Article, cache: ResultCache
+) -> None:
+    invented = with_evidence(seed_payload(), ["Baaj fell on Monday"])
+    loopback_server.respond_with(lambda request: reply_with(request, invented))
+    runner = pipeline(loopback_server, cache, max_reasks=0)
+
+    for _ in range(2):
+        with pytest.raises(InvalidOutputError):
+            runner.run(seed)
+
+    assert len(chat_requests(loopback_server)) == 2
+    assert cache.info().entries == 0
+
+
+# -- through the CLI ----------------------------------------------------------------
+
+
+def test_cli_caches_and_no_cache_bypasses(
+    loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_loopback(monkeypatch, loopback_server)
+    loopback_server.respond_with(seed_reply)
+    cache_dir = tmp_path / "cli-cache"
+    args = ["--jsonl", "--cache-dir", str(cache_dir), str(SEED_ARTICLE)]
+
+    first, second = run_cli(args), run_cli(args)
+    bypass = run_cli(["--no-cache", *args])
+
+    assert [r.exit_code for r in (first, second, bypass)] == [0, 0, 0]
+    assert first.stdout == second.stdout == bypass.stdout
+    assert len(chat_requests(loopback_server)) == 2
+    with ResultCache(cache_dir) as cache:
+        assert cache.info().entries == 1
+
+
+def test_cache_info_and_clear(
+    loopback_server: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_user_dir: Path,
+) -> None:
+    use_loopback(monkeypatch, loopback_server)
+    loopback_server.respond_with(seed_reply)
+    default_dir = isolated_user_dir / "cache"
+
+    assert run_cli(["--jsonl", str(SEED_ARTICLE)]).exit_code == 0
+    info = run_cli(["cache", "info"])
+    cleared = run_cli(["cache", "clear"])
+    after = run_cli(["cache", "info"])
+
+    assert info.exit_code == cleared.exit_code == after.exit_code == 0
+    assert f"directory: {default_dir}" in info.stdout
+    assert "results:   1" in info.stdout
+    assert cleared.stdout.strip() == f"removed 1 cached result(s) from {default_dir}"
+    assert "results:   0" in after.stdout
+    assert run_cli(["--jsonl", str(SEED_ARTICLE)]).exit_code == 0
+    assert len(chat_requests(loopback_server)) == 2
+
+
+def test_cache_dir_from_the_environment(
+    loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_loopback(monkeypatch, loopback_server)
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "env-cache"))
+    loopback_server.respond_with(seed_reply)
+
+    assert run_cli(["--jsonl", str(SEED_ARTICLE)]).exit_code == 0
+    info = run_cli(["cache", "info"])
+
+    assert f"directory: {tmp_path / 'env-cache'}" in info.stdout
+    assert "results:   1" in info.stdout
