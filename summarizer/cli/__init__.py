@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from summarizer.cli.cache import cache_group, schema_command
+from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
 
 DEBUG_ENV = "SUMMARIZER_DEBUG"
@@ -60,6 +61,7 @@ def cli() -> None:
 cli.add_command(run_command)
 cli.add_command(schema_command)
 cli.add_command(cache_group)
+cli.add_command(eval_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,247 @@
+"""`summarize eval`: score a backend against a labelled data set, gate on a baseline, compare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from summarizer.cli.options import backend_options, pipeline_from_options
+
+if TYPE_CHECKING:
+    from summarizer.evaluation.dataset import Dataset
+    from summarizer.evaluation.metrics import TokenPrices
+    from summarizer.evaluation.report import EvalReport
+    from summarizer.pipeline import Pipeline
+
+SEEDS_DIR = "seeds"
+
+
+@click.command("eval")
+@click.argument("dataset", required=False, type=click.Path(file_okay=False, path_type=Path))
+@backend_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.json and report.md (default: a new folder under the "
+    "user directory's evals/).",
+)
+@click.option(
+    "--cache-only",
+    is_flag=True,
+    help="Score cached results only; an article without one fails (exit 1). No backend "
+    "call is made, so no API key is needed.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A report.json to gate on: exit 1 when a headline metric is worse by more than "
+    "--tolerance.",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(0, 1),
+    default=0.02,
+    show_default=True,
+    help="How much worse than the baseline a metric may be.",
+)
+@click.option("--price-in", type=click.FloatRange(min=0), help="Price per 1M input tokens.")
+@click.option("--price-out", type=click.FloatRange(min=0), help="Price per 1M output tokens.")
+@click.option(
+    "--compare",
+    nargs=2,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    metavar="A.json B.json",
+    help="Show the per-metric difference of two reports; runs no eval.",
+)
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    /,
+    dataset: Path | None,
+    out: Path | None,
+    cache_only: bool,
+    baseline: Path | None,
+    tolerance: float,
+    price_in: float | None,
+    price_out: float | None,
+    compare: tuple[Path, Path] | None,
+    **options: Any,
+) -> None:
+    """Score a backend against hand-labelled articles.
+
+    DATASET is a folder of articles/<id>.txt and labels/<id>.json (default: the
+    project's seeds/). Writes report.json and report.md into --out and prints the
+    headline metrics. Results go through the cache, so re-running an unchanged
+    prompt and model costs nothing.
+
+    \b
+    summarize eval                                  the seeds, default backend
+    summarize eval my-set --backend openai --model gpt-4o-mini --out eval-out
+    summarize eval --baseline evals/offline-baseline.json   exit 1 on a regression
+    summarize eval --compare old/report.json new/report.json
+    """
+    from rich.console import Console
+
+    from summarizer.errors import DatasetError
+    from summarizer.evaluation import TokenPrices, load_dataset, load_report
+    from summarizer.evaluation.report import metrics_table, run_figures
+    from summarizer.evaluation.runner import NOT_CACHED
+
+    if compare:
+        if dataset is not None or baseline is not None:
+            raise click.UsageError("--compare reads two reports and runs no eval")
+        _print_comparison(*compare)
+        return
+    if cache_only and options["no_cache"]:
+        raise click.UsageError("--cache-only reads the cache; it cannot go with --no-cache")
+    # Read the baseline first: a bad one should fail before a long, paid run.
+    baseline_report = load_report(baseline) if baseline is not None else None
+    root = dataset if dataset is not None else default_dataset()
+    try:
+        loaded = load_dataset(root)
+    except DatasetError as error:
+        listed = "\n".join(f"  {problem}" for problem in error.problems)
+        raise click.ClickException(
+            f"the data set {root} breaks the labelled-article contract:\n{listed}"
+        ) from None
+    prices = (
+        TokenPrices(price_in or 0.0, price_out or 0.0)
+        if price_in is not None or price_out is not None
+        else None
+    )
+    pipeline = _cache_only_pipeline(options) if cache_only else pipeline_from_options(**options)
+    click.echo(
+        f"Evaluating {pipeline.backend.name} ({pipeline.backend.model or 'no model'}) "
+        f"on {len(loaded)} articles of {root}",
+        err=True,
+    )
+    try:
+        report = _run_with_progress(loaded, pipeline, cache_only, prices)
+    finally:
+        if pipeline.cache is not None:
+            pipeline.cache.close()
+    folder = out if out is not None else default_output_dir()
+    json_path, markdown_path = report.write(folder)
+
+    console = Console()
+    console.print(metrics_table(report.metrics))
+    console.print(run_figures(report.metrics), highlight=False)
+    for result in report.results:
+        if result.error is not None:
+            click.echo(f"Failed: {result.id}: {result.error}", err=True)
+    click.echo(f"Report: {markdown_path}\n        {json_path}", err=True)
+
+    code = 0
+    missing = [result.id for result in report.results if result.error == NOT_CACHED]
+    if missing:
+        click.echo(f"{len(missing)} article(s) not in the cache: {', '.join(missing)}", err=True)
+        code = 1
+    if baseline_report is not None and baseline is not None:
+        code = max(code, _gate(report, baseline_report, baseline, tolerance))
+    if code:
+        ctx.exit(code)
+
+
+def default_dataset() -> Path:
+    """The project's seeds/: the source checkout's, else the current directory's."""
+    import summarizer
+
+    checkout = Path(summarizer.__file__).resolve().parent.parent
+    for candidate in (checkout / SEEDS_DIR, Path.cwd() / SEEDS_DIR):
+        if (candidate / "articles").is_dir():
+            return candidate
+    # An installed package ships no seeds: the data set must be named.
+    raise click.UsageError(
+        "no DATASET given and no seeds/ folder found (in the summarizer checkout or the "
+        "current directory); name a folder of articles/<id>.txt and labels/<id>.json"
+    )
+
+
+def default_output_dir() -> Path:
+    """A new, timestamped folder under the user directory's evals/."""
+    import datetime as dt
+
+    from summarizer.paths import user_dir
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = user_dir() / "evals"
+    folder, suffix = base / stamp, 1
+    while folder.exists():  # two runs in the same second keep separate reports
+        suffix += 1
+        folder = base / f"{stamp}-{suffix}"
+    return folder
+
+
+def _cache_only_pipeline(options: dict[str, Any]) -> Pipeline:
+    """The pipeline for --cache-only: the LLM backend needs no key, as nothing is sent."""
+    from summarizer.backends.llm import KEYLESS_PLACEHOLDER, is_llm_configured
+
+    if options["backend"] != "openai" or is_llm_configured() or options["base_url"]:
+        return pipeline_from_options(**options)
+    from summarizer.backends import get_backend
+    from summarizer.cache import ResultCache
+    from summarizer.pipeline import Pipeline
+
+    # The backend only derives cache keys here; the key is not part of them.
+    backend = get_backend(
+        "openai",
+        model=options["model"],
+        mode=options["mode"],
+        max_reasks=options["max_reasks"],
+        api_key=KEYLESS_PLACEHOLDER,
+    )
+    return Pipeline(backend, ResultCache(options["cache_dir"]))
+
+
+def _run_with_progress(
+    dataset: Dataset, pipeline: Pipeline, cache_only: bool, prices: TokenPrices | None
+) -> EvalReport:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from summarizer.evaluation import evaluate
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("eval", total=len(dataset), last="")
+        return evaluate(
+            dataset,
+            pipeline,
+            cache_only=cache_only,
+            prices=prices,
+            on_result=lambda result: progress.update(task, advance=1, last=result.id),
+        )
+
+
+def _gate(report: EvalReport, baseline: dict[str, Any], path: Path, tolerance: float) -> int:
+    from summarizer.evaluation import regressions
+
+    found = regressions(report, baseline, tolerance)
+    for regression in found:
+        click.echo(f"Regression: {regression} (tolerance {tolerance})", err=True)
+    if found:
+        names = ", ".join(regression.name for regression in found)
+        click.echo(f"Baseline check failed against {path}: {names}", err=True)
+        return 1
+    click.echo(f"Baseline check passed against {path} (tolerance {tolerance})", err=True)
+    return 0
+
+
+def _print_comparison(before: Path, after: Path) -> None:
+    from rich.console import Console
+
+    from summarizer.evaluation import compare, load_report
+    from summarizer.evaluation.report import compare_table
+
+    changes = compare(load_report(before), load_report(after))
+    Console().print(compare_table(changes, str(before), str(after)))

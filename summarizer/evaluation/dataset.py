@@ -1,0 +1,318 @@
+"""The labelled-article contract: load a data set folder and check every file against it.
+
+A data set is `articles/<id>.txt` plus `labels/<id>.json` (see the contract in the
+project's spec). Loading never skips a bad file and never stops at the first one:
+every problem is collected, named by file and field, and raised together as one
+`DatasetError`, so a person fixing a data set sees the whole list at once.
+
+>>> dataset = load_dataset("seeds")
+>>> [item.label.id for item in dataset.items][:2]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic_core import ErrorDetails
+
+from summarizer.article import ID_PATTERN, Article, decode_text
+from summarizer.errors import DatasetError, InputError
+from summarizer.schema import EventFields, EventType, ValidationContext
+from summarizer.text import name_key
+
+ARTICLES_DIR = "articles"
+LABELS_DIR = "labels"
+
+
+class GoldEvent(EventFields):
+    """A hand-labelled event: the scored fields of a prediction, plus whether it must be found."""
+
+    required: bool = Field(
+        True,
+        description="True: missing it costs recall. False: background, neither for nor against.",
+    )
+
+
+class Label(BaseModel):
+    """The hand label of one article, as `labels/<id>.json` states it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    published: dt.date | None = None
+    dateline: str | None = None
+    brief: str = Field(min_length=1)
+    must_mention: list[list[str]] = Field(default_factory=list)
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
+    events: list[GoldEvent]
+
+    # name_key of every spelling -> name_key of its canonical name; built once per label.
+    _canonical: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        for canonical, spellings in self.aliases.items():
+            target = name_key(canonical)
+            for spelling in (canonical, *spellings):
+                self._canonical.setdefault(name_key(spelling), target)
+
+    def canonical(self, name: str | None) -> str | None:
+        """The form in which this label compares a place or party name; None stays None.
+
+        >>> label.canonical("the IS")  # with "Islamic State": ["IS"] in aliases
+        'islamic state'
+        """
+        if name is None:
+            return None
+        key = name_key(name)
+        if not key:
+            return None
+        return self._canonical.get(key, key)
+
+    @property
+    def required_events(self) -> list[GoldEvent]:
+        return [event for event in self.events if event.required]
+
+
+@dataclass(frozen=True)
+class LabelledArticle:
+    """One article of a data set with its hand label."""
+
+    article: Article
+    label: Label
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A checked data set: every article has a valid label and the reverse, sorted by id."""
+
+    root: Path
+    items: tuple[LabelledArticle, ...]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[LabelledArticle]:
+        return iter(self.items)
+
+
+def load_dataset(root: str | os.PathLike[str]) -> Dataset:
+    """Load and check a data set folder; raise DatasetError listing every problem found.
+
+    >>> dataset = load_dataset("my-labelled-set")
+    >>> len(dataset)
+    """
+    folder = Path(root)
+    if not folder.is_dir():
+        raise DatasetError(str(folder), [f"{folder}: no such folder"])
+    problems: list[str] = []
+    articles = _files(folder, ARTICLES_DIR, ".txt", problems)
+    labels = _files(folder, LABELS_DIR, ".json", problems)
+    items: list[LabelledArticle] = []
+    for article_id in sorted(articles.keys() | labels.keys()):
+        article_path, label_path = articles.get(article_id), labels.get(article_id)
+        if label_path is None:
+            problems.append(
+                f"{ARTICLES_DIR}/{article_id}.txt: no label (expected "
+                f"{LABELS_DIR}/{article_id}.json)"
+            )
+        if article_path is None:
+            problems.append(
+                f"{LABELS_DIR}/{article_id}.json: no article (expected "
+                f"{ARTICLES_DIR}/{article_id}.txt)"
+            )
+        # Each file is still checked on its own, so one run reports its problems too.
+        article = _read_article(article_path, article_id, problems) if article_path else None
+        label = _read_label(label_path, article_id, problems) if label_path else None
+        if article is not None and label is not None:
+            problems.extend(_header_mismatches(article, label))
+            items.append(LabelledArticle(article, label))
+    if not problems and not items:
+        problems.append(f"{ARTICLES_DIR}/: no articles (expected {ARTICLES_DIR}/<id>.txt)")
+    if problems:
+        raise DatasetError(str(folder), problems)
+    return Dataset(folder, tuple(items))
+
+
+def _files(root: Path, subfolder: str, suffix: str, problems: list[str]) -> dict[str, Path]:
+    """The data files of one subfolder by id; names that break the contract are problems."""
+    folder = root / subfolder
+    if not folder.is_dir():
+        problems.append(f"{subfolder}/: missing folder")
+        return {}
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        # Hidden files (.gitkeep, .DS_Store) are the file system's, not the data set's.
+        if path.name.startswith("."):
+            continue
+        where = f"{subfolder}/{path.name}"
+        if not path.is_file() or path.suffix != suffix:
+            problems.append(f"{where}: not a {suffix} file; {subfolder}/ holds <id>{suffix} only")
+        elif not ID_PATTERN.fullmatch(path.stem):
+            problems.append(
+                f"{where}: id {path.stem!r} breaks the id pattern [a-z0-9][a-z0-9-]* "
+                "(lower-case letters, digits and '-')"
+            )
+        else:
+            found[path.stem] = path
+    return found
+
+
+def _read_article(path: Path, article_id: str, problems: list[str]) -> Article | None:
+    where = f"{ARTICLES_DIR}/{path.name}"
+    try:
+        text = decode_text(path.read_bytes(), where)
+        return Article.from_text(text, id=article_id, source=where)
+    except OSError as error:
+        problems.append(f"{where}: {error.strerror or error}")
+    except InputError as error:
+        problems.append(str(error))
+    return None
+
+
+def _read_label(path: Path, article_id: str, problems: list[str]) -> Label | None:
+    where = f"{LABELS_DIR}/{path.name}"
+    try:
+        raw = path.read_text(encoding="utf-8")
+        document = json.loads(raw)
+    except OSError as error:
+        problems.append(f"{where}: {error.strerror or error}")
+        return None
+    except UnicodeDecodeError as error:
+        problems.append(f"{where}: not UTF-8 text (invalid byte at offset {error.start})")
+        return None
+    except json.JSONDecodeError as error:
+        problems.append(
+            f"{where}: bad JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        )
+        return None
+    if not isinstance(document, dict):
+        problems.append(f"{where}: expected a JSON object, found {type(document).__name__}")
+        return None
+    try:
+        # Strict: a JSON label states dates as "YYYY-MM-DD" strings and counts as numbers;
+        # lax parsing would read `"date": 2017` as a Unix timestamp in 1970.
+        label = Label.model_validate_json(raw, strict=True, context=_label_context(document))
+    except ValidationError as error:
+        problems.extend(f"{where}: {message}" for message in _describe_errors(error))
+        return None
+    found = [f"{where}: {message}" for message in _label_problems(label, article_id)]
+    problems.extend(found)
+    return None if found else label
+
+
+def _label_context(document: dict[str, Any]) -> ValidationContext:
+    """The label's own publication date, so event dates after it are reported."""
+    published = document.get("published")
+    try:
+        return {"published": dt.date.fromisoformat(published)} if published else {}
+    except (TypeError, ValueError):
+        return {}  # reported as a bad date by validation itself
+
+
+def _label_problems(label: Label, article_id: str) -> list[str]:
+    problems = []
+    if label.id != article_id:
+        problems.append(f"id: {label.id!r} does not match the file name ({article_id!r})")
+    for number, fact in enumerate(label.must_mention):
+        if not fact or not all(spelling.strip() for spelling in fact):
+            problems.append(
+                f"must_mention[{number}]: each fact is a non-empty list of non-empty spellings"
+            )
+    owners: dict[str, str] = {}
+    for canonical, spellings in label.aliases.items():
+        for spelling in (canonical, *spellings):
+            key = name_key(spelling)
+            owner = owners.setdefault(key, canonical)
+            # One spelling under two canonical names would make name matching ambiguous.
+            if name_key(owner) != name_key(canonical):
+                problems.append(
+                    f"aliases.{canonical}: {spelling!r} is also a spelling of {owner!r}"
+                )
+    return problems
+
+
+def _header_mismatches(article: Article, label: Label) -> list[str]:
+    """Label fields that contradict the article's dateline header."""
+    where = f"{LABELS_DIR}/{label.id}.json"
+    problems = []
+    if label.published != article.published:
+        header = article.published.isoformat() if article.published else "no header"
+        stated = label.published.isoformat() if label.published else "null"
+        problems.append(f"{where}: published: {stated}, but the article header says {header}")
+    if (
+        label.dateline is not None
+        and article.dateline is not None
+        and name_key(label.dateline) != name_key(article.dateline)
+    ):
+        problems.append(
+            f"{where}: dateline: {label.dateline!r}, but the article header says "
+            f"{article.dateline!r}"
+        )
+    return problems
+
+
+def _describe_errors(error: ValidationError) -> list[str]:
+    """One message per problem, in the contract's words, located as in the JSON."""
+    messages: list[str] = []
+    seen_fatalities: set[str] = set()
+    for detail in error.errors():
+        path = _json_path(detail)
+        if path.endswith("].fatalities"):
+            # A union reports one error per alternative; the person needs one line.
+            if path not in seen_fatalities:
+                seen_fatalities.add(path)
+                messages.append(_fatalities_message(path, error))
+            continue
+        messages.append(f"{path}: {_message(detail)}" if path else _message(detail))
+    return messages
+
+
+def _json_path(detail: ErrorDetails) -> str:
+    """`events[1].location.name` from Pydantic's location, without union member tags."""
+    path = ""
+    for part in detail["loc"]:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+        if part == "fatalities":
+            break  # what follows names a union alternative, not a field of the document
+    return path
+
+
+def _message(detail: ErrorDetails) -> str:
+    kind = detail["type"]
+    given = detail.get("input")
+    if kind == "enum":
+        choices = ", ".join(item.value for item in EventType)
+        return f"unknown event type {given!r} (one of: {choices})"
+    if kind.startswith("date"):
+        return f"bad date {given!r} (expected YYYY-MM-DD or null)"
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "extra_forbidden":
+        return "unknown field (not in the contract; check the spelling)"
+    return detail["msg"].removeprefix("Value error, ")
+
+
+def _fatalities_message(path: str, error: ValidationError) -> str:
+    details = [detail for detail in error.errors() if _json_path(detail) == path]
+    for detail in details:
+        if detail["type"] == "value_error":
+            return f"{path}: {_message(detail)}"
+    given = details[0].get("input") if details else None
+    return (
+        f"{path}: bad fatalities {given!r} (expected an integer >= 0, "
+        '{"min": a, "max": b}, or null)'
+    )

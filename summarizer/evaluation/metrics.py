@@ -1,0 +1,382 @@
+"""Scores: one article's prediction against its label, and the aggregate over a data set.
+
+Conventions, chosen so that a perfect prediction scores exactly 1.0 everywhere:
+
+- Event precision, recall and F1 count matched pairs over the data set (micro):
+  a prediction matched to a required gold event is a true positive, an unmatched
+  prediction a false positive, an unmatched required gold event a false negative;
+  a prediction matched to a `required: false` event counts neither way. With
+  nothing to count, a ratio is vacuously 1.0 (nothing claimed wrongly, nothing missed).
+- Field metrics (type, date, location, actors, fatalities) are over the pairs
+  matched to required gold events, pooled across articles; optional events are
+  not scored in detail, as they are not scored for recall either.
+- An article without a valid result has no events and no brief: every required
+  event is missed, and it scores 0 on must-mention recall, ROUGE-L and length.
+  Numbers and evidence are measured on valid results only.
+- A metric with nothing to measure (no matched pairs, no facts) is None, not 0.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from summarizer.evaluation.dataset import GoldEvent, Label, LabelledArticle
+from summarizer.evaluation.matching import MINIMUM_SIMILARITY, Match, actor_f1, match_events
+from summarizer.schema import (
+    BRIEF_MAX_SENTENCES,
+    BRIEF_MAX_WORDS,
+    ArticleSummary,
+    Event,
+    Fatalities,
+    FatalityRange,
+)
+from summarizer.text import (
+    count_words,
+    grounding_form,
+    numbers_in,
+    split_sentences,
+    strip_diacritics,
+)
+
+# The metrics every report carries under "metrics", in display order.
+HEADLINE_METRICS: tuple[str, ...] = (
+    "event_precision",
+    "event_recall",
+    "event_f1",
+    "type_accuracy",
+    "date_accuracy",
+    "date_within_1d",
+    "location_accuracy",
+    "actor_f1",
+    "fatalities_accuracy",
+    "brief_must_mention_recall",
+    "brief_rouge_l",
+    "brief_length_ok",
+    "unsupported_numbers",
+    "evidence_grounded",
+    "valid_rate",
+)
+# Everything else is higher-is-better; comparisons and the baseline gate use this.
+LOWER_IS_BETTER = frozenset(
+    {
+        "unsupported_numbers",
+        "unsupported_numbers_total",
+        "false_positives",
+        "false_negatives",
+        "retries",
+        "tokens_in",
+        "tokens_out",
+        "latency_mean_s",
+        "latency_max_s",
+        "cost",
+    }
+)
+_TOKEN = re.compile(r"\w+")
+
+MetricValues = dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """How a predicted event matched to a required gold event got each field."""
+
+    match: Match
+    type_ok: bool
+    date_ok: bool
+    date_within_1d: bool
+    location_ok: bool
+    actor_f1: float
+    fatalities_ok: bool
+
+
+@dataclass(frozen=True)
+class ArticleScore:
+    """Everything measured for one article; `prediction` is None when no valid result came."""
+
+    item: LabelledArticle
+    prediction: ArticleSummary | None
+    pairs: tuple[PairScore, ...] = ()
+    optional_matches: tuple[Match, ...] = ()
+    missed: tuple[int, ...] = ()  # indices of required gold events nobody matched
+    spurious: tuple[int, ...] = ()  # indices of predicted events that matched nothing
+    mentions_found: tuple[bool, ...] = ()  # one per must_mention fact
+    rouge_l: float = 0.0
+    length_ok: bool = False
+    unsupported: tuple[str, ...] = ()
+    ungrounded: tuple[str, ...] = ()
+    quotes: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return self.prediction is not None
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """True positives, false positives, false negatives."""
+        return len(self.pairs), len(self.spurious), len(self.missed)
+
+    def metrics(self) -> MetricValues:
+        """This article's value of every headline metric (None where it has nothing to measure)."""
+        true_pos, false_pos, false_neg = self.counts
+        return {
+            "event_precision": _ratio(true_pos, true_pos + false_pos) if self.valid else None,
+            "event_recall": _ratio(true_pos, true_pos + false_neg),
+            "event_f1": _f1(true_pos, false_pos, false_neg),
+            **_field_metrics(self.pairs),
+            "brief_must_mention_recall": _mean_or_none(self.mentions_found),
+            "brief_rouge_l": self.rouge_l,
+            "brief_length_ok": float(self.length_ok),
+            "unsupported_numbers": float(len(self.unsupported)) if self.valid else None,
+            "evidence_grounded": (
+                _ratio(self.quotes - len(self.ungrounded), self.quotes) if self.quotes else None
+            ),
+            "valid_rate": float(self.valid),
+        }
+
+    @property
+    def perfect(self) -> bool:
+        values = self.metrics()
+        return all(
+            value is None or value == (0.0 if name in LOWER_IS_BETTER else 1.0)
+            for name, value in values.items()
+        )
+
+
+def score_article(
+    item: LabelledArticle,
+    prediction: ArticleSummary | None,
+    *,
+    minimum_similarity: float = MINIMUM_SIMILARITY,
+) -> ArticleScore:
+    """Score one prediction (None: the backend gave no valid result) against its label."""
+    label = item.label
+    if prediction is None:
+        required = tuple(i for i, event in enumerate(label.events) if event.required)
+        return ArticleScore(
+            item, None, missed=required, mentions_found=(False,) * len(label.must_mention)
+        )
+    matches = match_events(prediction.events, label, minimum_similarity=minimum_similarity)
+    matched_gold = {match.gold for match in matches}
+    matched_predicted = {match.predicted for match in matches}
+    pairs = tuple(
+        _score_pair(match, prediction.events[match.predicted], label.events[match.gold], label)
+        for match in matches
+        if label.events[match.gold].required
+    )
+    quotes = [quote for event in prediction.events for quote in event.evidence]
+    article = grounding_form(item.article.text)
+    return ArticleScore(
+        item=item,
+        prediction=prediction,
+        pairs=pairs,
+        optional_matches=tuple(m for m in matches if not label.events[m.gold].required),
+        missed=tuple(
+            i for i, event in enumerate(label.events) if event.required and i not in matched_gold
+        ),
+        spurious=tuple(i for i in range(len(prediction.events)) if i not in matched_predicted),
+        mentions_found=tuple(mentions(prediction.brief, fact) for fact in label.must_mention),
+        rouge_l=rouge_l_f1(prediction.brief, label.brief),
+        length_ok=brief_length_ok(prediction.brief),
+        unsupported=tuple(
+            sorted(
+                (numbers_in(prediction.brief) | numbers_in(prediction.headline))
+                - numbers_in(item.article.text)
+            )
+        ),
+        ungrounded=tuple(quote for quote in quotes if not _grounded(quote, article)),
+        quotes=len(quotes),
+    )
+
+
+def _grounded(quote: str, article_form: str) -> bool:
+    """Verbatim in the article, as the schema's evidence check defines it; empty never is."""
+    form = grounding_form(quote)
+    return bool(form) and form in article_form
+
+
+def _score_pair(match: Match, predicted: Event, gold: GoldEvent, label: Label) -> PairScore:
+    days_apart = (
+        abs((predicted.date - gold.date).days)
+        if predicted.date is not None and gold.date is not None
+        else None
+    )
+    same_name = label.canonical(predicted.location.name) == label.canonical(gold.location.name)
+    same_country = label.canonical(predicted.location.country) == label.canonical(
+        gold.location.country
+    )
+    return PairScore(
+        match=match,
+        type_ok=predicted.event_type == gold.event_type,
+        date_ok=predicted.date == gold.date,
+        date_within_1d=predicted.date == gold.date or (days_apart is not None and days_apart <= 1),
+        # The place name decides; only when the gold names no place does the country.
+        location_ok=same_name and (gold.location.name is not None or same_country),
+        actor_f1=actor_f1(predicted.actors, gold.actors, label),
+        fatalities_ok=fatalities_agree(predicted.fatalities, gold.fatalities),
+    )
+
+
+def fatalities_agree(predicted: Fatalities, gold: Fatalities) -> bool:
+    """Exact for a gold figure; for a gold range, a figure or range inside it."""
+    if gold is None or predicted is None:
+        return gold is None and predicted is None
+    low, high = (gold.min, gold.max) if isinstance(gold, FatalityRange) else (gold, gold)
+    if isinstance(predicted, FatalityRange):
+        return low <= predicted.min and predicted.max <= high
+    return low <= predicted <= high
+
+
+def _fold(text: str) -> str:
+    """Quote marks, dashes, whitespace, diacritics and case do not change a spelling."""
+    return strip_diacritics(grounding_form(text)).casefold()
+
+
+def mentions(text: str, spellings: Sequence[str]) -> bool:
+    """Whether any spelling occurs in the text as whole words, case-insensitively.
+
+    >>> mentions("Troops entered al-Baaj on Thursday.", ["Baaj", "al-Baaj"])
+    True
+    """
+    folded = _fold(text)
+    return any(
+        re.search(rf"(?<!\w){re.escape(_fold(spelling))}(?!\w)", folded)
+        for spelling in spellings
+        if _fold(spelling)
+    )
+
+
+def rouge_l_f1(candidate: str, reference: str) -> float:
+    """ROUGE-L F1: the longest common subsequence of lower-cased word tokens."""
+    produced = _TOKEN.findall(candidate.casefold())
+    wanted = _TOKEN.findall(reference.casefold())
+    if not produced or not wanted:
+        return float(produced == wanted)
+    common = _lcs_length(produced, wanted)
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(produced), common / len(wanted)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _lcs_length(first: Sequence[str], second: Sequence[str]) -> int:
+    """Dynamic programming over one row at a time: O(len(first) * len(second)) time."""
+    row = [0] * (len(second) + 1)
+    for token in first:
+        diagonal = 0  # row[j - 1] of the previous row
+        for j, other in enumerate(second, start=1):
+            above = row[j]
+            row[j] = diagonal + 1 if token == other else max(row[j], row[j - 1])
+            diagonal = above
+    return row[-1]
+
+
+def brief_length_ok(brief: str) -> bool:
+    """Within the schema's limits: non-empty, at most BRIEF_MAX_WORDS words and
+    BRIEF_MAX_SENTENCES sentences."""
+    return (
+        bool(brief.strip())
+        and count_words(brief) <= BRIEF_MAX_WORDS
+        and len(split_sentences(brief)) <= BRIEF_MAX_SENTENCES
+    )
+
+
+@dataclass(frozen=True)
+class TokenPrices:
+    """What a million tokens cost, in the caller's currency."""
+
+    input_per_million: float = 0.0
+    output_per_million: float = 0.0
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float:
+        return (
+            tokens_in * self.input_per_million + tokens_out * self.output_per_million
+        ) / 1_000_000
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """One article of an eval run: its score and how its result was obtained."""
+
+    score: ArticleScore
+    latency_s: float = 0.0
+    cached: bool = False
+    attempts: int = 1
+    error: str | None = None  # why there is no valid result
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.score.item.id
+
+
+def aggregate(results: Sequence[ArticleResult], prices: TokenPrices | None = None) -> MetricValues:
+    """The data set's headline metrics (pooled as the module says), then run figures."""
+    scores = [result.score for result in results]
+    valid = [score for score in scores if score.valid]
+    true_pos = sum(score.counts[0] for score in scores)
+    false_pos = sum(score.counts[1] for score in scores)
+    false_neg = sum(score.counts[2] for score in scores)
+    pairs = [pair for score in scores for pair in score.pairs]
+    quotes = sum(score.quotes for score in valid)
+    tokens_in = sum(result.tokens_in for result in results)
+    tokens_out = sum(result.tokens_out for result in results)
+    latencies = [result.latency_s for result in results]
+    return {
+        "event_precision": _ratio(true_pos, true_pos + false_pos),
+        "event_recall": _ratio(true_pos, true_pos + false_neg),
+        "event_f1": _f1(true_pos, false_pos, false_neg),
+        **_field_metrics(pairs),
+        "brief_must_mention_recall": _mean_or_none(
+            [found for score in scores for found in score.mentions_found]
+        ),
+        "brief_rouge_l": _mean_or_none([score.rouge_l for score in scores]),
+        "brief_length_ok": _mean_or_none([score.length_ok for score in scores]),
+        "unsupported_numbers": _mean_or_none([len(score.unsupported) for score in valid]),
+        "evidence_grounded": (
+            _ratio(quotes - sum(len(score.ungrounded) for score in valid), quotes)
+            if quotes
+            else None
+        ),
+        "valid_rate": _mean_or_none([score.valid for score in scores]),
+        # Run figures.
+        "articles": float(len(results)),
+        "valid_articles": float(len(valid)),
+        "cached_articles": float(sum(result.cached for result in results)),
+        "true_positives": float(true_pos),
+        "false_positives": float(false_pos),
+        "false_negatives": float(false_neg),
+        "unsupported_numbers_total": float(sum(len(score.unsupported) for score in valid)),
+        "retries": float(sum(max(result.attempts - 1, 0) for result in results)),
+        "tokens_in": float(tokens_in),
+        "tokens_out": float(tokens_out),
+        "latency_mean_s": statistics.fmean(latencies) if latencies else None,
+        "latency_max_s": max(latencies) if latencies else None,
+        "cost": prices.cost(tokens_in, tokens_out) if prices is not None else None,
+    }
+
+
+def _field_metrics(pairs: Sequence[PairScore]) -> MetricValues:
+    return {
+        "type_accuracy": _mean_or_none([pair.type_ok for pair in pairs]),
+        "date_accuracy": _mean_or_none([pair.date_ok for pair in pairs]),
+        "date_within_1d": _mean_or_none([pair.date_within_1d for pair in pairs]),
+        "location_accuracy": _mean_or_none([pair.location_ok for pair in pairs]),
+        "actor_f1": _mean_or_none([pair.actor_f1 for pair in pairs]),
+        "fatalities_accuracy": _mean_or_none([pair.fatalities_ok for pair in pairs]),
+    }
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
+
+
+def _f1(true_pos: int, false_pos: int, false_neg: int) -> float:
+    return _ratio(2 * true_pos, 2 * true_pos + false_pos + false_neg)
+
+
+def _mean_or_none(values: Sequence[float | bool | int]) -> float | None:
+    return statistics.fmean(values) if values else None

@@ -1,0 +1,168 @@
+"""Reports: the JSON contract, the Markdown a person reads, comparing, gating."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+import summarizer
+from summarizer.errors import InputError
+from summarizer.evaluation import (
+    HEADLINE_METRICS,
+    ArticleResult,
+    Dataset,
+    EvalReport,
+    aggregate,
+    compare,
+    load_dataset,
+    load_report,
+    regressions,
+    score_article,
+)
+from tests.conftest import SEEDS
+from tests.eval_support import copy_seeds, gold_payload, gold_summary, unchecked_summary
+
+IDS = ["iraq-baaj-offensive", "syria-haritan-airstrikes"]
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Dataset:
+    return load_dataset(copy_seeds(tmp_path / "set", IDS))
+
+
+def report_with_mistakes(dataset: Dataset) -> EvalReport:
+    """The Iraq article with a wrong date and type, an extra event; the Syria one failed."""
+    iraq, syria = dataset.items
+    payload = copy.deepcopy(gold_payload(iraq))
+    payload["events"][0]["date"] = "2017-05-24"
+    payload["events"][1]["event_type"] = "explosion_remote_violence"
+    payload["events"].append(
+        {**payload["events"][0], "event_type": "health", "date": "2017-01-01", "actors": []}
+    )
+    payload["events"][-1]["location"] = {"name": "Basra", "country": "Iraq"}
+    payload["brief"] = "Fighting went on in 12 places."
+    results = (
+        ArticleResult(score_article(iraq, unchecked_summary(iraq, payload)), latency_s=0.5),
+        ArticleResult(score_article(syria, None), error="openai: HTTP 500: boom", attempts=4),
+    )
+    return EvalReport(
+        run={"dataset": str(dataset.root), "backend": "test", "model": "m"},
+        metrics=aggregate(results),
+        results=results,
+    )
+
+
+def test_report_json_has_the_headline_metrics_and_every_article(
+    dataset: Dataset, tmp_path: Path
+) -> None:
+    report = report_with_mistakes(dataset)
+
+    json_path, markdown_path = report.write(tmp_path / "out")
+
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    assert set(HEADLINE_METRICS) <= set(document["metrics"])
+    assert list(document["metrics"])[: len(HEADLINE_METRICS)] == list(HEADLINE_METRICS)
+    assert [article["id"] for article in document["articles"]] == IDS
+    iraq, syria = document["articles"]
+    assert iraq["events"]["matched"][0]["wrong"] == {
+        "date": {"gold": "2017-05-25", "predicted": "2017-05-24"}
+    }
+    assert iraq["events"]["matched"][1]["wrong"] == {
+        "event_type": {"gold": "battle", "predicted": "explosion_remote_violence"}
+    }
+    assert iraq["events"]["spurious"] == [5]
+    assert iraq["unsupported_numbers"] == ["12"]
+    assert iraq["prediction"]["brief"] == "Fighting went on in 12 places."
+    assert syria == {
+        **syria,
+        "valid": False,
+        "error": "openai: HTTP 500: boom",
+        "prediction": None,
+        "attempts": 4,
+    }
+    assert load_report(json_path)["metrics"] == document["metrics"]
+    assert markdown_path.read_text(encoding="utf-8") == report.to_markdown()
+
+
+def test_report_markdown_shows_gold_and_predicted_side_by_side(dataset: Dataset) -> None:
+    markdown = report_with_mistakes(dataset).to_markdown()
+
+    assert "## Headline metrics" in markdown
+    assert "| valid_rate | 0.500 |" in markdown
+    # The confusion table: gold battles, one predicted as a bombing; Syria's two events missed.
+    assert "| gold \\ predicted | battle | explosion_remote_violence | health | (missed) |" in (
+        markdown
+    )
+    assert "| battle | 1 | 1 |  |  |" in markdown
+    assert "| explosion_remote_violence |  |  |  | 2 |" in markdown
+    assert "| (spurious) |  |  | 1 |  |" in markdown
+    assert "## Articles below perfect (2 of 2)" in markdown
+    assert "| date | 2017-05-25 | 2017-05-24 (within 1 day) |" in markdown
+    assert "| event_type | battle | explosion_remote_violence |" in markdown
+    assert "Spurious predicted events (matched no gold event):" in markdown
+    assert "- health · 2017-01-01 · Basra, Iraq · no actors" in markdown
+    assert "Numbers not in the article: 12" in markdown
+    assert "Must mention, not found in the brief:" in markdown
+    assert "**No valid result:** openai: HTTP 500: boom" in markdown
+    assert "Missed required events:" in markdown
+
+
+def test_a_perfect_report_lists_no_article(dataset: Dataset) -> None:
+    results = tuple(ArticleResult(score_article(item, gold_summary(item))) for item in dataset)
+    report = EvalReport(run={}, metrics=aggregate(results), results=results)
+
+    assert "None: every article scored perfectly." in report.to_markdown()
+
+
+def test_compare_gives_the_difference_and_its_direction() -> None:
+    before = {"metrics": {"event_f1": 0.8, "unsupported_numbers": 0.1, "tokens_in": 100}}
+    after = {"metrics": {"event_f1": 0.9, "unsupported_numbers": 0.2, "tokens_in": 50}}
+
+    changes = {change.name: change for change in compare(before, after)}
+
+    assert [name for name in changes][: len(HEADLINE_METRICS)] == list(HEADLINE_METRICS)
+    assert changes["event_f1"].delta == pytest.approx(0.1)
+    assert changes["event_f1"].better is True
+    assert changes["unsupported_numbers"].better is False
+    assert changes["tokens_in"].better is True
+    assert changes["valid_rate"].delta is None
+    assert changes["valid_rate"].better is None
+
+
+def test_regressions_respect_direction_and_tolerance() -> None:
+    baseline = {"metrics": {"event_f1": 0.9, "unsupported_numbers": 0.1, "valid_rate": 1.0}}
+
+    def gate(**current: float | None) -> list[str]:
+        metrics = {**baseline["metrics"], **current}
+        return [regression.name for regression in regressions({"metrics": metrics}, baseline, 0.02)]
+
+    assert gate() == []
+    assert gate(event_f1=0.88) == []  # exactly at the tolerance
+    assert gate(event_f1=0.879) == ["event_f1"]
+    assert gate(event_f1=1.0, unsupported_numbers=0.0) == []
+    assert gate(unsupported_numbers=0.12) == []
+    assert gate(unsupported_numbers=0.13) == ["unsupported_numbers"]
+    assert gate(valid_rate=None) == ["valid_rate"]
+    # A metric the baseline does not have is not gated.
+    assert gate(type_accuracy=0.0) == []
+
+
+def test_load_report_rejects_what_is_not_a_report(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    (tmp_path / "list.json").write_text("[]", encoding="utf-8")
+
+    with pytest.raises(InputError, match="not a JSON report"):
+        load_report(tmp_path / "bad.json")
+    with pytest.raises(InputError, match="no top-level"):
+        load_report(tmp_path / "list.json")
+    with pytest.raises(InputError, match=r"missing\.json"):
+        load_report(tmp_path / "missing.json")
+
+
+def test_evaluate_and_load_dataset_are_public() -> None:
+    assert summarizer.__all__ == sorted(summarizer.__all__)
+    assert {"evaluate", "load_dataset"} <= set(summarizer.__all__)
+    assert summarizer.load_dataset(SEEDS).root == SEEDS
