@@ -22,10 +22,23 @@ from summarizer.errors import InputError
 from summarizer.schema import ValidationContext
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+# The longest article accepted: about 25,000 tokens of English, so the article, the
+# prompt and the reply fit a 32k-token context (most local models; OpenAI's hold more).
+# Longer texts are rejected rather than split: events and a brief merged from parts
+# would be unvalidated guesswork, and a text this long is rarely one news article.
+MAX_ARTICLE_CHARS = 100_000
+# A UTF-8 character is at most four bytes: a bigger file cannot be within the limit,
+# and is refused before it is read into memory.
+_MAX_ARTICLE_BYTES = 4 * MAX_ARTICLE_CHARS
 # The contract's header: "date 2017-05-25 Baghdad: text ...".
 _HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s+([^:\n]{1,80}?)\s*:\s*")
 # Control characters that never occur in text files (tab, newlines, form feed do).
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# A web page: markup from the first character and a page-level tag near the top.
+# Its boilerplate (menus, scripts) would be summarized as if it were the story;
+# prose that mentions a "<body>" tag, or a "<" in running text, is not a page.
+_PAGE_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+_PAGE_TAG_WITHIN = 4096
 
 
 @dataclass(frozen=True)
@@ -42,12 +55,23 @@ class Article:
     published: dt.date | None = None
     dateline: str | None = None
     body: str = field(default="", repr=False)
+    # Where the article came from ("a.txt", "feed.jsonl:12"), for messages about it.
+    source: str = field(default="<text>", repr=False, compare=False)
 
     @classmethod
     def from_text(cls, text: str, *, id: str | None = None, source: str = "<text>") -> Article:
         """Parse the optional dateline header; `source` names the input in errors."""
         if not text.strip():
             raise InputError(f"{source}: the article is empty")
+        if len(text) > MAX_ARTICLE_CHARS:
+            raise InputError(
+                f"{source}: the article is {len(text):,} characters, over the limit of "
+                f"{MAX_ARTICLE_CHARS:,}; split it into separate articles"
+            )
+        if text.lstrip().startswith("<") and _PAGE_TAG.search(text, 0, _PAGE_TAG_WITHIN):
+            raise InputError(
+                f"{source}: looks like HTML, not plain text; extract the article text first"
+            )
         published: dt.date | None = None
         dateline: str | None = None
         body = text.strip()
@@ -69,6 +93,7 @@ class Article:
             published=published,
             dateline=dateline,
             body=body,
+            source=source,
         )
 
     def validation_context(self) -> ValidationContext:
@@ -106,6 +131,12 @@ def id_from_path(path: Path) -> str:
 def read_article(path: Path) -> Article:
     """One article from a text file; the file name (without suffix) is its id."""
     try:
+        size = path.stat().st_size
+        if size > _MAX_ARTICLE_BYTES:
+            raise InputError(
+                f"{path}: the file is {size:,} bytes, over the limit of "
+                f"{MAX_ARTICLE_CHARS:,} characters per article; split it into separate articles"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
@@ -123,7 +154,8 @@ class UnreadableInput:
 def parse_jsonl_line(line: bytes, *, source: str, line_number: int) -> Article | UnreadableInput:
     """One `{"id": ..., "text": ...}` record; a bad one becomes UnreadableInput, not an error."""
     where = f"{source}:{line_number}"
-    fallback_id = f"line-{line_number}"
+    # Named after the file too, so bad lines of two files never share an id.
+    fallback_id = f"{id_from_path(Path(source))}-line-{line_number}"
     try:
         record = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
@@ -196,6 +228,27 @@ def iter_inputs(specs: Iterable[str], stdin: BinaryIO) -> Iterator[Article | Unr
                 yield read_article(path)
             except InputError as error:
                 yield UnreadableInput(id_from_path(path), error)
+
+
+def count_inputs(specs: Iterable[str]) -> int | None:
+    """How many items `iter_inputs` will yield for `specs`, or None when it cannot know (stdin).
+
+    One pass over the files without keeping them, for a progress bar's ETA.
+    """
+    total = 0
+    for spec in specs:
+        if spec == "-":
+            return None
+        for path in _expand(spec) or [Path(spec)]:
+            if not _looks_like_jsonl(path):
+                total += 1
+                continue
+            try:
+                with path.open("rb") as stream:
+                    total += sum(1 for line in stream if line.strip())
+            except OSError:
+                total += 1
+    return total
 
 
 def _iter_stdin(stdin: BinaryIO) -> Iterator[Article | UnreadableInput]:

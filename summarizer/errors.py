@@ -2,7 +2,8 @@
 
 SummarizerError
 ├── InputError            an article or data set that cannot be read
-│   └── DatasetError      a labelled data set that breaks the contract
+│   ├── DatasetError      a labelled data set that breaks the contract
+│   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings
 └── BackendError          the backend gave no valid result for an article
     └── InvalidOutputError  replies kept failing validation after every re-ask
@@ -28,6 +29,10 @@ class DatasetError(InputError):
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         super().__init__(f"{root}: {len(problems)} problem(s): {shown}{more}")
+
+
+class DuplicateIdError(InputError):
+    """A batch input with the id of an earlier one; only the first is summarized."""
 
 
 class ConfigurationError(SummarizerError):

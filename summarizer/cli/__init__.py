@@ -1,7 +1,8 @@
 """The `summarize` command: parses arguments, calls the library, renders results.
 
 Exit codes: 0 every article done; 1 some article failed (the others are still
-printed) or an eval gate failed; 2 a usage or configuration error.
+printed) or an eval gate failed; 2 a usage or configuration error; 130 stopped
+by Ctrl-C (what was finished is written, and cached for the rerun).
 
 Only click is imported at start-up; each command imports what it needs, so
 `summarize --help` does not pay for openai or instructor.

@@ -1,10 +1,16 @@
-"""`summarize FILE...`: the default command."""
+"""`summarize FILE...`: the default command, one article or a million.
+
+The batch engine (summarizer.batch) does the work; this module picks the
+output form and writes each record as it comes.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -13,51 +19,117 @@ from summarizer.cli.options import backend_options, pipeline_from_options
 if TYPE_CHECKING:
     from summarizer.schema import ArticleSummary
 
+# Exit code of a run stopped by Ctrl-C, as for any program killed by SIGINT.
+INTERRUPTED_EXIT_CODE = 130
+
 
 @click.command("run")
 @click.argument("inputs", nargs=-1, metavar="[FILE|DIR|GLOB|-]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the validated JSON.")
-@click.option("--jsonl", is_flag=True, help="Print one JSON line per article.")
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='Print one JSON line per input as it finishes: a result, or {"id", "error"}.',
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON Lines to FILE instead (replacing it), flushed line by line.",
+)
+@click.option("--ordered", is_flag=True, help="Write JSON Lines in input order, not as finished.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 1024),
+    default=8,
+    show_default=True,
+    help="Articles in flight at once.",
+)
+@click.option("--rpm", type=click.IntRange(min=1), help="At most this many requests a minute.")
+@click.option("--tpm", type=click.IntRange(min=1), help="At most this many tokens a minute.")
 @backend_options
-def run_command(inputs: tuple[str, ...], as_json: bool, jsonl: bool, **options: Any) -> int:
+def run_command(
+    inputs: tuple[str, ...],
+    as_json: bool,
+    jsonl: bool,
+    output: Path | None,
+    ordered: bool,
+    concurrency: int,
+    rpm: int | None,
+    tpm: int | None,
+    **options: Any,
+) -> int:
     """Summarize articles: headline, brief and events of each.
 
     Inputs are text files (an optional `date YYYY-MM-DD Place:` header gives the
     publication date), JSON Lines files of {"id", "text"}, folders, globs, or -
-    for standard input. Exit code 1 when any article failed; the others are
-    still printed.
+    for standard input. Every input ends as a result or an error; the run goes
+    on past failures and exits 1 when any input failed. Ctrl-C stops it after
+    writing what is finished; run the same command again to resume, as every
+    finished article is cached.
     """
-    from summarizer.article import UnreadableInput, iter_inputs
-    from summarizer.errors import SummarizerError
+    from summarizer.article import count_inputs, iter_inputs
+    from summarizer.batch import ResultRecord, summarize_many
+    from summarizer.cli.progress import RunDisplay, summary_lines
 
+    if as_json and (jsonl or output is not None):
+        raise click.UsageError("--json prints one document; --jsonl and --output print lines")
     if not inputs:
         if sys.stdin.isatty():
             raise click.UsageError("give one or more article files, or - for standard input")
         inputs = ("-",)
+    streaming = jsonl or output is not None
     pipeline = pipeline_from_options(**options)
+    # The total is for the live bar's ETA only: counting reads every JSON Lines file once more.
+    total = count_inputs(inputs) if (streaming or as_json) and sys.stderr.isatty() else None
+    batch = summarize_many(
+        iter_inputs(inputs, sys.stdin.buffer),
+        backend=pipeline.backend,
+        cache=pipeline.cache or False,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
+        # A person reading results, and one JSON document, expect the inputs' order.
+        ordered=ordered or not streaming,
+    )
     results: list[ArticleSummary] = []
-    failures = 0
-    for item in iter_inputs(inputs, click.get_binary_stream("stdin")):
-        if isinstance(item, UnreadableInput):
-            failures += 1
-            click.echo(f"Error: {item.error}", err=True)
-            continue
+    interrupted = False
+    display = RunDisplay(total=total, show_progress=(streaming or as_json) and total != 1)
+    # The display starts first: a live bar swaps sys.stdout for a proxy that prints
+    # lines above the bar, and the lines must go through it.
+    with batch, display, _open_output(output) as sink:
         try:
-            summary = pipeline.run(item).summary
-        except SummarizerError as error:
-            failures += 1
-            click.echo(f"Error: {error}", err=True)
-            continue
-        if jsonl:
-            click.echo(summary.model_dump_json())
-        elif as_json:
-            results.append(summary)
-        else:
-            render_summary(summary)
-    if as_json:
+            for record in batch:
+                if streaming:
+                    # One write per line and a flush: a reader (or a kill) never sees half.
+                    sink.write(record.to_json() + "\n")
+                    sink.flush()
+                display.record(record)
+                if isinstance(record, ResultRecord) and not streaming:
+                    if as_json:
+                        results.append(record.summary)
+                    else:
+                        render_summary(record.summary)
+        except KeyboardInterrupt:
+            interrupted = True
+    if as_json and results:
         documents = [result.model_dump(mode="json") for result in results]
         click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2))
-    return 1 if failures else 0
+    if batch.report.read > 1 or interrupted:
+        for line in summary_lines(batch.report):
+            click.echo(line, err=True)
+    if interrupted:
+        return INTERRUPTED_EXIT_CODE
+    return 1 if batch.report.failures else 0
+
+
+def _open_output(path: Path | None) -> contextlib.AbstractContextManager[TextIO]:
+    if path is None:
+        return contextlib.nullcontext(sys.stdout)
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise click.FileError(str(path), error.strerror) from None
 
 
 def render_summary(summary: ArticleSummary) -> None:

@@ -1,0 +1,327 @@
+"""Batch benchmark: throughput against the physical bound, cached reruns, memory, start-up.
+
+Run from the repository root (about six minutes; prints figures, asserts nothing):
+
+    python -m evals.bench_batch                  # everything, medians of 3 runs
+    python -m evals.bench_batch --repeats 1      # one run each, quicker
+    python -m evals.bench_batch --only memory    # one section (throughput, cached,
+                                                 # memory, startup)
+
+What it measures, each figure a median over the repeats:
+
+1. Throughput against the loopback server answering after a fixed 0.25 s, at
+   concurrency 1, 8, 32 and 64, as a ratio to the bound concurrency / latency
+   (no client can beat it). Two backends: `openai`, the real LLM backend
+   (instructor over the openai client), and `http-only`, the same HTTP exchange
+   and the same validation without instructor, which shows what the batch
+   engine itself can do. Concurrency 1 runs 40 articles (at 4 a second, 500
+   would take two minutes per run); the others 500.
+2. The time per article of a fully cached rerun of 500 articles.
+3. Peak memory of a process streaming 1,000 and 10,000 articles (about 3 KB
+   each) from a JSON Lines file through the engine and the cache: the high-water
+   RSS, and tracemalloc's peak of Python allocations made after start-up.
+4. `summarize --help` cold start against `python -c "import pydantic"`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from summarizer.article import Article
+from summarizer.backends.base import Backend, Draft
+from summarizer.backends.llm import LLMBackend, LLMSettings
+from summarizer.batch import ResultRecord, summarize_many
+from summarizer.cache import ResultCache
+from summarizer.schema import Extraction, Usage
+from tests.llm_support import LOOPBACK_MODEL, valid_reply
+from tests.loopback import LoopbackServer
+
+LATENCY = 0.25
+CONCURRENCIES = (1, 8, 32, 64)
+ARTICLES = 500
+ARTICLES_AT_CONCURRENCY_1 = 40
+MEMORY_SIZES = (1_000, 10_000)
+STARTUP_RUNS = 9
+# About 500 words: a long wire story.
+_PARAGRAPH = (
+    "Officials said on Tuesday that talks on the ceasefire would resume next week, after "
+    "negotiators from both sides met for a third day in the city and agreed on an agenda. "
+)
+
+
+def article_text(number: int) -> str:
+    return f"date 2024-03-01 Springfield: Story {number} says " + _PARAGRAPH * 18
+
+
+def make_articles(count: int, offset: int = 0) -> list[Article]:
+    return [
+        Article.from_text(article_text(offset + n), id=f"story-{offset + n}") for n in range(count)
+    ]
+
+
+class HttpOnlyBackend:
+    """The LLM backend's HTTP exchange and validation, without instructor's per-call work."""
+
+    name = "http-only"
+    model: str | None = LOOPBACK_MODEL
+    prompt_version = "bench"
+
+    def __init__(self, base_url: str) -> None:
+        self._base_url = base_url
+        self._client: Any = None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {"base_url": self._base_url}
+
+    def extract(self, article: Article) -> Draft:
+        raise NotImplementedError("the benchmark runs the asynchronous path only")
+
+    async def aextract(self, article: Article) -> Draft:
+        import openai
+
+        if self._client is None:
+            # An explicit HTTP client is left to the collector when the run's loop is
+            # gone; openai's default one would try to close itself on a closed loop.
+            self._client = openai.AsyncOpenAI(
+                base_url=self._base_url,
+                api_key="bench",
+                max_retries=0,
+                http_client=openai.DefaultAsyncHttpxClient(),
+            )
+        completion = await self._client.chat.completions.create(
+            model=LOOPBACK_MODEL,
+            messages=[
+                {"role": "user", "content": f"<article-bench>\n{article.body}\n</article-bench>"}
+            ],
+            response_format={"type": "json_object"},
+        )
+        extraction = Extraction.model_validate_json(
+            completion.choices[0].message.content, context=dict(article.validation_context())
+        )
+        usage = completion.usage
+        return Draft(extraction, Usage(prompt_tokens=usage.prompt_tokens, completion_tokens=0))
+
+
+BACKENDS: dict[str, Callable[[str], Backend]] = {
+    "openai": lambda url: LLMBackend(
+        LLMSettings(base_url=url, api_key="bench", model=LOOPBACK_MODEL)
+    ),
+    "http-only": HttpOnlyBackend,
+}
+
+
+def throughput(backend_name: str, concurrency: int, repeats: int) -> tuple[float, float, int]:
+    """Median articles per second and CPU milliseconds per article, and the article count."""
+    count = ARTICLES_AT_CONCURRENCY_1 if concurrency == 1 else ARTICLES
+    rates, cpu = [], []
+    with LoopbackServer(latency=LATENCY) as server:
+        server.respond_with(valid_reply)
+        warm = BACKENDS[backend_name](server.base_url)
+        list(summarize_many(make_articles(2, 10**6), backend=warm, cache=False))
+        for _ in range(repeats):
+            backend = BACKENDS[backend_name](server.base_url)
+            articles = make_articles(count)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            records = list(
+                summarize_many(articles, backend=backend, cache=False, concurrency=concurrency)
+            )
+            elapsed = time.perf_counter() - started
+            assert all(isinstance(r, ResultRecord) for r in records), records[:3]
+            rates.append(count / elapsed)
+            cpu.append((time.process_time() - cpu_started) / count * 1000)
+    return statistics.median(rates), statistics.median(cpu), count
+
+
+def cached_rerun(repeats: int) -> float:
+    """Median milliseconds per article when the cache answers all 500."""
+    times = []
+    with tempfile.TemporaryDirectory() as folder, LoopbackServer() as server:
+        server.respond_with(valid_reply)
+        articles = make_articles(ARTICLES)
+        with ResultCache(folder) as cache:
+            backend = HttpOnlyBackend(server.base_url)
+            list(summarize_many(articles, backend=backend, cache=cache, concurrency=64))
+            for _ in range(repeats + 1):  # the first pass warms the OS page cache
+                started = time.perf_counter()
+                records = list(
+                    summarize_many(articles, backend=HttpOnlyBackend(server.base_url), cache=cache)
+                )
+                times.append((time.perf_counter() - started) / len(articles) * 1000)
+                assert all(isinstance(r, ResultRecord) and r.cached for r in records)
+    return statistics.median(times[1:])
+
+
+class CannedBackend:
+    """Answers at once with a valid extraction: isolates what streaming itself keeps."""
+
+    name = "canned"
+    model: str | None = None
+    prompt_version = "bench"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {}
+
+    def extract(self, article: Article) -> Draft:
+        quote = " ".join(article.body.split()[:6])
+        extraction = Extraction.model_validate(
+            {
+                "headline": "Talks resume",
+                "brief": "Negotiators met again.",
+                "events": [{"event_type": "political", "summary": "Talks.", "evidence": [quote]}],
+            }
+        )
+        return Draft(extraction, Usage())
+
+    async def aextract(self, article: Article) -> Draft:
+        await asyncio.sleep(0)
+        return self.extract(article)
+
+
+def memory_child(feed: str, cache_dir: str, mode: str) -> None:
+    """In a fresh process: stream `feed` through the engine (and the cache); print a peak.
+
+    `mode` "rss": the RSS before the run and its high-water mark; "rss-no-cache":
+    the same without the cache; "traced": the peak of Python allocations during
+    the run (tracemalloc's own bookkeeping inflates RSS, hence separate processes).
+    """
+    import resource
+    import tracemalloc
+
+    from summarizer.article import iter_inputs
+
+    def rss() -> int:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    before = rss()
+    if mode == "traced":
+        tracemalloc.start()
+    with ResultCache(cache_dir) as cache:
+        inputs = iter_inputs([feed], sys.stdin.buffer)
+        chosen = False if mode == "rss-no-cache" else cache
+        records = summarize_many(inputs, backend=CannedBackend(), cache=chosen, concurrency=32)
+        written = sum(1 for _ in records)
+    peak = tracemalloc.get_traced_memory()[1] if mode == "traced" else rss()
+    print(json.dumps({"written": written, "before": before, "peak": peak}))
+
+
+def peak_memory(count: int) -> dict[str, float]:
+    """RSS after start-up; the high-water RSS with and without the cache; the traced peak."""
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        feed = Path(folder) / "feed.jsonl"
+        with feed.open("w", encoding="utf-8") as stream:
+            for number in range(count):
+                record = {"id": f"story-{number}", "text": article_text(number)}
+                stream.write(json.dumps(record) + "\n")
+        for mode in ("rss", "rss-no-cache", "traced"):
+            finished = subprocess.run(
+                [
+                    *(sys.executable, "-m", "evals.bench_batch", "--memory-child"),
+                    *(str(feed), str(Path(folder) / f"cache-{mode}"), mode),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            child = json.loads(finished.stdout)
+            assert child["written"] == count, child
+            figures["rss_before"] = child["before"]
+            figures[mode] = child["peak"]
+    return figures
+
+
+def startup(command: list[str]) -> float:
+    times = []
+    for _ in range(STARTUP_RUNS):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def print_throughput(repeats: int) -> None:
+    print(f"Throughput, loopback latency {LATENCY} s (median of {repeats}):")
+    print(
+        f"  {'backend':<10} {'conc.':>5} {'articles':>8} {'per s':>7} {'bound':>6} "
+        f"{'ratio':>6} {'CPU ms/article':>15}"
+    )
+    for name in BACKENDS:
+        for concurrency in CONCURRENCIES:
+            rate, cpu, count = throughput(name, concurrency, repeats)
+            bound = concurrency / LATENCY
+            print(
+                f"  {name:<10} {concurrency:>5} {count:>8} {rate:>7.1f} {bound:>6.0f} "
+                f"{rate / bound:>6.2f} {cpu:>15.1f}",
+                flush=True,
+            )
+
+
+def print_cached(repeats: int) -> None:
+    per_article = cached_rerun(max(repeats, 3))
+    print(f"Fully cached rerun of {ARTICLES} articles: {per_article:.3f} ms per article")
+
+
+def print_memory(repeats: int) -> None:
+    print("Peak memory streaming a JSON Lines file (about 3 KB an article):")
+    for count in MEMORY_SIZES:
+        figures = peak_memory(count)
+        print(
+            f"  {count:>6} articles: RSS {figures['rss_before'] / 2**20:.1f} MiB after start-up; "
+            f"high-water {figures['rss-no-cache'] / 2**20:.1f} MiB without the cache, "
+            f"{figures['rss'] / 2**20:.1f} MiB with it; "
+            f"tracemalloc peak {figures['traced'] / 2**20:.1f} MiB",
+            flush=True,
+        )
+
+
+def print_startup(repeats: int) -> None:
+    summarize = str(Path(sys.executable).with_name("summarize"))
+    help_time = startup([summarize, "--help"])
+    pydantic_time = startup([sys.executable, "-c", "import pydantic"])
+    print(
+        f"Cold start (median of {STARTUP_RUNS}): summarize --help {help_time * 1000:.0f} ms, "
+        f'python -c "import pydantic" {pydantic_time * 1000:.0f} ms, '
+        f"ratio {help_time / pydantic_time:.2f}"
+    )
+
+
+SECTIONS: dict[str, Callable[[int], None]] = {
+    "throughput": print_throughput,
+    "cached": print_cached,
+    "memory": print_memory,
+    "startup": print_startup,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument(
+        "--only", choices=SECTIONS, action="append", help="run this section (repeatable)"
+    )
+    parser.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return
+    for name in args.only or SECTIONS:
+        SECTIONS[name](args.repeats)
+        print()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("SUMMARIZER_HOME", tempfile.mkdtemp(prefix="bench-batch-"))
+    main()

@@ -1,0 +1,153 @@
+"""What a batch run tells the person on standard error: progress, errors, the outcome.
+
+On a terminal a live bar (rich) with done, failed and cached counts and an ETA;
+otherwise (a log file, CI) a plain status line every few seconds. Either way,
+each failed input gets one `Error:` line, and the run ends with a summary and,
+when it was stopped, where.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from summarizer.batch import BatchReport, Record
+
+# Plain status lines are for logs: often enough to see a run is alive, rarely
+# enough not to drown the error lines.
+PLAIN_INTERVAL_SECONDS = 10.0
+# Ids listed when a stopped run names the articles it abandoned.
+SHOWN_ABANDONED = 5
+
+
+class RunDisplay:
+    """Counts records as the command writes them and shows the progress on stderr.
+
+    `show_progress` False keeps stderr to error lines (one article, or results
+    rendered for a person on the same terminal).
+    """
+
+    def __init__(self, *, total: int | None, show_progress: bool) -> None:
+        self.total = total
+        # Counted here, in the thread that writes, not read from the run's report,
+        # which the run's own thread updates meanwhile.
+        self.done = self.failed = self.cached = 0
+        self._started = time.monotonic()
+        self._last_status = self._started
+        self._show_progress = show_progress
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> RunDisplay:
+        if self._show_progress and sys.stderr.isatty():
+            self._bar, self._task = _live_bar(self.total)
+            self._bar.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def record(self, record: Record) -> None:
+        """Count one written record; an error record also gets its `Error:` line."""
+        from summarizer.batch import ErrorRecord
+
+        if isinstance(record, ErrorRecord):
+            self.failed += 1
+            self._line(f"Error: {record.message}")
+        else:
+            self.done += 1
+            self.cached += record.cached
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, advance=1, counts=self._counts())
+        elif self._show_progress and time.monotonic() - self._last_status >= PLAIN_INTERVAL_SECONDS:
+            self._last_status = time.monotonic()
+            self._line(self._status())
+
+    def _line(self, text: str) -> None:
+        if self._bar is not None:
+            # Printed above the live bar, which stays whole below it.
+            self._bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(text, err=True)
+
+    def _counts(self) -> str:
+        return f"done {self.done} · failed {self.failed} · cached {self.cached}"
+
+    def _status(self) -> str:
+        written = self.done + self.failed
+        elapsed = time.monotonic() - self._started
+        rate = written / elapsed if elapsed > 0 else 0.0
+        of_total = f"/{self.total}" if self.total is not None else ""
+        eta = ""
+        if self.total is not None and rate > 0:
+            eta = f", ETA {_duration((self.total - written) / rate)}"
+        return f"progress: {written}{of_total} written ({self._counts()}), {rate:.1f}/s{eta}"
+
+
+def _live_bar(total: int | None) -> tuple[Progress, TaskID]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("summarizing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    )
+    task = bar.add_task("summarizing", total=total, counts="")
+    return bar, task
+
+
+def summary_lines(report: BatchReport) -> list[str]:
+    """The end of a run in a line, and where it stopped if it was stopped."""
+    cached = f" ({report.cached} from the cache)" if report.cached else ""
+    failed = f"{report.failures} failed"
+    if report.failed:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in report.failed.most_common())
+        failed += f" ({kinds})"
+    lines = [f"{report.done} done{cached}, {failed}, in {_duration(report.elapsed)}"]
+    if report.interrupted:
+        abandoned = ""
+        if report.abandoned:
+            shown = ", ".join(report.abandoned[:SHOWN_ABANDONED])
+            more = ", ..." if len(report.abandoned) > SHOWN_ABANDONED else ""
+            abandoned = f"; {len(report.abandoned)} in flight abandoned ({shown}{more})"
+        last = f" (the last: {report.last_read})" if report.last_read else ""
+        lines.append(
+            f"Stopped after reading {report.read} input(s){last}: "
+            f"{report.written} written{abandoned}. Run the same command again to "
+            "finish: articles already done come from the cache."
+        )
+    return lines
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{rest:02d}s" if hours else f"{minutes}m{rest:02d}s"
