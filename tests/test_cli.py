@@ -13,6 +13,7 @@ from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
     SENTINEL_KEY,
     chat_requests,
+    reply_with,
     run_cli,
     seed_payload,
     seed_reply,
@@ -53,6 +54,22 @@ def test_terminal_output_shows_headline_brief_and_events(
     assert "Hashd Shaabi units on Thursday began" in result.stdout
     assert "2017-05-23" in result.stdout
     assert "battle" in result.stdout
+
+
+def test_terminal_output_prints_square_brackets_literally(
+    loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_loopback(monkeypatch, loopback_server)
+    loopback_server.respond_with(
+        lambda request: reply_with(
+            request, seed_payload(headline="[bold]Baaj[/bold] advance [Reuters]")
+        )
+    )
+
+    result = run_cli([str(SEED_ARTICLE)])
+
+    assert result.exit_code == 0, result.stderr
+    assert "[bold]Baaj[/bold] advance [Reuters]" in result.stdout
 
 
 def test_json_output_validates_against_the_printed_schema(
