@@ -1,0 +1,403 @@
+"""The parties of an event: named groups and institutions, forces, victims, persons.
+
+Named parties come from a bundled lexicon (`data/actors.txt`) that also groups the
+spellings of one party ("IS", "ISIL", "Daesh" are "Islamic State"), or from the
+shape of an organisation's name ("Independent Policing Oversight Authority").
+Unnamed parties come from nouns: a country's forces take the country's adjective
+("police" in Kenya is "Kenyan police"), victims are "civilians", crowds
+"protesters". News agencies and monitors are sources, never parties, and nobody is
+a party to a violent event merely for having reported it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache, lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+from summarizer.backends.offline.reading import Sentence, words
+from summarizer.text import name_key
+
+_MAX_ACTORS = 4
+_MAX_NAME_WORDS = 8
+
+
+class PartyKind(str, Enum):
+    ARMED = "armed"
+    OFFICIAL = "official"
+    INTERNATIONAL = "international"
+    HUMANITARIAN = "humanitarian"
+    PRESS = "press"
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    kind: PartyKind
+
+
+class ActorMention(NamedTuple):
+    """A party named or described in a sentence (offsets in the sentence)."""
+
+    name: str
+    start: int
+    end: int
+    kind: PartyKind | None  # None: an unnamed party described by a noun, or a person
+    victim: bool = False
+    reporter: bool = False  # the subject of "said", or the object of "according to"
+    crowd: bool = False
+
+
+class PartyLexicon:
+    """Canonical names of known parties, by every spelling."""
+
+    def __init__(self, text: str) -> None:
+        self._by_key: dict[str, Party] = {}
+        # Spellings in capitals ("IS", "WHO") only match in capitals, not "is" or "who".
+        self._capitals: set[str] = set()
+        for line in text.splitlines():
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            name, aliases, kind = (field.strip() for field in line.split("|"))
+            party = Party(name, PartyKind(kind))
+            for spelling in [name, *(alias.strip() for alias in aliases.split(","))]:
+                if not spelling:
+                    continue
+                self._by_key.setdefault(name_key(spelling), party)
+                if spelling.isupper():
+                    self._capitals.add(name_key(spelling))
+        self.first_words = frozenset(key.split()[0] for key in self._by_key)
+
+    def lookup(self, surface: str) -> Party | None:
+        key = party_key(surface)
+        party = self._by_key.get(key)
+        if party is None or not surface[:1].isalpha():
+            return None
+        if key in self._capitals and not surface.isupper():
+            return None  # "is", "who", "Amal" spelled as a word: not the acronym
+        if not surface[0].isupper() and not surface.lower().startswith(("al ", "al-", "anti-")):
+            return None  # "fed", "wagner" in lower case are words
+        return party
+
+
+@lru_cache(maxsize=65536)
+def party_key(surface: str) -> str:
+    return name_key(surface)
+
+
+@cache
+def lexicon() -> PartyLexicon:
+    data = resources.files("summarizer.backends.offline").joinpath("data/actors.txt")
+    return PartyLexicon(data.read_text(encoding="utf-8"))
+
+
+def is_known_party(name: str) -> bool:
+    return lexicon().lookup(name) is not None
+
+
+# Where a party's name may start: a capital, or "al Qaeda", "anti-balaka".
+_PARTY_START = re.compile(r"(?<![\w'\u2019.-])(?:[A-Z]|al[\s-]|anti-)")
+# Up to eight words joined by single spaces: the longest name looked up.
+_WORD_RUN = re.compile(r"[\w'\u2019.-]+(?: [\w'\u2019.-]+){0,7}")
+_POSSESSIVE = re.compile(r"(?:'s|\u2019s)$")
+_FIRST_PIECE = re.compile(r"[^\w]+")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+# "Houthi-held", "IS-held", "al Qaeda-linked": the party that holds or backs something.
+_QUALIFIED_PARTY = re.compile(r"^(?P<party>.+?)-(?:held|controlled|led|backed|linked|allied)$")
+_ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z]{1,7})\)")
+# Capitalised names ending in an organisation word: "Free Fare Movement".
+_ORGANISATION = re.compile(
+    r"(?:\b[A-Z][\w'\u2019.-]*\s+(?:(?:of|for|and|the)\s+)?){1,6}(?:Court|Tribunal|Bank|Committee"
+    r"|Agency|Authority|Ministry|Council|Party|Commission|Company|Corporation|Movement|Front"
+    r"|Union|Service|Institute|Organisation|Organization|Association|Alliance|Federation|Airlines"
+    r"|Command|Railways|Group|Inc|Ltd)\b"
+)
+_NAME_TOKEN = r"(?:(?:al|el|bin|ibn|de|van|von|der|da|di|du|le|la|abu)[-\s])?[A-Z][\w'\u2019-]+"
+_TITLES = re.compile(
+    r"\b(?:President|Prime Minister|Minister|Secretary|Chancellor|King|Queen|Prince|Emir|Sheikh"
+    r"|General|Gen\.|Colonel|Col\.|Commander|commander|leader|Judge|judge|Governor|Mayor|Senator"
+    r"|Sen\.|Rep\.|Ambassador|Pope|Archbishop|Bishop|Chief Justice|Justice|opposition leader"
+    r"|chief executive|Chief Executive|CEO|chairman|Chairman)\s+"
+    rf"(?P<name>(?:{_NAME_TOKEN}\s+){{1,3}}{_NAME_TOKEN})(?![\w'\u2019-])"
+)
+_REPORTING_AFTER = re.compile(
+    r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?,?\s+(?:(?:also|later|earlier)\s+)?"
+    r"(?:said|says|say|told|reported|added|confirmed|announced|stated|claimed|cited|quoted)\b"
+    r"|^\s+(?:officials?|spokes(?:man|woman|person)|sources?|statement|commanders?|chiefs?)\b",
+    re.IGNORECASE,
+)
+_ACCORDING_BEFORE = re.compile(
+    r"\b(?:according\s+to|cited|citing|quoted|told)\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE
+)
+
+# Unnamed parties. A country's army and police take its adjective: "Kenyan police".
+_ARMY_NOUNS = frozenset(["soldiers", "soldier", "troops", "army", "military"])
+_POLICE_NOUNS = frozenset(["police", "policemen"])
+_FORCE_MODIFIERS = frozenset(
+    ["riot", "federal", "military", "state", "national", "border", "local", "traffic"]
+)
+_ARMED_NOUNS = {
+    "gunmen": "gunmen",
+    "armed men": "gunmen",
+    "attackers": "gunmen",
+    "assailants": "gunmen",
+    "armed individuals": "gunmen",
+    "militants": "militants",
+    "insurgents": "insurgents",
+    "jihadists": "jihadists",
+    "fighters": "fighters",
+    "rebels": "rebels",
+    "rebel": "rebels",
+    "bandits": "bandits",
+    "separatists": "separatists",
+    "extremists": "extremists",
+    "kidnappers": "kidnappers",
+    "militia": "militia",
+    "militias": "militia",
+    "militiamen": "militia",
+    "pirates": "pirates",
+}
+# Generic names of armed groups, dropped from an event whose group is named.
+_ARMED_GENERIC_NAMES = frozenset(_ARMED_NOUNS.values())
+_CIVILIAN_NOUNS = words(
+    "civilians civilian villagers residents passengers workers employees worshippers "
+    "students pupils children women farmers herders traders shoppers pilgrims miners "
+    "refugees patients"
+)
+_CROWD_NOUNS = words("protesters protestors demonstrators marchers rioters crowd crowds")
+_NEEDS_ADJECTIVE = frozenset(["jets", "warplanes", "aircraft", "air", "force", "navy"])
+# "the government", not "a government school" or "government forces".
+_GOVERNMENT = re.compile(
+    r"\b(?:federal\s+|central\s+|national\s+)?government\b(?!\s+(?:[\w-]+\s+)?(?:school|schools"
+    r"|offices?|buildings?|hospitals?|troops|forces|soldiers|officials?|spokes\w+|sources"
+    r"|statement|employees|workers|bonds?|debt|-held|primary|secondary|ministers?))",
+    re.IGNORECASE,
+)
+_NOUN_PHRASE = re.compile(
+    r"\b(?:(?P<qualifier>[A-Z][a-z]+|riot|federal|military|state|national|border|local|traffic"
+    r"|suspected|unidentified|armed|rebel)\s+)?(?P<noun>police officers|armed forces|armed men"
+    r"|armed individuals|security forces|government forces|pro-government forces|federal forces"
+    # "the military" is a party; "military plans" or "military officials" are not.
+    r"|air force|policemen|police|soldiers?|troops|army|(?<=the\s)military(?!\s+[a-z])|jets"
+    r"|warplanes|aircraft|navy"
+    r"|peacekeepers|gunmen|attackers|assailants|militants|insurgents|jihadists|fighters|rebels?"
+    r"|bandits|separatists|extremists|kidnappers|militias?|militiamen|pirates|civilians?"
+    r"|villagers|residents|passengers|workers|employees|worshippers|students|pupils|children"
+    r"|women|farmers|herders|traders|shoppers|pilgrims|miners|refugees|patients|protesters"
+    r"|protestors|demonstrators|marchers|rioters|crowds?)\b"
+    # "rebel commander", "army units": the noun qualifies someone else.
+    r"(?!\s+(?:commanders?|leaders?|chiefs?|spokes\w+|officials?|sources|headquarters|units"
+    r"|bases?|groups?|movements?|uniforms?|vehicles?|helicopters?|gunships?|courts?|camps?)\b)"
+)
+
+
+# The words of _NOUN_PHRASE's nouns, to skip it in sentences that describe nobody.
+_DESCRIBED_WORDS = words(
+    "police policemen officers forces men individuals soldier soldiers troops army "
+    "military jets warplanes aircraft force navy peacekeepers gunmen attackers assailants "
+    "militants insurgents jihadists fighters rebel rebels bandits separatists extremists "
+    "kidnappers militia militias militiamen pirates civilian civilians villagers "
+    "residents passengers workers employees worshippers students pupils children women "
+    "farmers herders traders shoppers pilgrims miners refugees patients protesters "
+    "protestors demonstrators marchers rioters crowd crowds"
+)
+
+
+def named_parties(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
+    """Known parties and organisation names in `sentence.masked[start:end]`."""
+    text = sentence.masked
+    parties = lexicon()
+    mentions: list[ActorMention] = []
+    cursor = start
+    for candidate in _PARTY_START.finditer(text, start, end):
+        if candidate.start() < cursor:
+            continue  # inside a party already read
+        found = _longest_party(text, candidate.start(), end, parties)
+        if found is not None:
+            mentions.append(found)
+            cursor = found.end
+    known = [(mention.start, mention.end) for mention in mentions]
+    for match in _ORGANISATION.finditer(text, start, end):
+        first = _LEADING_ARTICLE.sub("", match.group())
+        begin, finish = match.end() - len(first), match.end()
+        if " " not in first or any(s < finish and begin < e for s, e in known):
+            continue  # one word ("Court") names nothing in particular
+        mentions.append(
+            ActorMention(
+                _POSSESSIVE.sub("", first),
+                begin,
+                finish,
+                PartyKind.OFFICIAL,
+                reporter=_is_reporter(text, begin, finish),
+            )
+        )
+    return sorted(mentions, key=lambda mention: mention.start)
+
+
+def _longest_party(text: str, start: int, end: int, parties: PartyLexicon) -> ActorMention | None:
+    """The longest known party whose name starts at `start`."""
+    run = _WORD_RUN.match(text, start, end)
+    if run is None:
+        return None
+    words = run.group().split(" ")
+    qualified = _QUALIFIED_PARTY.match(words[0])
+    if qualified:
+        party = parties.lookup(qualified["party"])
+        if party is not None:
+            return ActorMention(party.name, start, start + len(words[0]), party.kind)
+    if _FIRST_PIECE.split(words[0].lower(), maxsplit=1)[0] not in parties.first_words:
+        return None
+    for count in range(len(words), 0, -1):
+        surface = " ".join(words[:count])
+        bare = _POSSESSIVE.sub("", surface.rstrip(".,"))
+        party = parties.lookup(bare)
+        if party is not None:
+            finish = start + len(bare)
+            return ActorMention(
+                party.name, start, finish, party.kind, reporter=_is_reporter(text, start, finish)
+            )
+    return None
+
+
+def _is_reporter(text: str, start: int, end: int) -> bool:
+    after = text[end : end + 60]
+    acronym = _ACRONYM_AFTER.match(after)
+    if acronym:
+        after = after[acronym.end() :]
+    before = text[max(0, start - 40) : start]
+    return bool(_REPORTING_AFTER.match(after) or _ACCORDING_BEFORE.search(before))
+
+
+def described_parties(
+    sentence: Sentence,
+    start: int,
+    end: int,
+    adjective: str | None,
+    is_adjective: Callable[[str], bool],
+) -> list[ActorMention]:
+    """Parties described by a noun in `sentence.masked[start:end]`, named as labels name them.
+
+    "police opened fire on traders" in Kenya gives "Kenyan police", then "civilians" as
+    the victims; `adjective` is the event country's ("Kenyan"), and `is_adjective` tells
+    a country's adjective ("Malian troops") from any other capitalised word.
+    """
+    text = sentence.masked
+    mentions = []
+    nouns = sentence.words & _DESCRIBED_WORDS
+    for match in _NOUN_PHRASE.finditer(text, start, end) if nouns else ():
+        noun = match["noun"].lower()
+        qualifier = match["qualifier"] or ""
+        demonym = qualifier if qualifier[:1].isupper() and is_adjective(qualifier) else None
+        name = _described_name(noun, qualifier, demonym, adjective)
+        if name is None:
+            continue
+        mentions.append(
+            ActorMention(
+                name,
+                match.start(),
+                match.end(),
+                None,
+                victim=noun in _CIVILIAN_NOUNS or noun in _CROWD_NOUNS,
+                reporter=_is_reporter(text, match.start(), match.end()),
+                crowd=noun in _CROWD_NOUNS,
+            )
+        )
+    government = _GOVERNMENT.search(text, start, end)
+    if government and adjective:
+        reporter = _is_reporter(text, government.start(), government.end())
+        mentions.append(
+            ActorMention(
+                f"{adjective} government",
+                government.start(),
+                government.end(),
+                None,
+                reporter=reporter,
+            )
+        )
+    return mentions
+
+
+def _described_name(
+    noun: str, qualifier: str, demonym: str | None, adjective: str | None
+) -> str | None:
+    country_adjective = demonym or adjective
+    if noun in _ARMY_NOUNS:
+        return f"{country_adjective} army" if country_adjective else "army"
+    if noun in _POLICE_NOUNS or noun == "police officers":
+        if qualifier.lower() in _FORCE_MODIFIERS:
+            return f"{qualifier.lower()} police"
+        return f"{country_adjective} police" if country_adjective else "police"
+    if noun in _NEEDS_ADJECTIVE:
+        return f"{demonym} {noun}" if demonym else None
+    if noun in ("security forces", "government forces", "pro-government forces", "federal forces"):
+        return f"{demonym} {noun}" if demonym else noun
+    if noun == "armed forces":
+        return f"{country_adjective} army" if country_adjective else "army"
+    if noun == "peacekeepers":
+        return noun
+    if noun in _ARMED_NOUNS:
+        return _ARMED_NOUNS[noun]
+    if noun in _CROWD_NOUNS:
+        return "protesters"
+    if noun in _CIVILIAN_NOUNS:
+        return "civilians"
+    return None
+
+
+def persons(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
+    """People introduced by a title: "Transport Minister Kostas Karamanlis"."""
+    return [
+        ActorMention(match["name"], match.start("name"), match.end("name"), None)
+        for match in _TITLES.finditer(sentence.masked, start, end)
+    ]
+
+
+def choose_actors(
+    found: list[ActorMention],
+    *,
+    crowd_event: bool,
+    civilian_victims: bool,
+    reporters_excluded: bool,
+) -> list[str]:
+    """The parties of one event: in order of appearance, victims last, each once.
+
+    `crowd_event`: a protest or riot, whose crowd is a party ("protesters", named if
+    the text does not); `civilian_victims`: an attack or explosion, whose victims are
+    "civilians"; `reporters_excluded`: sources of the report are not parties to it.
+    """
+    chosen: list[ActorMention] = []
+    for mention in found:
+        if mention.kind is PartyKind.PRESS:
+            continue
+        if reporters_excluded and (mention.reporter or mention.kind is PartyKind.HUMANITARIAN):
+            continue
+        if mention.crowd and not (crowd_event or civilian_victims):
+            continue
+        if mention.victim and not mention.crowd and not civilian_victims:
+            continue
+        chosen.append(mention)
+    if crowd_event and not any(mention.crowd for mention in chosen):
+        chosen.append(ActorMention("protesters", 0, 0, None, victim=True, crowd=True))
+    named_armed = any(mention.kind is PartyKind.ARMED for mention in chosen)
+    full_names = [m.name for m in chosen if m.kind is None and " " in m.name]
+    names: list[str] = []
+    keys: set[str] = set()
+    generic_named = False
+    for mention in sorted(chosen, key=lambda m: m.victim):
+        name = mention.name
+        if name in _ARMED_GENERIC_NAMES:
+            if named_armed or generic_named:
+                continue  # "militants", "fighters", "gunmen": one unnamed group, named once
+            generic_named = True
+        if " " not in name:
+            # "Ntaganda" after "Bosco Ntaganda": the person already named.
+            name = next((full for full in full_names if full.endswith(" " + name)), name)
+        key = name_key(name)
+        if key and key not in keys:
+            keys.add(key)
+            names.append(name)
+    return names[:_MAX_ACTORS]

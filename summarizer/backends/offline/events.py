@@ -1,0 +1,554 @@
+"""Events: mentions merged into one event per occurrence, and each event's fields.
+
+Mentions are read in order. A mention joins an earlier event of a compatible type
+when nothing tells them apart: the same date, or no date of its own; the same place,
+or none. It starts a new event when its date, its place or its country differs, so
+that "on Tuesday ... liberated al-Qairwan" and "on Thursday ... advance on Baaj"
+stay two events while the paragraphs describing each join them. A mention with no
+date and no earlier event to join only starts one in the lead paragraph, where an
+article states its news; further down, an unattached undated mention is background.
+
+The weekday of a report ("the toll rose to 34 on Wednesday") gives way to the
+event's own date when a later sentence states it ("on Monday evening").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from summarizer.article import Article
+from summarizer.backends.offline import actors
+from summarizer.backends.offline.dates import DateMention, shifted
+from summarizer.backends.offline.fatalities import Shape, Side, event_fatalities
+from summarizer.backends.offline.mentions import (
+    DEADLY_FAMILIES,
+    Family,
+    Mention,
+    may_report,
+    sentence_dates,
+    sentence_mentions,
+)
+from summarizer.backends.offline.places import (
+    COUNTRY_RANK,
+    SPECIFIC_RANK,
+    Gazetteer,
+    PlaceMention,
+    countries_named,
+    find_places,
+    gazetteer,
+    place_key,
+)
+from summarizer.backends.offline.reading import Sentence, read_sentences
+from summarizer.backends.offline.triggers import Role
+from summarizer.schema import EVIDENCE_MAX_QUOTES, EventType, Fatalities, Location
+
+_VIOLENT_TYPES = frozenset(
+    {
+        EventType.BATTLE,
+        EventType.EXPLOSION_REMOTE_VIOLENCE,
+        EventType.VIOLENCE_AGAINST_CIVILIANS,
+        EventType.RIOT,
+    }
+)
+_CROWD_TYPES = frozenset({EventType.PROTEST, EventType.RIOT})
+# Events whose victims are named among the parties as "civilians".
+_CIVILIAN_VICTIM_TYPES = frozenset(
+    {EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.EXPLOSION_REMOTE_VIOLENCE}
+)
+_ARREST_SUBTYPES = frozenset({"arrest", "arrests"})
+# Families whose events are told apart by where they happen.
+_PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT})
+# Paragraphs in which an undated arrest, charge or ruling is news, not background.
+_ANNOUNCEMENT_PARAGRAPHS = 2
+# How many days after an event a report of it may be dated ("said on Thursday").
+_REPORT_LAG_DAYS = 3
+_ANAPHORIC_PLACE = re.compile(r"\b(?:the|that|this)\s+(?:city|town|village|area|district)\b")
+_INSTITUTION_AFTER = re.compile(
+    r"^\s+(?:government|authorities|parliament|cabinet|president|prime\s+minister|ministry"
+    r"|central\s+bank|police|army|military|court)\b",
+    re.IGNORECASE,
+)
+# A country's weight as the article's country: a place in the lead counts most.
+_NAMED_WEIGHT = 2.0
+_ADJECTIVE_WEIGHT = 1.0
+_LEAD_FACTOR = 2.0
+_DATELINE_WEIGHT = 1.5
+# The opening sentences say what country an article is about; the rest adds little.
+_COUNTRY_SENTENCES = 8
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """What every event of one article is read against, and what its sentences name.
+
+    The places and parties of a sentence are found once per article, however many
+    mentions and events ask for them.
+    """
+
+    published: dt.date | None
+    country: str | None  # the country the article is mostly about
+    dateline: PlaceMention | None
+    places: Gazetteer
+    _places_of: dict[int, list[PlaceMention]] = field(default_factory=dict)
+    _parties_of: dict[int, list[actors.ActorMention]] = field(default_factory=dict)
+
+    def sentence_places(self, sentence: Sentence) -> list[PlaceMention]:
+        found = self._places_of.get(sentence.index)
+        if found is None:
+            found = find_places(sentence, self.places, actors.is_known_party)
+            self._places_of[sentence.index] = found
+        return found
+
+    def sentence_parties(self, sentence: Sentence) -> list[actors.ActorMention]:
+        found = self._parties_of.get(sentence.index)
+        if found is None:
+            found = actors.named_parties(sentence, 0, len(sentence.masked))
+            self._parties_of[sentence.index] = found
+        return found
+
+
+@dataclass
+class MentionPlaces:
+    """The most precise place a mention names, and the country it points at.
+
+    `anchor` is the most precise place named next to the mention's triggers (in their
+    clauses, or in the clauses leading up to them): the place that says where the
+    mention happened, as opposed to a place named further on in the sentence.
+    """
+
+    best: PlaceMention | None
+    anchor: PlaceMention | None
+    country: str | None
+
+    @property
+    def anchor_key(self) -> str | None:
+        return _specific_key(self.anchor)
+
+
+@dataclass
+class EventDraft:
+    """An event while mentions are still being merged into it."""
+
+    mentions: list[Mention]
+    event_type: EventType
+    sub_event_type: str | None
+    date: dt.date | None = None
+    date_end: dt.date | None = None
+    date_weak: bool = False
+    place: PlaceMention | None = None
+    country: str | None = None
+
+    @property
+    def family(self) -> Family:
+        return self.mentions[0].family
+
+    @property
+    def place_key(self) -> str | None:
+        return _specific_key(self.place)
+
+    def add(self, mention: Mention, where: MentionPlaces, *, adopt_date: bool = False) -> None:
+        self.mentions.append(mention)
+        if mention.event_type is EventType.RIOT and self.event_type is EventType.PROTEST:
+            self.event_type, self.sub_event_type = EventType.RIOT, mention.sub_event_type
+        if adopt_date and mention.date is not None:
+            self._set_date(mention.date)
+        if where.best is not None and (
+            self.place is None
+            or (_specific_key(self.place) is None and _specific_key(where.best) is not None)
+        ):
+            self.place = where.best
+        self.country = self.country or where.country
+
+    def _set_date(self, date: DateMention) -> None:
+        self.date, self.date_end, self.date_weak = date.date, date.date_end, date.weak
+
+
+def _specific_key(place: PlaceMention | None) -> str | None:
+    """The key of a place precise enough to tell events apart: not a country, not a
+    reference point ("25 km west of Mosul")."""
+    if place is None or place.rank < SPECIFIC_RANK or place.reference:
+        return None
+    return place_key(place.name)
+
+
+@dataclass(frozen=True)
+class ExtractedEvent:
+    """An event's fields, ready for the output model."""
+
+    event_type: EventType
+    sub_event_type: str | None
+    date: dt.date | None
+    date_end: dt.date | None
+    location: Location
+    actors: list[str]
+    fatalities: Fatalities
+    sentences: list[Sentence]  # the first holds the event's main report
+    report_clauses: list[frozenset[int]]  # per sentence, the clauses that name the event
+    evidence: list[str]
+
+
+def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEvent]]:
+    """The article's sentences, and the events they report, in the order reported."""
+    sentences = read_sentences(article.body)
+    places = gazetteer()
+    context = ArticleContext(
+        published=article.published,
+        country=_article_country(sentences, places, article.dateline),
+        dateline=_dateline_place(article.dateline, places),
+        places=places,
+    )
+    drafts = _merge(sentences, context)
+    events = [_finish(draft, context, drafts) for draft in drafts]
+    return sentences, events
+
+
+def _article_country(
+    sentences: list[Sentence], places: Gazetteer, dateline: str | None
+) -> str | None:
+    weights: dict[str, float] = {}
+    for sentence in sentences[:_COUNTRY_SENTENCES]:
+        factor = _LEAD_FACTOR if sentence.paragraph == 0 else 1.0
+        for country, by_adjective in countries_named(sentence, places):
+            weight = _ADJECTIVE_WEIGHT if by_adjective else _NAMED_WEIGHT
+            weights[country] = weights.get(country, 0.0) + weight * factor
+    entry = places.entry(dateline) if dateline else None
+    if entry is not None and len(entry.countries) == 1:
+        country = entry.countries[0]
+        weights[country] = weights.get(country, 0.0) + _DATELINE_WEIGHT
+    return max(weights, key=lambda country: weights[country]) if weights else None
+
+
+def _dateline_place(dateline: str | None, places: Gazetteer) -> PlaceMention | None:
+    if not dateline:
+        return None
+    entry = places.entry(dateline)
+    countries = entry.countries if entry else ()
+    return PlaceMention(dateline, 0, 0, SPECIFIC_RANK, countries)
+
+
+def _merge(sentences: list[Sentence], context: ArticleContext) -> list[EventDraft]:
+    drafts: list[EventDraft] = []
+    anchor = context.published
+    for sentence in sentences:
+        if not may_report(sentence):
+            continue
+        dates = []
+        for date in sentence_dates(sentence, context.published):
+            date = shifted(anchor, date)
+            if date.date is not None and context.published and date.date > context.published:
+                date = DateMention(date.start, date.end, future=True)
+            dates.append(date)
+        for mention in sentence_mentions(sentence, dates):
+            if _may_matter(mention, drafts, context):
+                _place_mention(mention, _mention_places(mention, context), drafts, context)
+        strong = [d.date for d in dates if d.date is not None and not d.weak and not d.date_end]
+        anchor = strong[-1] if strong else anchor
+    return drafts
+
+
+def _may_matter(mention: Mention, drafts: list[EventDraft], context: ArticleContext) -> bool:
+    """Whether the mention could join or start an event; its places cost time to find."""
+    lead = context.published is None or mention.sentence.paragraph == 0
+    if mention.family is Family.DEATHS:
+        if any(draft.family in DEADLY_FAMILIES for draft in drafts):
+            return True
+        return (mention.date is not None or lead) and _counts_deaths(mention)
+    if mention.date is not None or any(_compatible(draft, mention) for draft in drafts):
+        return True
+    return lead or (
+        mention.family is Family.LEGAL and mention.sentence.paragraph <= _ANNOUNCEMENT_PARAGRAPHS
+    )
+
+
+def _counts_deaths(mention: Mention) -> bool:
+    """Whether the mention gives a death figure (not just "dozens dead", nor "nobody died")."""
+    return any(report.shape is not Shape.NONE_DIED for report in mention.deaths)
+
+
+def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
+    sentence = mention.sentence
+    parties = [(party.start, party.end) for party in context.sentence_parties(sentence)]
+    named = [
+        place
+        for place in context.sentence_places(sentence)
+        if mention.owns(place.start)
+        and place.rank > 0
+        # "Bank of England", "Tigray People's Liberation Front" name parties, not places.
+        and not any(start <= place.start < end for start, end in parties)
+    ]
+    best = max(named, key=lambda place: (place.rank, -place.start), default=None)
+    trigger_clauses = {sentence.clause_at(trigger.start) for trigger in mention.triggers}
+    near = [
+        place
+        for place in named
+        if sentence.clause_at(place.start) <= min(trigger_clauses)
+        or sentence.clause_at(place.start) in trigger_clauses
+    ]
+    anchor = max(near, key=lambda place: (place.rank, -place.start), default=None)
+    known = [place for place in named if len(place.countries) == 1]
+    country = None
+    if best is not None and best.countries:
+        country = context.country if context.country in best.countries else best.countries[0]
+    elif known:
+        # An unknown village lies in the article's country if the sentence names it,
+        # else in the country of the place named nearest to it.
+        countries = [place.countries[0] for place in known]
+        if context.country in countries:
+            country = context.country
+        else:
+            around = best.start if best is not None else 0
+            country = min(known, key=lambda place: abs(place.start - around)).countries[0]
+    else:
+        country = _institution_country(mention, context.places)
+    return MentionPlaces(best, anchor, country)
+
+
+def _institution_country(mention: Mention, places: Gazetteer) -> str | None:
+    """ "The Belgian government declared...": the country whose institution acted."""
+    text = mention.sentence.masked
+    for start, end in mention.ranges:
+        for match in re.finditer(r"\b[A-Z][a-z]+\b", text[start:end]):
+            country = places.country_of_demonym(match.group())
+            if country and _INSTITUTION_AFTER.match(text[start + match.end() : end]):
+                return country
+    return None
+
+
+def _place_mention(
+    mention: Mention, where: MentionPlaces, drafts: list[EventDraft], context: ArticleContext
+) -> None:
+    """Join the mention to the event it reports, start a new event, or drop it."""
+    if mention.family is Family.DEATHS:
+        _place_deaths(mention, where, drafts, context)
+        return
+    assert mention.event_type is not None
+    date = mention.date
+    compatible = [draft for draft in drafts if _compatible(draft, mention)]
+    last = compatible[-1] if compatible else None
+    if date is not None and date.date is not None:
+        same_day = [
+            d for d in compatible if d.date == date.date and _agree(d, where, by_name=False)
+        ]
+        if same_day:
+            same_day[-1].add(mention, where)
+            return
+        if last is not None and _agree(last, where):
+            if last.date is None or (last.date_weak and not date.weak):
+                last.add(mention, where, adopt_date=True)
+                return
+            lag = (date.date - last.date).days
+            if date.weak and 0 <= lag <= _REPORT_LAG_DAYS:
+                last.add(mention, where)
+                return
+        _start(mention, where, drafts, date)
+        return
+    key = where.anchor_key
+    same_place = [d for d in compatible if key is not None and d.place_key == key]
+    if same_place:
+        same_place[-1].add(mention, where)
+        return
+    if last is not None and _agree(last, where):
+        last.add(mention, where)
+        return
+    if (
+        last is not None
+        and key is not None
+        and last.event_type is mention.event_type
+        and last.family in _PLACED_FAMILIES
+    ):
+        # The same kind of event in another place: "In Kraków, about 3,000 people gathered".
+        same_country = not where.country or not last.country or where.country == last.country
+        inherited = DateMention(0, 0, date=last.date) if same_country and last.date else None
+        _start(mention, where, drafts, inherited)
+        return
+    lead_limit = _ANNOUNCEMENT_PARAGRAPHS if mention.family is Family.LEGAL else 0
+    if last is None and (context.published is None or mention.sentence.paragraph <= lead_limit):
+        _start(mention, where, drafts, None)
+
+
+def _place_deaths(
+    mention: Mention, where: MentionPlaces, drafts: list[EventDraft], context: ArticleContext
+) -> None:
+    """Deaths or a toll with no event named: they belong to the latest deadly event."""
+    deadly = [draft for draft in drafts if draft.family in DEADLY_FAMILIES]
+    last = deadly[-1] if deadly else None
+    if last is not None and (
+        not where.country or not last.country or where.country == last.country
+    ):
+        last.add(mention, where)
+        return
+    if last is not None and mention.has_toll:
+        # "In neighbouring Belgium, the toll rose to at least 20": the same disaster, elsewhere.
+        draft = EventDraft([mention], last.event_type, last.sub_event_type)
+        draft.place, draft.country = where.best, where.country
+        drafts.append(draft)
+        return
+    if (
+        last is None
+        and _counts_deaths(mention)
+        and (
+            mention.date is not None or mention.sentence.paragraph == 0 or context.published is None
+        )
+    ):
+        event_type, sub_event_type = _deaths_type(mention)
+        mention.event_type, mention.sub_event_type = event_type, sub_event_type
+        _start(mention, where, drafts, mention.date)
+
+
+def _deaths_type(mention: Mention) -> tuple[EventType, str]:
+    """Deaths with no attack named: a battle if combatants died, else an attack on civilians."""
+    sides = {report.side for report in mention.deaths}
+    if Side.SECURITY in sides or Side.MILITANTS in sides:
+        return EventType.BATTLE, "armed clash"
+    return EventType.VIOLENCE_AGAINST_CIVILIANS, "attack"
+
+
+def _start(
+    mention: Mention, where: MentionPlaces, drafts: list[EventDraft], date: DateMention | None
+) -> None:
+    assert mention.event_type is not None
+    draft = EventDraft([mention], mention.event_type, mention.sub_event_type)
+    if date is not None and date.date is not None:
+        draft.date, draft.date_end, draft.date_weak = date.date, date.date_end, date.weak
+    draft.place, draft.country = where.best, where.country
+    drafts.append(draft)
+
+
+def _compatible(draft: EventDraft, mention: Mention) -> bool:
+    """Whether the mention may report the same occurrence as the event, by type."""
+    kind = mention.event_type
+    if _is_arrest(mention.sub_event_type):
+        if _is_arrest(draft.sub_event_type) or draft.event_type is EventType.LEGAL:
+            return True
+        return mention.date is None and draft.event_type in _CROWD_TYPES
+    if mention.family is not draft.family:
+        return False
+    if kind is draft.event_type or mention.date is None:
+        return True
+    if {kind, draft.event_type} <= _CROWD_TYPES:
+        return True
+    assault_only = all(trigger.rule.event_type is None for trigger in mention.triggers)
+    return assault_only and draft.event_type in _VIOLENT_TYPES
+
+
+def _is_arrest(sub_event_type: str | None) -> bool:
+    return sub_event_type in _ARREST_SUBTYPES
+
+
+def _agree(draft: EventDraft, where: MentionPlaces, *, by_name: bool = True) -> bool:
+    """Nothing in the mention's places says it is somewhere else than the event.
+
+    On the same day, only events that happen in places (clashes, floods, marches) are
+    told apart by the place's name: a ministry confirming an outbreak from the capital
+    reports the outbreak in the district.
+    """
+    if where.country and draft.country and where.country != draft.country:
+        return False
+    if not by_name and draft.family not in _PLACED_FAMILIES:
+        return True
+    key = where.anchor_key
+    return key is None or draft.place_key is None or key == draft.place_key
+
+
+def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> ExtractedEvent:
+    """The event's fields, from all the mentions merged into it."""
+    sentences: list[Sentence] = []
+    for mention in draft.mentions:
+        if mention.sentence not in sentences:
+            sentences.append(mention.sentence)
+    deadly = draft.family in DEADLY_FAMILIES
+    fatalities = (
+        event_fatalities(report for mention in draft.mentions for report in mention.deaths)
+        if deadly
+        else None
+    )
+    location = _location(draft, context, drafts)
+    adjective = context.places.adjective(location.country)
+    # "Five people were killed, police said on Monday": Monday dates the report. An
+    # announcement ("said on Thursday it had suspended operations") is its own date.
+    date = None if deadly and draft.date_weak else draft.date
+    date_end = draft.date_end if date and draft.date_end and draft.date_end > date else None
+    return ExtractedEvent(
+        event_type=draft.event_type,
+        sub_event_type=draft.sub_event_type,
+        date=date,
+        date_end=date_end,
+        location=location,
+        actors=_actors(draft, context, adjective),
+        fatalities=fatalities,
+        sentences=sentences,
+        report_clauses=[
+            frozenset(
+                sentence.clause_at(trigger.start)
+                for mention in draft.mentions
+                if mention.sentence is sentence
+                for trigger in mention.triggers
+                if trigger.role not in (Role.KILLING, Role.TOLL)
+            )
+            for sentence in sentences
+        ],
+        evidence=[sentence.text for sentence in sentences[:EVIDENCE_MAX_QUOTES]],
+    )
+
+
+def _location(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> Location:
+    country = draft.country or context.country
+    place = draft.place
+    if place is None or place.rank <= COUNTRY_RANK:
+        place = _referred_place(draft, drafts) or place
+    if (place is None or place.rank <= COUNTRY_RANK) and context.dateline is not None:
+        # Announcements are made where the dateline is; violence happens where it happens.
+        dateline_country = (
+            context.dateline.countries[0] if context.dateline.countries else context.country
+        )
+        announcement = draft.family not in DEADLY_FAMILIES and draft.country is None
+        if announcement or dateline_country == country:
+            place = context.dateline
+            country = dateline_country
+    if place is None or place.rank <= COUNTRY_RANK:
+        if place is not None and place.is_country and place.countries:
+            country = place.countries[0]
+        return Location(name=None, country=country)
+    if place.countries:
+        country = country if country in place.countries else place.countries[0]
+    return Location(name=place.name, country=country)
+
+
+def _referred_place(draft: EventDraft, drafts: list[EventDraft]) -> PlaceMention | None:
+    """ "Aircraft pounded positions inside the city": the city of the event before."""
+    mentioned = any(_ANAPHORIC_PLACE.search(mention.sentence.lowered) for mention in draft.mentions)
+    if not mentioned:
+        return None
+    earlier = drafts[: drafts.index(draft)]
+    for previous in reversed(earlier):
+        if previous.place is not None and previous.place.rank >= SPECIFIC_RANK:
+            return previous.place
+    return None
+
+
+def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -> list[str]:
+    places = context.places
+    found: list[actors.ActorMention] = []
+    for mention in draft.mentions:
+        sentence = mention.sentence
+        parties = context.sentence_parties(sentence)
+        for start, end in mention.ranges:
+            found += [party for party in parties if start <= party.start < end]
+            found += actors.described_parties(
+                sentence,
+                start,
+                end,
+                adjective,
+                lambda word: places.country_of_demonym(word) is not None,
+            )
+            if draft.family not in DEADLY_FAMILIES:
+                found += actors.persons(sentence, start, end)
+    return actors.choose_actors(
+        found,
+        crowd_event=draft.event_type in _CROWD_TYPES,
+        civilian_victims=draft.event_type in _CIVILIAN_VICTIM_TYPES,
+        # Who reports deaths, disasters or accidents is a source, not a party to them.
+        reporters_excluded=draft.family in DEADLY_FAMILIES and draft.family is not Family.HEALTH,
+    )

@@ -1,0 +1,835 @@
+"""Trigger words and phrases: what marks a sentence as reporting an event, and of what type.
+
+A rule has a role as well as a type. Most rules name the type outright ("air
+strike", "earthquake", "sentenced"). Some words need the rest of the sentence:
+an attack is a battle when soldiers are hit, violence against civilians when
+villagers are, a riot when protesters are (ASSAULT); "killed" or "dead" only says
+people died, in whatever event the sentence reports (KILLING); a toll reports on an
+earlier deadly event (TOLL); an arrest is legal news, or a strategic development
+when troops make it (ARREST).
+
+Each rule lists anchor words, one of which a sentence must contain before the rule's
+pattern is run on it: a regular expression per rule per sentence would cost far
+more than the whole rest of the extraction. The anchors are whole words, every form
+the pattern can start with.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple
+
+from summarizer.backends.offline.reading import Sentence
+from summarizer.schema import EventType
+
+
+class Role(str, Enum):
+    EVENT = "event"
+    ASSAULT = "assault"
+    KILLING = "killing"
+    TOLL = "toll"
+    ARREST = "arrest"
+
+
+@dataclass(frozen=True)
+class Rule:
+    role: Role
+    event_type: EventType | None
+    sub_event_type: str | None
+    priority: int
+    anchors: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+
+class Trigger(NamedTuple):
+    rule: Rule
+    start: int
+    end: int
+
+    @property
+    def event_type(self) -> EventType | None:
+        return self.rule.event_type
+
+    @property
+    def role(self) -> Role:
+        return self.rule.role
+
+
+_T = EventType
+LOOTING = "looting/property destruction"
+VOTE = "election"
+
+
+def _rules(
+    role: Role,
+    event_type: EventType | None,
+    sub_event_type: str | None,
+    priority: int,
+    *alternatives: tuple[str, str],
+) -> tuple[Rule, ...]:
+    """One rule per (anchors, pattern) alternative; a pattern runs only if its anchors occur.
+
+    The anchors of an alternative are words every match of its pattern contains, the
+    rarer the better: "rates" for a rate decision rather than "held" or "cut".
+    """
+    return tuple(
+        Rule(
+            role,
+            event_type,
+            sub_event_type,
+            priority,
+            tuple(anchors.split()),
+            re.compile(pattern, re.IGNORECASE),
+        )
+        for anchors, pattern in alternatives
+    )
+
+
+def _event(
+    event_type: EventType, sub_event_type: str | None, priority: int, *alternatives: tuple[str, str]
+) -> tuple[Rule, ...]:
+    return _rules(Role.EVENT, event_type, sub_event_type, priority, *alternatives)
+
+
+_AIRCRAFT = (
+    r"(?:aircraft|warplanes?|war\s+planes?|jets?|planes|drones?|helicopters?|gunships?|bombers)"
+)
+_STRIKE_VERBS = r"(?:pounded|bombed|struck|hit|attacked|targeted|shelled|strafed|raided)"
+_VEHICLES = (
+    r"(?:plane|aircraft|jet|helicopter|bus|coach|car|train|truck|lorry|vehicle|boat|ship|ferry"
+    r"|minibus|van|motorcycle|tanker)"
+)
+
+RULES: tuple[Rule, ...] = (
+    # Disasters that look like attacks: an explosion at a plant is not a bombing.
+    *_event(
+        _T.DISASTER,
+        "industrial explosion",
+        95,
+        (
+            "explosion blast fire explosions blasts fires",
+            r"\b(?:gas|boiler|chemical|fireworks?|factory|plant|pipeline|tanker|warehouse|fuel"
+            r"|refinery)\s+(?:\w+\s+)?(?:explosion|blast|fire)s?\b"
+            r"|\b(?:explosion|blast|fire)\s+(?:at|in)\s+an?\s+(?:\w+\s+)?"
+            r"(?:factory|plant|warehouse|refinery|depot|mine|market)\b",
+        ),
+    ),
+    # Explosions and remote violence.
+    *_event(
+        _T.EXPLOSION_REMOTE_VIOLENCE,
+        "air/drone strike",
+        90,
+        (
+            "strike strikes raid raids attack attacks bombardment airstrike airstrikes",
+            r"\b(?:air|drone)[\s-]?(?:strikes?|raids?|attacks?|bombardment)\b|\bairstrikes?\b",
+        ),
+        (
+            "pounded bombed struck hit attacked targeted shelled strafed raided",
+            rf"\b{_AIRCRAFT}\s+(?:\w+\s+)?{_STRIKE_VERBS}\b",
+        ),
+    ),
+    *_event(
+        _T.EXPLOSION_REMOTE_VIOLENCE,
+        "suicide bomb",
+        91,
+        (
+            "suicide",
+            r"\bsuicide\s+(?:car\s+|truck\s+|vest\s+)?(?:bomb(?:er|ers|ing|ings|s)?|attacks?"
+            r"|blasts?)\b",
+        ),
+        ("blew self", r"\bblew\s+(?:himself|herself|themselves)\s+up\b|\bself-detonat\w*"),
+    ),
+    *_event(
+        _T.EXPLOSION_REMOTE_VIOLENCE,
+        "remote explosive/landmine/IED",
+        90,
+        (
+            "bomb bombs device devices",
+            r"\b(?:roadside|car|truck|parcel|motorcycle|motorbike|improvised)\s+(?:bombs?"
+            r"|explosive\s+devices?)\b",
+        ),
+        ("ied ieds", r"\bIEDs?\b"),
+        ("landmine landmines mine mines", r"\bland\s?mines?\b|\bmine\s+(?:blast|explosion)"),
+        ("booby", r"\bbooby-trapped\b"),
+    ),
+    *_event(
+        _T.EXPLOSION_REMOTE_VIOLENCE,
+        "shelling/artillery/missile attack",
+        90,
+        ("shelling shelled", r"\bshell(?:ing|ed)\b"),
+        ("artillery", r"\bartillery\b"),
+        ("mortar mortars", r"\bmortars?\s+(?:fire|attacks?|rounds?|shells?|bombs?)\b"),
+        (
+            "rocket rockets missile missiles mortar mortars",
+            r"\brockets?\s+(?:\w+\s+)?(?:fire|fired|attacks?|landed|hit|struck|slammed)\b"
+            r"|\bfired\s+(?:\w+\s+)?(?:rockets?|missiles?|mortars?)\b"
+            r"|\bmissiles?\s+(?:\w+\s+)?(?:attacks?|strikes?|hit|struck|slammed|landed)\b",
+        ),
+        (
+            "bombarded bombardment bombarding barrel",
+            r"\bbombard(?:ed|ment|ing)\b|\bbarrel\s+bombs?\b",
+        ),
+    ),
+    *_event(_T.EXPLOSION_REMOTE_VIOLENCE, "grenade", 90, ("grenade grenades", r"\bgrenades?\b")),
+    *_event(
+        _T.EXPLOSION_REMOTE_VIOLENCE,
+        None,
+        88,
+        (
+            "bomb bombs bombing bombings bombed blast blasts explosion explosions exploded "
+            "detonated",
+            r"\b(?:bomb|bombs|bombing|bombings|bombed|blast|blasts|explosions?|exploded"
+            r"|detonated)\b",
+        ),
+        ("bomber bombers", r"\bbombers?\s+struck\b"),
+    ),
+    # Riots: violent crowds, and crowds attacked by other crowds.
+    *_event(
+        _T.RIOT,
+        "violent demonstration",
+        85,
+        (
+            "riot riots rioted rioting rioters",
+            r"(?<!anti-)\briot(?:s|ed|ing|ers)?\b(?!\s+(?:police|gear|squad|officers|control"
+            r"|shields?|vans?|units?|act))",
+        ),
+        ("mob mobs lynch lynched lynching lynchings", r"\bmobs?\b|\blynch(?:ed|ing|ings)?\b"),
+        (
+            "stones rocks bottles bombs cocktails firebombs projectiles bricks",
+            r"\b(?:threw|throwing|hurled|hurling|pelted|pelting)\s+(?:\w+\s+){0,2}(?:stones|rocks"
+            r"|bottles|petrol\s+bombs|molotov\s+cocktails|firebombs|projectiles|bricks)\b",
+        ),
+        ("stoned", r"\bstoned\s+(?:police|officers|security|cars|vehicles|the)\b"),
+        ("tyres tires", r"\bburning\s+(?:tyres|tires)\b"),
+        ("torched", r"\btorched\b"),
+        ("windows", r"\bsmash(?:ed|ing)\s+(?:\w+\s+){0,4}windows\b"),
+        ("vandalised vandalized", r"\bvandali[sz]ed\b"),
+    ),
+    # Battles.
+    *_event(
+        _T.BATTLE,
+        "armed clash",
+        80,
+        ("clash clashes clashed", r"\bclash(?:es|ed)?\b"),
+        ("fighting fought", r"\bfighting\b|\bfought\b"),
+        (
+            "battle battles gunbattle",
+            r"(?<!legal )(?<!political )(?<!court )(?<!uphill )\b(?:gun\s?)?battles?\b"
+            r"(?!\s+(?:over|for)\s+(?:control\s+of\s+the\s+)?(?:votes|custody|the\s+presidency))",
+        ),
+        ("firefight firefights", r"\bfirefights?\b"),
+        (
+            "fire",
+            r"\bexchang(?:ed|es|ing)\s+(?:of\s+)?fire\b|\bexchange\s+of\s+fire\b|\breturned\s+fire\b",
+        ),
+        ("repel repelled repels repulsed", r"\brepel(?:led|s)?\b|\brepulsed\b"),
+        ("skirmish skirmishes", r"\bskirmish(?:es)?\b"),
+    ),
+    *_event(
+        _T.BATTLE,
+        "government regains territory",
+        80,
+        (
+            "recaptured recapture recapturing retook retake retaken retaking",
+            r"\brecaptur(?:e|ed|ing)\b|\bretook\b|\bretak(?:e|en|ing)\b",
+        ),
+        ("liberated liberate liberating liberation", r"\bliberat(?:ed|e|ing|ion)\b"),
+        (
+            "freed",
+            r"\bfreed\s+(?:\w+\s+){0,2}(?:villages?|towns?|areas?|districts?|neighbou?rhoods?"
+            r"|city|territory)\b",
+        ),
+        ("regained regain", r"\bregain(?:ed)?\s+control\b"),
+    ),
+    *_event(
+        _T.BATTLE,
+        None,
+        79,
+        (
+            "offensive counteroffensive",
+            r"\b(?:an?|the|new|major|military|ground|spring|final)\s+(?:\w+\s+)?(?:counter-?)?"
+            r"offensive\b|\b(?:counter-?)?offensive\s+(?:on|against|to|in)\b",
+        ),
+        (
+            "advance advanced advances advancing",
+            r"\badvance[sd]?\s+(?:on|to|into|towards?)\b|\ba\s+(?:new\s+)?advance\b|\badvancing\b",
+        ),
+        (
+            "captured capture capturing",
+            r"\bcaptur(?:ed|e|ing)\s+(?:the\s+)?(?:[\w-]+-held\s+)?(?:town|city|village|base"
+            r"|district|area|territory|airport|positions?|hill|[A-Z])",
+        ),
+        (
+            "seized",
+            r"\bseized\s+(?:control\s+of\s+)?(?:the\s+)?(?:[\w-]+-held\s+)?(?:town|city|village"
+            r"|base|district|area|territory|airport|positions?)\b",
+        ),
+        ("overran overrun", r"\boverr(?:an|un)\b"),
+        ("besieged besieging siege", r"\bbesieg(?:ed|ing)\b|\bsiege\b"),
+        (
+            "drove driven pushed",
+            r"\bdr(?:ove|iven)\s+(?:\w+\s+){0,3}out\b|\bpushed\s+(?:\w+\s+){0,2}out\b",
+        ),
+        ("control", r"\btook\s+control\s+of\b"),
+    ),
+    # Violence against civilians.
+    *_event(
+        _T.VIOLENCE_AGAINST_CIVILIANS,
+        "attack",
+        75,
+        ("massacre massacres massacred", r"\bmassacr(?:e|es|ed)\b"),
+        ("executed execution executions", r"\bexecut(?:ed|ions?)\b(?!\s+(?:order|warrant))"),
+        ("behead beheaded beheading beheadings", r"\bbehead(?:ed|ing|ings)?\b"),
+        ("hacked", r"\bhacked\s+to\s+death\b"),
+        ("alive", r"\bburn(?:ed|t)\s+alive\b"),
+        ("tortured", r"\btortured\b"),
+    ),
+    *_event(
+        _T.VIOLENCE_AGAINST_CIVILIANS,
+        "abduction/forced disappearance",
+        75,
+        (
+            "abduct abducted abduction abductions abducting kidnap kidnapped kidnapping "
+            "kidnappings",
+            r"\babduct(?:ed|ions?|ing)?\b|\bkidnap(?:ped|ping|pings)?\b",
+        ),
+        ("hostage hostages", r"\btaken\s+hostage\b|\bseized\s+(?:\w+\s+)?hostages?\b"),
+    ),
+    *_event(
+        _T.VIOLENCE_AGAINST_CIVILIANS,
+        "sexual violence",
+        74,
+        ("raped gang", r"\braped\b|\bgang-rape"),
+    ),
+    # Disasters.
+    *_event(
+        _T.DISASTER,
+        "earthquake",
+        70,
+        (
+            "earthquake earthquakes quake quakes tremor tremors aftershock aftershocks",
+            r"\b(?:earth)?quakes?\b|\btremors?\b|\baftershocks?\b",
+        ),
+        ("epicentre epicenter", r"\bepicent(?:re|er)\b"),
+        ("magnitude", r"\bmagnitude\s+\d"),
+        ("tsunami tsunamis", r"\btsunamis?\b"),
+    ),
+    *_event(
+        _T.DISASTER,
+        "flood",
+        70,
+        (
+            "flood floods flooding flooded floodwater floodwaters",
+            r"\bfloods?\b|\bflooding\b|\bflooded\b|\bfloodwaters?\b",
+        ),
+        (
+            "rain rains rainfall downpour downpours",
+            r"\btorrential\s+rains?\b|\bdownpours?\b|\bheavy\s+(?:rains?|rainfall)\b"
+            r"|\bmonsoon\s+rains\b",
+        ),
+        ("banks", r"\bburst\s+(?:its|their)\s+banks\b"),
+    ),
+    *_event(
+        _T.DISASTER,
+        "landslide",
+        70,
+        ("landslide landslides mudslide mudslides", r"\b(?:land|mud)slides?\b"),
+        ("ground", r"\bthe\s+ground\s+gave\s+way\b"),
+        ("sinkhole sinkholes", r"\bsinkholes?\b"),
+    ),
+    *_event(
+        _T.DISASTER,
+        "storm",
+        70,
+        (
+            "cyclone cyclones hurricane hurricanes typhoon typhoons tornado tornadoes tornados "
+            "storm storms blizzard blizzards",
+            r"\bcyclones?\b|\bhurricanes?\b|\btyphoons?\b|\btornado(?:e?s)?\b|\bstorms?\b(?![-\w])"
+            r"|\bblizzards?\b",
+        ),
+    ),
+    *_event(
+        _T.DISASTER,
+        "wildfire",
+        70,
+        (
+            "wildfire wildfires bushfire bushfires forest blaze blazes",
+            r"\b(?:wild|bush)fires?\b|\bforest\s+fires?\b|\bblazes?\b",
+        ),
+        (
+            "fire fires",
+            r"\bfires?\s+(?:that\s+)?(?:broke\s+out|swept|gutted|engulfed|ripped|tore|destroyed"
+            r"|raged|razed)\b|\b(?:huge|massive|large|deadly|major)\s+fire\b",
+        ),
+    ),
+    *_event(
+        _T.DISASTER,
+        None,
+        70,
+        (
+            "drought droughts heatwave heatwaves heat avalanche avalanches volcano volcanoes "
+            "volcanic eruption eruptions",
+            r"\bdroughts?\b|\bheat\s?waves?\b|\bavalanches?\b|\bvolcan(?:o|oes|ic)\b|\beruptions?\b",
+        ),
+        (
+            "collapsed collapse",
+            r"\b(?:buildings?|houses?|homes?|blocks?)\s+(?:\w+\s+)?collapsed\b"
+            r"|\b(?:building|bridge|dam|mine)\s+collapse\b",
+        ),
+    ),
+    # Accidents.
+    *_event(
+        _T.ACCIDENT,
+        "transport accident",
+        68,
+        (
+            "crash crashed crashes",
+            rf"\b{_VEHICLES}\s+(?:\w+\s+){{0,2}}crash(?:ed|es)?\b"
+            r"|\b(?:air|road|traffic|rail)\s+crash(?:es)?\b"
+            r"|\bcrashed\s+(?:into|near|in|on|shortly|after|while|off)\b",
+        ),
+        ("collided collision collisions", r"\bcollided\b|\bcollisions?\b"),
+        ("derailed derailment derailing", r"\bderail(?:ed|ment|ing)\b"),
+        ("capsized capsize capsizing", r"\bcapsiz(?:ed|e|ing)\b"),
+        (
+            "sank sinking aground shipwreck shipwrecks",
+            r"\bsank\b|\bsinking\b|\bran\s+aground\b|\bshipwrecks?\b",
+        ),
+        ("overturned", r"\boverturned\b"),
+        (
+            "plunged",
+            r"\bplunged\s+(?:into|off|down)\s+(?:a|an|the)\s+(?:river|ravine|gorge|valley|canal|sea)\b",
+        ),
+        ("accident accidents", r"(?<!market )\baccidents?\b"),
+        ("stampede stampedes", r"\bstampedes?\b"),
+    ),
+    *_event(
+        _T.ACCIDENT,
+        "transport accident",
+        67,
+        (
+            "hit struck slammed ploughed ran smashed",
+            rf"\b{_VEHICLES}\b[^.;]{{0,60}}?\b(?:hit|struck|slammed\s+into|ploughed\s+into"
+            r"|ran\s+into|smashed\s+into)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}"
+            rf"(?:{_VEHICLES}|train|tree|wall|pole|bridge|barrier|pedestrians?)\b",
+        ),
+    ),
+    # Economic news.
+    *_event(
+        _T.ECONOMIC,
+        "interest rate decision",
+        67,
+        (
+            "rate rates",
+            r"\b(?:raised|raises|raise|raising|lifted|lifts|lift|hiked|hikes|hike|cut|cuts|cutting"
+            r"|lowered|lowers|lower|reduced|held|holds|hold|kept|keeps|keep|left|leaves|increased)"
+            r"\s+(?:its\s+|their\s+|the\s+)?(?:\w+\s+){0,2}(?:interest\s+rates?|bank\s+rate"
+            r"|policy\s+rate|benchmark\s+(?:interest\s+)?rate|key\s+(?:interest\s+)?rate|repo\s+rate"
+            r"|cash\s+rate|lending\s+rate|rates)\b|\brate\s+(?:hikes?|cuts?|rises?|increases?"
+            r"|decisions?)\b",
+        ),
+    ),
+    *_event(
+        _T.ECONOMIC,
+        "markets",
+        66,
+        (
+            "rose fell jumped slumped tumbled plunged plummeted surged soared rallied climbed "
+            "dropped slid sank gained lost crashed hit",
+            r"\b(?:shares|stocks|markets?|indexes|indices|index|futures|bonds?|yields?|currency"
+            r"|sterling|pound|dollar|euro|yen|rupee|lira|bitcoin|oil|gold|crude|prices?)\s+"
+            r"(?:\w+\s+)?(?:rose|fell|jumped|slumped|tumbled|plunged|plummeted|surged|soared"
+            r"|rallied|climbed|dropped|slid|sank|gained|lost|crashed|hit\s+a)\b",
+        ),
+    ),
+    *_event(
+        _T.ECONOMIC,
+        "economic data",
+        66,
+        (
+            "inflation",
+            r"\binflation\s+(?:\w+\s+){0,2}(?:rose|fell|slowed|accelerated|eased|jumped|stood|hit"
+            r"|climbed|dropped|reached)\b",
+        ),
+        (
+            "grew shrank contracted expanded rose fell slowed accelerated jumped dropped declined "
+            "increased",
+            r"\b(?:gdp|gross\s+domestic\s+product|economy|economic\s+growth|output|exports|imports"
+            r"|unemployment|jobless\s+rate|retail\s+sales|industrial\s+production|trade\s+"
+            r"(?:deficit|surplus))\s+(?:\w+\s+){0,2}(?:grew|shrank|contracted|expanded|rose|fell"
+            r"|slowed|accelerated|jumped|dropped|declined|increased)\b",
+        ),
+        ("recession", r"\brecession\b"),
+    ),
+    *_event(
+        _T.ECONOMIC,
+        "company news",
+        66,
+        (
+            "profit profits revenue revenues earnings sales losses",
+            r"\b(?:profits?|revenues?|earnings|sales|losses)\s+(?:\w+\s+){0,2}(?:rose|fell|jumped"
+            r"|slumped|doubled|increased|decreased|declined|beat|missed|surged|plunged)\b",
+        ),
+        (
+            "acquire acquired acquires acquiring acquisition merger takeover buyout bid",
+            r"\b(?:acquir(?:e|ed|es|ing)|acquisition|merger|takeover|buyout)\b|\bbid\s+for\b",
+        ),
+        (
+            "operations production output exports flights services mining",
+            r"\b(?:suspend(?:ed|s)?|halt(?:ed|s)?|resum(?:ed|es)|shut|closed|slash(?:ed)?)\s+"
+            r"(?:\w+\s+){0,2}(?:operations|production|output|exports|flights|services|mining)\b",
+        ),
+        (
+            "bankrupt bankruptcy insolvency laid layoffs job ipo offering bailout default "
+            "defaulted tariff tariffs",
+            r"\bbankrupt(?:cy)?\b|\binsolvency\b|\blaid\s+off\b|\blayoffs\b|\bjob\s+cuts\b"
+            r"|\bIPO\b|\binitial\s+public\s+offering\b|\bbailout\b|\bdefault(?:ed)?\s+on\b"
+            r"|\btariffs?\b",
+        ),
+    ),
+    *_event(
+        _T.ECONOMIC,
+        "price increase",
+        65,
+        (
+            "fares fare prices",
+            r"\b(?:increase|rise|hike)s?\s+in\s+(?:\w+\s+){0,3}(?:fares|prices)\b"
+            r"|\bfares?\s+(?:\w+\s+)?(?:rose|increase|hike|rise)\b",
+        ),
+    ),
+    # Protests.
+    *_event(
+        _T.PROTEST,
+        "peaceful protest",
+        64,
+        (
+            "protest protests protested protesting",
+            r"\bprotest(?:s|ed|ing)?\b(?!\s+(?:camp|site|leaders?|movement|organi[sz]ers?|groups?"
+            r"|songs?|votes?|vote))",
+        ),
+        (
+            "demonstration demonstrations demonstrated",
+            r"\bdemonstrations?\b|\bdemonstrated\b(?!\s+(?:that|how|its|their|the|a|an))",
+        ),
+        ("rally rallies rallied", r"\brall(?:y|ies|ied)\b"),
+        ("march marched marches marching", r"\bmarch(?:ed|es|ing)\b|(?-i:\bmarch\b)"),
+        ("streets", r"\b(?:took|taking|take)\s+to\s+the\s+streets\b"),
+        ("sit", r"\bsit-ins?\b"),
+        ("gathered", r"\bgathered\s+(?:\w+\s+){0,3}(?:outside|in\s+front\s+of|at|in)\b"),
+        ("vigil vigils", r"\bvigils?\b"),
+        (
+            "strike strikes walkout walkouts",
+            r"\b(?:went|go|going)\s+on\s+strike\b|\bstrikes?\s+by\b|\bhunger\s+strike\b"
+            r"|\bstaged\s+(?:a|an)\s+(?:\w+\s+)?(?:strike|walkout|protest|sit-in)\b|\bwalkouts?\b",
+        ),
+        ("picket pickets picketed picketing", r"\bpicket(?:s|ed|ing)?\b"),
+    ),
+    # Health.
+    *_event(
+        _T.HEALTH,
+        "outbreak",
+        63,
+        (
+            "outbreak outbreaks epidemic epidemics pandemic pandemics",
+            r"\boutbreaks?\b|\bepidemics?\b|\bpandemics?\b",
+        ),
+        (
+            "ebola cholera measles malaria dengue polio mpox monkeypox anthrax plague meningitis "
+            "marburg lassa yellow bird avian influenza covid coronavirus sars mers hiv "
+            "tuberculosis zika diphtheria typhoid hepatitis",
+            r"\b(?:ebola|cholera|measles|malaria|dengue|polio|mpox|monkeypox|anthrax|plague"
+            r"|meningitis|marburg|lassa\s+fever|yellow\s+fever|bird\s+flu|avian\s+flu|influenza"
+            r"|covid(?:-19)?|coronavirus|sars|mers|hiv|tuberculosis|zika|diphtheria|typhoid"
+            r"|hepatitis)\b",
+        ),
+        ("positive", r"\btested\s+positive\b"),
+        ("vaccination vaccinations", r"\bvaccinations?\s+(?:campaign|drive)\b"),
+        (
+            "cases infections quarantine quarantined lockdown lockdowns",
+            r"\bnew\s+(?:cases|infections)\b|\bconfirmed\s+cases\b|\bquarantined?\b|\blockdowns?\b",
+        ),
+    ),
+    # Legal.
+    *_event(
+        _T.LEGAL,
+        "sentence",
+        60,
+        ("sentenced sentences sentencing", r"\bsentenc(?:ed|es|ing)\b"),
+        ("sentence sentences", r"\b(?:the|a|his|her|their|prison|jail|death|life)\s+sentences?\b"),
+        (
+            "jailed imprisoned",
+            # "was jailed for", not "jailed drug lord".
+            r"\b(?:was|were|been|be|is|are|being|and)\s+(?:\w+\s+)?(?:jailed|imprisoned)\b"
+            r"|\b(?:jailed|imprisoned)\s+(?:for|on|over|after|in|until)\b",
+        ),
+    ),
+    *_event(
+        _T.LEGAL,
+        "verdict",
+        60,
+        ("convicted conviction convictions", r"\bconvict(?:ed|ions?)\b"),
+        ("acquitted acquittal", r"\bacquit(?:ted|tal)\b"),
+        (
+            "guilty",
+            r"\bfound\s+(?:\w+\s+)?(?:not\s+)?guilty\b|\bpleaded\s+(?:not\s+)?guilty\b",
+        ),
+        ("verdict verdicts", r"\bverdicts?\b"),
+    ),
+    *_event(
+        _T.LEGAL,
+        "court ruling",
+        60,
+        (
+            "court courts tribunal judge judges justices",
+            r"\b(?:court|tribunal|judges?|justices)\s+(?:\w+\s+){0,3}(?:ruled|ordered|rejected"
+            r"|upheld|overturned|dismissed|blocked|struck\s+down|found|approved|annulled)\b",
+        ),
+        ("ruled ruling rulings", r"\bruled\s+(?:that|on|in\s+favou?r|against)\b|\brulings?\b"),
+    ),
+    *_event(
+        _T.LEGAL,
+        "charges",
+        60,
+        ("indicted indictment", r"\bindict(?:ed|ment)\b"),
+        (
+            "charged charges charge",
+            r"\bcharged\s+(?:with|over|in)\b|\bcharges?\s+(?:of|against)\b",
+        ),
+        ("sued lawsuit lawsuits fined", r"\bsued\b|\blawsuits?\b|\bfined\b"),
+        ("extradited extradition warrant", r"\bextradit(?:ed|ion)\b|\barrest\s+warrant\b"),
+    ),
+    *_event(
+        _T.LEGAL,
+        "investigation",
+        60,
+        (
+            "investigation inquiry probe",
+            r"\b(?:opened|launched|began|ordered|announced|set\s+up)\s+an?\s+(?:\w+\s+)?"
+            r"(?:investigation|inquiry|probe)\b|\b(?:investigation|inquiry|probe)\s+into\b",
+        ),
+    ),
+    *_rules(
+        Role.ARREST,
+        _T.LEGAL,
+        "arrest",
+        58,
+        (
+            "arrest arrested arrests arresting",
+            r"\barrest(?:ed|s|ing)?\b(?!\s+warrant)",
+        ),
+        ("detained detain detaining detains", r"\bdetain(?:ed|ing|s)?\b"),
+        ("custody", r"\btaken\s+into\s+custody\b"),
+        ("rounded apprehended", r"\brounded\s+up\b|\bapprehended\b"),
+    ),
+    # Politics.
+    *_event(
+        _T.POLITICAL,
+        "resignation",
+        56,
+        ("resign resigned resignation resigns resigning", r"\bresign(?:ed|ation|s|ing)?\b"),
+        ("down", r"\bstep(?:ped|ping|s)?\s+down\b"),
+    ),
+    *_event(
+        _T.POLITICAL,
+        VOTE,
+        55,
+        ("sworn", r"\bsworn\s+in\b"),
+        ("elected", r"\b(?:re-?)?elected\b"),
+        ("election elections", r"\belections?\b"),
+        ("voted", r"\bvoted\b"),
+        ("referendum", r"\breferendum\b"),
+        ("votes voting", r"\bvot(?:es|ing)\s+(?:on|in|for|to)\b"),
+        ("visit", r"\b(?:state|official)\s+visit\b"),
+    ),
+    *_event(
+        _T.POLITICAL,
+        "appointment",
+        55,
+        ("appointed appointment", r"\bappoint(?:ed|ment)\b"),
+        (
+            "named",
+            r"\bnamed\s+(?:\w+\s+){0,3}(?:as\s+)?(?:prime\s+minister|president|minister|chief|head"
+            r"|leader|ambassador|governor)\b",
+        ),
+        ("nominated nomination reshuffle", r"\bnominat(?:ed|ion)\b|\breshuffle\b"),
+    ),
+    *_event(
+        _T.POLITICAL,
+        "legislation",
+        55,
+        (
+            "law bill legislation budget decree constitution package amendment reform reforms",
+            r"\b(?:passed|approved|adopted|signed|vetoed|enacted)\s+(?:a|an|the)?\s*(?:\w+\s+)"
+            r"{0,2}(?:law|bill|legislation|budget|decree|constitution|package|amendment|reforms?)\b"
+            r"|\b(?:package|law|bill|budget|reforms?)\s+(?:\w+\s+){0,2}(?:approved|passed"
+            r"|adopted)\b",
+        ),
+        ("impeached impeachment confidence", r"\bimpeach(?:ed|ment)\b|\bno-?\s?confidence\b"),
+        (
+            "dissolved dissolve",
+            r"\bdissolv(?:ed|e)\s+(?:the\s+)?(?:parliament|government|cabinet|assembly)\b",
+        ),
+    ),
+    *_event(
+        _T.POLITICAL,
+        "security measure",
+        55,
+        (
+            "declared",
+            r"\bdeclared\s+(?:a|an)?\s*(?:\w+\s+){0,3}(?:state\s+of\s+emergency|national\s+mourning"
+            r"|day\s+of\s+mourning|curfew|martial\s+law|(?:national\s+)?emergency)\b",
+        ),
+        ("emergency mourning", r"\bstate\s+of\s+emergency\b|\bnational\s+mourning\b"),
+        (
+            "imposed",
+            r"\bimposed\s+(?:a|an)?\s*(?:\w+\s+)?(?:curfew|ban|sanctions|restrictions|lockdown)\b",
+        ),
+        ("banned ban", r"\bbanned\b|\bextended\s+(?:\w+\s+){0,4}ban\b"),
+        ("sanctions coup", r"\bsanctions\b|\bcoup\b"),
+    ),
+    *_event(
+        _T.POLITICAL,
+        "diplomacy",
+        54,
+        ("summit", r"\bsummit\b"),
+        ("talks", r"\b(?:held|hold|holding)\s+(?:\w+\s+)?talks\b|\btalks\s+(?:with|between)\b"),
+        (
+            "expelled",
+            r"\bexpelled\s+(?:\w+\s+){0,2}(?:ambassador|diplomats?|envoy)\b",
+        ),
+    ),
+    # Attacks whose type depends on who was hit.
+    *_rules(
+        Role.ASSAULT,
+        None,
+        "attack",
+        50,
+        ("attack attacks attacked attacking", r"(?<!heart )\battack(?:s|ed|ing)?\b"),
+        ("ambush ambushed ambushes ambushing", r"\bambush(?:ed|es|ing)?\b"),
+        ("fire", r"\bopen(?:ed|ing)?\s+fire\b|\b(?:came|coming|come)\s+under\s+fire\b"),
+        ("raid raids raided", r"\braid(?:s|ed)?\b(?!\s+(?:on\s+)?(?:offices|homes?))"),
+        ("stabbed stabbing", r"\bstabb(?:ed|ing)\b"),
+        ("surrounded stormed", r"\bsurrounded\b|\bstormed\b"),
+        ("assault assaults assaulted", r"\bassault(?:ed|s)?\b"),
+        ("shot", r"\bshot\s+(?:and\s+killed|at)\b"),
+        ("gunmen", r"\bgunmen\s+(?:\w+\s+)?(?:killed|shot)\b"),
+    ),
+    # Strategic developments.
+    *_event(
+        _T.STRATEGIC_DEVELOPMENT,
+        "agreement",
+        47,
+        (
+            "ceasefire cease truce cessation armistice",
+            r"\bcease-?fire\b|\btruce\b|\bcessation\s+of\s+hostilities\b|\barmistice\b",
+        ),
+        ("peace", r"\bpeace\s+(?:deal|agreement|accord|pact|treaty)\b"),
+        (
+            "signed",
+            r"\bsigned\s+(?:\w+\s+){0,3}(?:agreement|deal|accord|pact|treaty|memorandum)\b"
+            r"|\b(?:agreement|deal|accord|pact|treaty)\s+(?:was\s+|were\s+)?signed\b",
+        ),
+        ("agreed", r"\bagreed\s+(?:\w+\s+){0,2}(?:to|on)\s+(?:a|an|the)\b"),
+    ),
+    *_event(
+        _T.STRATEGIC_DEVELOPMENT,
+        "prisoner exchange",
+        47,
+        (
+            "exchange swap release",
+            r"\bprisoners?\s+(?:exchange|swap|release)s?\b|\bexchange\s+of\s+prisoners\b|\bswap\b",
+        ),
+        (
+            "prisoners detainees hostages captives",
+            r"\b(?:released|freed)\s+(?:\w+\s+){0,3}(?:prisoners|detainees|hostages|captives)\b",
+        ),
+    ),
+    *_event(
+        _T.STRATEGIC_DEVELOPMENT,
+        "non-violent activity",
+        45,
+        ("withdrew withdrawn withdrawal", r"\bwithdr(?:ew|awn|awal)\b"),
+        ("handed handover", r"\bhanded\s+over\b|\bhandover\b"),
+        ("surrendered surrender defected", r"\bsurrender(?:ed)?\b|\bdefected\b"),
+        (
+            "entered arrived",
+            r"\b(?:troops|forces|soldiers)\s+(?:\w+\s+)?(?:entered|arrived\s+in)\b",
+        ),
+    ),
+    *_event(
+        _T.STRATEGIC_DEVELOPMENT,
+        LOOTING,
+        44,
+        ("looted looting ransacked ransacking", r"\bloot(?:ed|ing)\b|\bransack(?:ed|ing)\b"),
+        (
+            "weapons arms ammunition explosives drugs cattle",
+            r"\bseized\s+(?:\w+\s+){0,3}(?:weapons|arms|ammunition|explosives|drugs|cattle)\b",
+        ),
+    ),
+    # Deaths and tolls.
+    *_rules(
+        Role.TOLL,
+        None,
+        None,
+        20,
+        ("toll tolls", r"\b(?:death\s+)?tolls?\b"),
+        ("bodies body", r"\bbod(?:y|ies)\b"),
+        ("casualties casualty", r"\bcasualt(?:y|ies)\b"),
+        (
+            "nobody one",
+            r"\bnobody\s+was\b|\bno\s+one\s+(?:was|had\s+been)\s+(?:killed|hurt|injured|harmed)\b",
+        ),
+    ),
+    *_rules(
+        Role.KILLING,
+        None,
+        None,
+        10,
+        ("killed killing kills", r"\bkill(?:ed|ing|s)\b"),
+        ("dead died deaths slain murdered", r"\bdead\b|\bdied\b|\bdeaths\b|\bslain\b|\bmurdered\b"),
+        ("death", r"\bdeath\b(?!\s+(?:toll|sentence|penalty|row|threats?))"),
+    ),
+)
+
+
+def _index(rules: Iterable[Rule]) -> dict[str, tuple[Rule, ...]]:
+    by_anchor: defaultdict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        for anchor in rule.anchors:
+            if rule not in by_anchor[anchor]:
+                by_anchor[anchor].append(rule)
+    return {anchor: tuple(found) for anchor, found in by_anchor.items()}
+
+
+_BY_ANCHOR = _index(RULES)
+_ANCHORS = frozenset(_BY_ANCHOR)
+
+
+def candidate_rules(words: frozenset[str]) -> set[Rule]:
+    """The rules whose anchors occur among the words."""
+    found: set[Rule] = set()
+    for word in words & _ANCHORS:
+        found.update(_BY_ANCHOR[word])
+    return found
+
+
+def find_triggers(sentence: Sentence) -> list[Trigger]:
+    """The triggers of a sentence, left to right; of two that overlap the stronger stays."""
+    matches = [
+        Trigger(rule, match.start(), match.end())
+        for rule in candidate_rules(sentence.words)
+        for match in rule.pattern.finditer(sentence.masked)
+    ]
+    matches.sort(key=lambda trigger: (trigger.start, -trigger.rule.priority))
+    kept: list[Trigger] = []
+    for trigger in matches:
+        if kept and trigger.start < kept[-1].end:
+            if trigger.rule.priority > kept[-1].rule.priority:
+                kept[-1] = trigger
+            continue
+        kept.append(trigger)
+    return kept
