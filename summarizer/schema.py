@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, TypedDict, cast
 
 from pydantic import (
@@ -160,7 +160,7 @@ class Event(EventFields):
         article = _article_context(info).get("article_text")
         if article is None:
             return quotes
-        haystack = grounding_form(article)
+        haystack = _grounded_article(article)
         missing = [quote for quote in quotes if grounding_form(quote) not in haystack]
         if missing:
             listed = "; ".join(repr(quote) for quote in missing)
@@ -170,6 +170,12 @@ class Event(EventFields):
                 "(a whole sentence or a contiguous part of one), without paraphrasing"
             )
         return quotes
+
+
+@lru_cache(maxsize=64)
+def _grounded_article(article: str) -> str:
+    """The article's grounding form, computed once for all the events checked against it."""
+    return grounding_form(article)
 
 
 class Extraction(BaseModel):
