@@ -110,12 +110,17 @@ _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _QUALIFIED_PARTY = re.compile(r"^(?P<party>.+?)-(?:held|controlled|led|backed|linked|allied)$")
 _ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z]{1,7})\)")
 # Capitalised names ending in an organisation word: "Free Fare Movement".
-_ORGANISATION = re.compile(
-    r"(?:\b[A-Z][\w'\u2019.-]*\s+(?:(?:of|for|and|the)\s+)?){1,6}(?:Court|Tribunal|Bank|Committee"
-    r"|Agency|Authority|Ministry|Council|Party|Commission|Company|Corporation|Movement|Front"
-    r"|Union|Service|Institute|Organisation|Organization|Association|Alliance|Federation|Airlines"
-    r"|Command|Railways|Group|Inc|Ltd)\b"
+_ORGANISATION_NOUNS = words(
+    "Court Tribunal Bank Committee Agency Authority Ministry Council Party Commission Company "
+    "Corporation Movement Front Union Service Institute Organisation Organization Association "
+    "Alliance Federation Airlines Command Railways Group Inc Ltd"
 )
+_ORGANISATION = re.compile(
+    r"(?:\b[A-Z][\w'\u2019.-]*\s+(?:(?:of|for|and|the)\s+)?){1,6}"
+    rf"(?:{'|'.join(sorted(_ORGANISATION_NOUNS))})\b"
+)
+# A sentence without one of these words names no organisation: skip the pattern.
+_ORGANISATION_WORDS = frozenset(noun.lower() for noun in _ORGANISATION_NOUNS)
 _NAME_TOKEN = r"(?:(?:al|el|bin|ibn|de|van|von|der|da|di|du|le|la|abu)[-\s])?[A-Z][\w'\u2019-]+"
 _TITLES = re.compile(
     r"\b(?:President|Prime Minister|Minister|Secretary|Chancellor|King|Queen|Prince|Emir|Sheikh"
@@ -221,7 +226,12 @@ def named_parties(sentence: Sentence, start: int, end: int) -> list[ActorMention
             mentions.append(found)
             cursor = found.end
     known = [(mention.start, mention.end) for mention in mentions]
-    for match in _ORGANISATION.finditer(text, start, end):
+    organisations = (
+        ()
+        if _ORGANISATION_WORDS.isdisjoint(sentence.words)
+        else _ORGANISATION.finditer(text, start, end)
+    )
+    for match in organisations:
         first = _LEADING_ARTICLE.sub("", match.group())
         begin, finish = match.end() - len(first), match.end()
         if " " not in first or any(s < finish and begin < e for s, e in known):
@@ -244,7 +254,7 @@ def _longest_party(text: str, start: int, end: int, parties: PartyLexicon) -> Ac
     if run is None:
         return None
     words = run.group().split(" ")
-    qualified = _QUALIFIED_PARTY.match(words[0])
+    qualified = _QUALIFIED_PARTY.match(words[0]) if "-" in words[0] else None
     if qualified:
         party = parties.lookup(qualified["party"])
         if party is not None:
@@ -287,8 +297,8 @@ def described_parties(
     """
     text = sentence.masked
     mentions = []
-    nouns = sentence.words & _DESCRIBED_WORDS
-    for match in _NOUN_PHRASE.finditer(text, start, end) if nouns else ():
+    described = not _DESCRIBED_WORDS.isdisjoint(sentence.words)
+    for match in _NOUN_PHRASE.finditer(text, start, end) if described else ():
         noun = match["noun"].lower()
         qualifier = match["qualifier"] or ""
         demonym = qualifier if qualifier[:1].isupper() and is_adjective(qualifier) else None
@@ -306,7 +316,12 @@ def described_parties(
                 crowd=noun in _CROWD_NOUNS,
             )
         )
-    government = _GOVERNMENT.search(text, start, end)
+    # The word screen spares most sentences the pattern.
+    government = (
+        _GOVERNMENT.search(text, start, end)
+        if adjective and "government" in sentence.words
+        else None
+    )
     if government and adjective:
         reporter = _is_reporter(text, government.start(), government.end())
         mentions.append(

@@ -153,8 +153,9 @@ def brief(
         if any(sentence is candidate.sentence for sentence, _ in chosen):
             continue
         lead = not chosen
-        text = compress(candidate.sentence, candidate.keep, places=places)
-        if not lead or count_words(text) > _LEAD_FULL_WORDS:
+        # Only the lead report may stay whole; the others are cut to their core.
+        text = compress(candidate.sentence, candidate.keep, places=places) if lead else None
+        if text is None or count_words(text) > _LEAD_FULL_WORDS:
             text = compress(candidate.sentence, candidate.keep, minimal=True, places=places)
         if not lead and count_words(text) < _MIN_SENTENCE_WORDS:
             continue

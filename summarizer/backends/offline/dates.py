@@ -96,6 +96,7 @@ _FUTURE = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC = re.compile(
+    r"(?=\d)"  # both start with a digit: skip the other positions at once
     r"(?P<iso>\b(?P<iso_year>\d{4})-(?P<iso_month>\d{2})-(?P<iso_day>\d{2})\b)"
     r"|(?P<year>\b(?P<year_value>(?:1[89]|20)\d{2})s?\b)"
 )

@@ -26,14 +26,15 @@ from summarizer.backends.offline.mentions import (
     DEADLY_FAMILIES,
     Family,
     Mention,
-    may_report,
     sentence_dates,
     sentence_mentions,
+    trigger_rules,
 )
 from summarizer.backends.offline.places import (
     COUNTRY_RANK,
     SPECIFIC_RANK,
     Gazetteer,
+    KnownNames,
     PlaceMention,
     countries_named,
     find_places,
@@ -91,13 +92,14 @@ class ArticleContext:
     country: str | None  # the country the article is mostly about
     dateline: PlaceMention | None
     places: Gazetteer
+    names: KnownNames
     _places_of: dict[int, list[PlaceMention]] = field(default_factory=dict)
     _parties_of: dict[int, list[actors.ActorMention]] = field(default_factory=dict)
 
     def sentence_places(self, sentence: Sentence) -> list[PlaceMention]:
         found = self._places_of.get(sentence.index)
         if found is None:
-            found = find_places(sentence, self.places, actors.is_known_party)
+            found = find_places(sentence, self.names, actors.is_known_party)
             self._places_of[sentence.index] = found
         return found
 
@@ -193,11 +195,13 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
     """The article's sentences, and the events they report, in the order reported."""
     sentences = read_sentences(article.body)
     places = gazetteer()
+    names = KnownNames(places)
     context = ArticleContext(
         published=article.published,
-        country=_article_country(sentences, places, article.dateline),
+        country=_article_country(sentences, names, article.dateline),
         dateline=_dateline_place(article.dateline, places),
         places=places,
+        names=names,
     )
     drafts = _merge(sentences, context)
     events = [_finish(draft, context, drafts) for draft in drafts]
@@ -205,15 +209,15 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
 
 
 def _article_country(
-    sentences: list[Sentence], places: Gazetteer, dateline: str | None
+    sentences: list[Sentence], names: KnownNames, dateline: str | None
 ) -> str | None:
     weights: dict[str, float] = {}
     for sentence in sentences[:_COUNTRY_SENTENCES]:
         factor = _LEAD_FACTOR if sentence.paragraph == 0 else 1.0
-        for country, by_adjective in countries_named(sentence, places):
+        for country, by_adjective in countries_named(sentence, names):
             weight = _ADJECTIVE_WEIGHT if by_adjective else _NAMED_WEIGHT
             weights[country] = weights.get(country, 0.0) + weight * factor
-    entry = places.entry(dateline) if dateline else None
+    entry = names.places.entry(dateline) if dateline else None
     if entry is not None and len(entry.countries) == 1:
         country = entry.countries[0]
         weights[country] = weights.get(country, 0.0) + _DATELINE_WEIGHT
@@ -232,7 +236,8 @@ def _merge(sentences: list[Sentence], context: ArticleContext) -> list[EventDraf
     drafts: list[EventDraft] = []
     anchor = context.published
     for sentence in sentences:
-        if not may_report(sentence):
+        rules = trigger_rules(sentence)
+        if not rules:
             continue
         dates = []
         for date in sentence_dates(sentence, context.published):
@@ -240,7 +245,7 @@ def _merge(sentences: list[Sentence], context: ArticleContext) -> list[EventDraf
             if date.date is not None and context.published and date.date > context.published:
                 date = DateMention(date.start, date.end, future=True)
             dates.append(date)
-        for mention in sentence_mentions(sentence, dates):
+        for mention in sentence_mentions(sentence, rules, dates):
             if _may_matter(mention, drafts, context):
                 _place_mention(mention, _mention_places(mention, context), drafts, context)
         strong = [d.date for d in dates if d.date is not None and not d.weak and not d.date_end]

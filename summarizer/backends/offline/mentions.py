@@ -28,6 +28,7 @@ from summarizer.backends.offline.triggers import (
     LOOTING,
     VOTE,
     Role,
+    Rule,
     Trigger,
     candidate_rules,
     find_triggers,
@@ -206,17 +207,21 @@ def sentence_dates(sentence: Sentence, published: dt.date | None) -> list[DateMe
     return find_dates(sentence.masked, sentence.words, published)
 
 
-def may_report(sentence: Sentence) -> bool:
-    """A cheap screen: whether any trigger rule could match the sentence."""
-    return bool(candidate_rules(sentence.words))
+def trigger_rules(sentence: Sentence) -> set[Rule]:
+    """A cheap screen: the trigger rules that could match the sentence (none: it reports
+    nothing). The sentence's mentions are then read with them."""
+    return candidate_rules(sentence.words)
 
 
-def sentence_mentions(sentence: Sentence, dates: list[DateMention]) -> list[Mention]:
+def sentence_mentions(
+    sentence: Sentence, rules: set[Rule], dates: list[DateMention]
+) -> list[Mention]:
     """The mentions of one sentence, in order, with their dates and death figures.
 
-    `dates` are the sentence's dates, relative ones ("a day earlier") already resolved.
+    `rules` are the sentence's `trigger_rules`; `dates` its dates, relative ones ("a day
+    earlier") already resolved.
     """
-    triggers = find_triggers(sentence)
+    triggers = find_triggers(sentence, rules)
     if not triggers:
         return []
     background = _background_clauses(sentence, dates)
@@ -262,6 +267,8 @@ def _background_clauses(sentence: Sentence, dates: list[DateMention]) -> list[bo
     text = sentence.masked
     phrases = [pattern for words, pattern in _BACKGROUND if not words.isdisjoint(sentence.words)]
     since = "since" in sentence.words
+    if not (phrases or since or dates):
+        return [False] * len(sentence.clauses)  # nothing that could mark background
     ongoing = since and "been" in sentence.words
     for start, end in sentence.clauses:
         in_clause = [date for date in dates if start <= date.start < end]

@@ -102,7 +102,10 @@ _ARTICLE = r"(?:al|el|ad|ash|as|an|ar|at|az|ath)-"
 _CAPITALS = re.escape("".join(char for char in map(chr, range(0x3000)) if char.isupper()))
 # Ayn and hamza ("ʿAfar") may open a transliterated name.
 _AYN = "\u02bf\u02be"
+# The leading lookahead (the letters a name can start with: an article's "a" or "e", an
+# ayn, a capital) spares most positions the lookbehind and the article alternatives.
 _NAME_WORD = re.compile(
+    rf"(?=[ae{_AYN}{_CAPITALS}])"
     rf"(?<![\w'\u2019.-])(?:{_ARTICLE})?[{_AYN}]?[{_CAPITALS}][\w'\u2019{_AYN}.-]*"
 )
 # What may join the words of one name: "Democratic Republic of the Congo", "Rio de Janeiro".
@@ -206,6 +209,11 @@ class Gazetteer:
         return found.adjective if found else None
 
 
+def _without_possessive(name: str) -> str:
+    """ "Brazil's" is "Brazil"; the test of the last letter spares most names the pattern."""
+    return _POSSESSIVE.sub("", name) if name.endswith(("s", "'")) else name
+
+
 def _split(field: str) -> list[str]:
     return [name.strip() for name in field.split(",") if name.strip()]
 
@@ -248,17 +256,36 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
+class KnownNames:
+    """The capitalised words of one article's sentences, and the gazetteer places among
+    them, read once per sentence: the opening sentences are read for the article's
+    country, then again for the places of their events."""
+
+    def __init__(self, places: Gazetteer) -> None:
+        self.places = places
+        self._read: dict[int, tuple[list[_Token], list[PlaceMention]]] = {}
+
+    def of(self, sentence: Sentence) -> tuple[list[_Token], list[PlaceMention]]:
+        found = self._read.get(sentence.index)
+        if found is None:
+            tokens = _tokens(sentence.masked)
+            found = (tokens, _gazetteer_places(sentence.masked, tokens, self.places))
+            self._read[sentence.index] = found
+        return found
+
+
 def find_places(
-    sentence: Sentence, places: Gazetteer, is_party: Callable[[str], bool]
+    sentence: Sentence, names: KnownNames, is_party: Callable[[str], bool]
 ) -> list[PlaceMention]:
     """Every place the sentence names, gazetteer entries and cue-marked names alike.
 
     `is_party` tells a named organisation ("Boko Haram") from an unknown place.
     """
     text = sentence.masked
-    tokens = _tokens(text)
-    found = {mention.start: mention for mention in _gazetteer_places(text, tokens, places)}
-    for mention, from_noun in _cued_names(text, tokens, places, is_party):
+    places = names.places
+    tokens, known_places = names.of(sentence)
+    found = {mention.start: mention for mention in known_places}
+    for mention, from_noun in _cued_names(text, sentence.lowered, tokens, places, is_party):
         known = found.get(mention.start)
         if known is not None and known.is_country:
             continue  # "in eastern Turkey" names a country, however it is introduced
@@ -290,18 +317,16 @@ def _gazetteer_places(text: str, tokens: list[_Token], places: Gazetteer) -> lis
     return found
 
 
-def countries_named(sentence: Sentence, places: Gazetteer) -> list[tuple[str, bool]]:
+def countries_named(sentence: Sentence, names: KnownNames) -> list[tuple[str, bool]]:
     """The countries a sentence points at, each with whether it was only by an adjective.
 
     "Iraqi-Syrian border" points at both; "Mosul" at Iraq; an ambiguous name at none.
     """
-    tokens = _tokens(sentence.masked)
+    tokens, known_places = names.of(sentence)
     named = [
-        (mention.countries[0], False)
-        for mention in _gazetteer_places(sentence.masked, tokens, places)
-        if len(mention.countries) == 1
+        (mention.countries[0], False) for mention in known_places if len(mention.countries) == 1
     ]
-    return named + [(country, True) for country in _demonym_countries(tokens, places)]
+    return named + [(country, True) for country in _demonym_countries(tokens, names.places)]
 
 
 def _gazetteer_match(
@@ -309,7 +334,7 @@ def _gazetteer_match(
 ) -> tuple[PlaceMention | None, int]:
     """The longest gazetteer name starting at token `index`, and how many tokens it spans."""
     best: tuple[PlaceMention | None, int] = (None, 0)
-    first = place_key(_POSSESSIVE.sub("", tokens[index].text)).split()
+    first = place_key(_without_possessive(tokens[index].text)).split()
     if not first or first[0] not in places.first_words:
         return best
     for end_index in range(index, min(len(tokens), index + _MAX_NAME_TOKENS)):
@@ -319,7 +344,7 @@ def _gazetteer_match(
         ):
             break
         surface = text[tokens[index].start : token.end]
-        bare = _POSSESSIVE.sub("", surface)
+        bare = _without_possessive(surface)
         entry = places.entry(bare)
         if entry is None:
             continue
@@ -338,22 +363,25 @@ def _gazetteer_match(
 
 
 def _cued_names(
-    text: str, tokens: list[_Token], places: Gazetteer, is_party: Callable[[str], bool]
+    text: str,
+    lowered: str,
+    tokens: list[_Token],
+    places: Gazetteer,
+    is_party: Callable[[str], bool],
 ) -> list[tuple[PlaceMention, bool]]:
     """Capitalised names that the phrasing around them marks as places.
 
-    Each comes with whether a noun ("province", "village") said what kind of place it is.
+    `lowered` is `text` in lower case. Each name comes with whether a noun ("province",
+    "village") said what kind of place it is.
     """
-    lowered = text.lower()
     mentions: list[tuple[PlaceMention, bool]] = []
     for run_start, run_end in _capitalised_runs(text, tokens):
         name = text[run_start:run_end]
-        bare = _POSSESSIVE.sub("", name)
-        if not _could_be_place(bare, places) or is_party(bare):
-            continue
+        bare = _without_possessive(name)
         before = lowered[max(0, run_start - 60) : run_start]
         after = text[run_start + len(bare) : run_start + len(bare) + 60]
-        if not _may_be_cued(before, after):
+        # The cheapest screen first: most names have no cue around them.
+        if not _may_be_cued(before, after) or not _could_be_place(bare, places) or is_party(bare):
             continue
         cue = _cue_rank(before, after)
         if cue is None:
@@ -381,7 +409,7 @@ def _may_be_cued(before: str, after: str) -> bool:
     if after.startswith((", a ", ", an ", ", the ")):
         return True
     following = [word.strip(",.;:()") for word in after.split(None, 2)[:2]]
-    if following and _POSSESSIVE.sub("", following[0]) in _NOUN_RANKS:
+    if following and _without_possessive(following[0]) in _NOUN_RANKS:
         return True
     if len(following) > 1 and following[0] in ("'s", "\u2019s") and following[1] in _NOUN_RANKS:
         return True

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from summarizer.text import split_sentences
 
@@ -20,9 +19,11 @@ _QUOTE_OR_BREAK = re.compile(r'["\u201c\u201d]|\n\s*\n')
 _OPENING_ONLY = "\u201c"
 _CLOSING_ONLY = "\u201d"
 # Clause boundaries: commas (not the one inside "June 20, 2015"), semicolons, colons,
-# dashes, and the conjunctions that start a second clause without a comma.
+# dashes, and the conjunctions that start a second clause without a comma. The
+# lookahead skips, at the cost of one test, the letters where no break can start.
 _CLAUSE_BREAK = re.compile(
-    r",\s+(?!\d{4}\b)|;\s+|:\s+|\s+[-\u2013\u2014]{1,2}\s+|\s+(?=(?:while|whereas)\s)"
+    r"(?=[,;:\s])"
+    r"(?:,\s+(?!\d{4}\b)|;\s+|:\s+|\s+[-\u2013\u2014]{1,2}\s+|\s+(?=(?:while|whereas)\s))"
 )
 _WORD = re.compile(r"[a-z]+")
 # "8:55 p.m. (1755 GMT) with its epicentre...": the splitter's stop after "p.m." is no
@@ -38,19 +39,26 @@ class Sentence:
     masked: str
     paragraph: int
     index: int
+    lowered: str = field(init=False, repr=False)  # the masked text in lower case
     words: frozenset[str] = field(init=False, repr=False)
+    _clauses: tuple[tuple[int, int], ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Every sentence is screened by its words; only a few are read any further.
-        object.__setattr__(self, "words", frozenset(_WORD.findall(self.masked.lower())))
+        object.__setattr__(self, "lowered", self.masked.lower())
+        object.__setattr__(self, "words", frozenset(_WORD.findall(self.lowered)))
 
-    @cached_property
-    def lowered(self) -> str:
-        return self.masked.lower()
-
-    @cached_property
+    @property
     def clauses(self) -> tuple[tuple[int, int], ...]:
-        return clause_spans(self.masked)
+        # Cut on first use, as only sentences that may report an event are; by hand, as
+        # functools.cached_property takes a lock on every read.
+        clauses = self._clauses
+        if clauses is None:
+            clauses = clause_spans(self.masked)
+            object.__setattr__(self, "_clauses", clauses)
+        return clauses
 
     def clause_at(self, offset: int) -> int:
         """The index of the clause holding a character offset."""

@@ -817,11 +817,14 @@ def candidate_rules(words: frozenset[str]) -> set[Rule]:
     return found
 
 
-def find_triggers(sentence: Sentence) -> list[Trigger]:
-    """The triggers of a sentence, left to right; of two that overlap the stronger stays."""
+def find_triggers(sentence: Sentence, rules: Iterable[Rule]) -> list[Trigger]:
+    """The triggers of a sentence, left to right; of two that overlap the stronger stays.
+
+    `rules` are the sentence's `candidate_rules`.
+    """
     matches = [
         Trigger(rule, match.start(), match.end())
-        for rule in candidate_rules(sentence.words)
+        for rule in rules
         for match in rule.pattern.finditer(sentence.masked)
     ]
     matches.sort(key=lambda trigger: (trigger.start, -trigger.rule.priority))
