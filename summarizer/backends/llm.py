@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -124,6 +125,8 @@ class LLMBackend:
             )
         self.config = settings
         self.model: str | None = settings.model
+        if settings.api_key and len(settings.api_key) >= MIN_SECRET_LENGTH:
+            _LOG_REDACTOR.watch(settings.api_key)
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
         self.prompt: PromptTemplate = load_prompt()
@@ -268,6 +271,40 @@ class LLMBackend:
         if key and len(key) >= MIN_SECRET_LENGTH:
             return message.replace(key, "[redacted]")
         return message
+
+
+class _SecretRedactor(logging.Filter):
+    """Masks API keys in the log records of the libraries this backend calls.
+
+    instructor logs every failed request with the error's text at ERROR, and a
+    provider that echoes the key in a 401 body would put it in the caller's logs.
+    """
+
+    # instructor's loggers that write a failed request's error text.
+    LOGGERS = ("instructor.v2.retry", "instructor.v2")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def watch(self, secret: str) -> None:
+        self._secrets.add(secret)
+        for name in self.LOGGERS:
+            logger = logging.getLogger(name)
+            if self not in logger.filters:
+                logger.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = message
+        for secret in self._secrets:
+            masked = masked.replace(secret, "[redacted]")
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+_LOG_REDACTOR = _SecretRedactor()
 
 
 @dataclass
