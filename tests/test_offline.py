@@ -330,3 +330,75 @@ def test_odd_inputs_still_give_a_valid_result(text: str) -> None:
 
     assert result.headline.strip()
     assert result.brief.strip()
+
+
+# Places: the most specific place of the event, in the country the article is about.
+
+
+def locations(text: str) -> list[tuple[str | None, str | None]]:
+    return [(event.location.name, event.location.country) for event in offline(text).events]
+
+
+def test_a_village_beats_the_known_region_that_qualifies_it() -> None:
+    text = "date 2021-03-02 Manila: Gunmen killed five farmers in the Luzon village of Dalupan."
+
+    assert locations(text) == [("Dalupan", "Philippines")]
+
+
+def test_a_later_sentence_naming_the_town_makes_the_region_more_precise() -> None:
+    text = (
+        "date 2021-03-02 Manila: Soldiers clashed with rebels in northern Luzon on Monday, "
+        "killing four. The clash happened in Dalupan, a farming town."
+    )
+
+    assert locations(text) == [("Dalupan", "Philippines")]
+
+
+def test_an_unknown_name_before_a_noun_of_is_the_place_the_noun_names() -> None:
+    text = "date 2020-01-25 Ankara: The quake struck the Kavakli district of Elazig province."
+
+    assert locations(text) == [("Kavakli", "Turkey")]
+
+
+def test_a_place_the_article_calls_local_lies_in_the_article_country() -> None:
+    text = (
+        "date 2021-03-02 Bogota: Colombian soldiers clashed with rebels on Monday in Santander, "
+        "a province in the north-east of the country, killing four."
+    )
+
+    assert locations(text) == [("Santander", "Colombia")]
+
+
+def test_a_local_place_keeps_its_gazetteer_country_when_the_article_points_there_too() -> None:
+    text = (
+        "date 2021-03-02 Bogota: Colombian soldiers clashed with rebels on Monday in Santander, "
+        "a province in the north-east of the country, killing four. Spanish tourists left."
+    )
+
+    assert locations(text) == [("Santander", "Spain")]
+    # Without other signs of another country, the gazetteer's country stands.
+    assert locations("date 2021-03-02 Madrid: A bomb exploded in the town of Santander.") == [
+        ("Santander", "Spain")
+    ]
+
+
+def test_a_country_named_in_passing_does_not_place_the_event() -> None:
+    budget = (
+        "date 2023-05-02 Kyiv: Ukrainian lawmakers approved a budget on Tuesday to fund "
+        "the war against Russia."
+    )
+    currency = (
+        "date 2023-05-02 New Delhi: Indian farmers protested on Tuesday as the rupee "
+        "weakened against the US dollar."
+    )
+
+    assert locations(budget) == [("Kyiv", "Ukraine")]
+    assert locations(currency) == [("New Delhi", "India")]
+
+
+def test_a_country_where_the_event_happens_still_places_it() -> None:
+    rally = "date 2023-05-02 Kyiv: Ukrainian officials said crowds rallied in Russia on Tuesday."
+    floods = "date 2023-05-02 London: Floods hit Pakistan on Monday, killing 12 people."
+
+    assert locations(rally) == [(None, "Russia")]
+    assert locations(floods) == [(None, "Pakistan")]

@@ -73,9 +73,13 @@ _INSTITUTION_AFTER = re.compile(
 )
 # A country's weight as the article's country: a place in the lead counts most.
 _NAMED_WEIGHT = 2.0
-_ADJECTIVE_WEIGHT = 1.0
+_PASSING_WEIGHT = 1.0
 _LEAD_FACTOR = 2.0
 _DATELINE_WEIGHT = 1.5
+# How many distinct words (places, adjectives, the dateline) must point at a country
+# before it outweighs a lone gazetteer name of another, or a country named in passing.
+_ESTABLISHED_SIGNS = 2
+_DATELINE_SIGN = "\0dateline"  # the dateline's sign: a key no word of the text has
 # The opening sentences say what country an article is about; the rest adds little.
 _COUNTRY_SENTENCES = 8
 
@@ -90,6 +94,8 @@ class ArticleContext:
 
     published: dt.date | None
     country: str | None  # the country the article is mostly about
+    # Per country, the distinct words anywhere in the article that point at it.
+    country_signs: dict[str, frozenset[str]]
     dateline: PlaceMention | None
     places: Gazetteer
     names: KnownNames
@@ -99,9 +105,42 @@ class ArticleContext:
     def sentence_places(self, sentence: Sentence) -> list[PlaceMention]:
         found = self._places_of.get(sentence.index)
         if found is None:
-            found = find_places(sentence, self.names, actors.is_known_party)
+            found = [
+                self._localised(place)
+                for place in find_places(sentence, self.names, actors.is_known_party)
+            ]
             self._places_of[sentence.index] = found
         return found
+
+    @property
+    def dateline_country(self) -> str | None:
+        """The dateline's country, if the gazetteer places it in exactly one."""
+        countries = self.dateline.countries if self.dateline else ()
+        return countries[0] if len(countries) == 1 else None
+
+    def _localised(self, place: PlaceMention) -> PlaceMention:
+        """A place the article calls a town or province of its own, in the article's country.
+
+        "Santander, a province in the north-east" in a story datelined Bogota and full of
+        "Colombian" is Colombia's, though the gazetteer only lists Spain's city: a lone
+        name must not outweigh every other sign of the country, unless something else in
+        the article points at the gazetteer's country too. The lone name may even have
+        made its country the article's, so the home country is chosen without it.
+        """
+        if not place.kind_named or place.is_country or not place.countries:
+            return place
+        key = place_key(place.name)
+        if any(self.country_signs.get(country, frozenset()) - {key} for country in place.countries):
+            return place
+        others = [country for country in self.country_signs if country not in place.countries]
+        home = max(
+            others,
+            key=lambda country: (len(self.country_signs[country]), country == self.country),
+            default=None,
+        )
+        if home is None or len(self.country_signs[home]) < _ESTABLISHED_SIGNS:
+            return place
+        return place._replace(countries=(home,))
 
     def sentence_parties(self, sentence: Sentence) -> list[actors.ActorMention]:
         found = self._parties_of.get(sentence.index)
@@ -196,9 +235,11 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
     sentences = read_sentences(article.body)
     places = gazetteer()
     names = KnownNames(places)
+    country, country_signs = _article_country(sentences, names, article.dateline)
     context = ArticleContext(
         published=article.published,
-        country=_article_country(sentences, names, article.dateline),
+        country=country,
+        country_signs=country_signs,
         dateline=_dateline_place(article.dateline, places),
         places=places,
         names=names,
@@ -210,18 +251,28 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
 
 def _article_country(
     sentences: list[Sentence], names: KnownNames, dateline: str | None
-) -> str | None:
+) -> tuple[str | None, dict[str, frozenset[str]]]:
+    """The country the article is mostly about, and per country the words pointing at it.
+
+    Only the opening sentences weigh in the choice, but a country named anywhere has a
+    sign: "In neighbouring Belgium ... the province of Liege" far down a German story.
+    """
     weights: dict[str, float] = {}
-    for sentence in sentences[:_COUNTRY_SENTENCES]:
+    signs: dict[str, set[str]] = {}
+    for position, sentence in enumerate(sentences):
         factor = _LEAD_FACTOR if sentence.paragraph == 0 else 1.0
-        for country, by_adjective in countries_named(sentence, names):
-            weight = _ADJECTIVE_WEIGHT if by_adjective else _NAMED_WEIGHT
-            weights[country] = weights.get(country, 0.0) + weight * factor
+        for sign in countries_named(sentence, names):
+            signs.setdefault(sign.country, set()).add(sign.key)
+            if position < _COUNTRY_SENTENCES:
+                weight = _PASSING_WEIGHT if sign.in_passing else _NAMED_WEIGHT
+                weights[sign.country] = weights.get(sign.country, 0.0) + weight * factor
     entry = names.places.entry(dateline) if dateline else None
     if entry is not None and len(entry.countries) == 1:
         country = entry.countries[0]
         weights[country] = weights.get(country, 0.0) + _DATELINE_WEIGHT
-    return max(weights, key=lambda country: weights[country]) if weights else None
+        signs.setdefault(country, set()).add(_DATELINE_SIGN)
+    best = max(weights, key=lambda country: weights[country]) if weights else None
+    return best, {country: frozenset(keys) for country, keys in signs.items()}
 
 
 def _dateline_place(dateline: str | None, places: Gazetteer) -> PlaceMention | None:
@@ -282,6 +333,7 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
         and place.rank > 0
         # "Bank of England", "Tigray People's Liberation Front" name parties, not places.
         and not any(start <= place.start < end for start, end in parties)
+        and not _passing_country(place, context)
     ]
     best = max(named, key=lambda place: (place.rank, -place.start), default=None)
     trigger_clauses = {sentence.clause_at(trigger.start) for trigger in mention.triggers}
@@ -308,6 +360,24 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
     else:
         country = _institution_country(mention, context.places)
     return MentionPlaces(best, anchor, country)
+
+
+def _passing_country(place: PlaceMention, context: ArticleContext) -> bool:
+    """A foreign country named only as context, in an article about the dateline's country.
+
+    "A budget to fight Russia" from Kyiv, "the rupee fell against the US dollar" from
+    New Delhi: nothing says the event happened in the country named ("in Russia" would),
+    so the dateline's country, which the article is about, stays the event's country.
+    """
+    home = context.dateline_country
+    return (
+        place.is_country
+        and not place.cued
+        and home is not None
+        and home not in place.countries
+        # More than the dateline says the article is about its country ("Ukrainian").
+        and len(context.country_signs.get(home, ())) >= _ESTABLISHED_SIGNS
+    )
 
 
 def _institution_country(mention: Mention, places: Gazetteer) -> str | None:

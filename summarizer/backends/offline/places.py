@@ -82,7 +82,7 @@ _CUE_WORDS = (
     | words("liberated liberating recaptured recapturing recapture retook retake retaking")
     | words("overran besieged shelled bombed pounded entered")
 )
-_AFTER_NAME = re.compile(rf"^(?:'s|\u2019s)?\s+(?P<noun>{_NOUNS})\b")
+_AFTER_NAME = re.compile(rf"^(?:'s|\u2019s)?\s+(?P<noun>{_NOUNS})\b(?P<of>\s+of\s)?")
 _APPOSITION = re.compile(
     rf"^,\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?P<noun>{_NOUNS})\b", re.IGNORECASE
 )
@@ -155,6 +155,10 @@ class PlaceMention(NamedTuple):
     countries: tuple[str, ...] = ()
     is_country: bool = False
     reference: bool = False
+    # The phrasing marks it as a place ("in X", "near X"), not only the gazetteer.
+    cued: bool = False
+    # A noun says what kind of place it is ("the town of X", "X, a village in ...").
+    kind_named: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,20 +291,16 @@ def find_places(
     found = {mention.start: mention for mention in known_places}
     for mention, from_noun in _cued_names(text, sentence.lowered, tokens, places, is_party):
         known = found.get(mention.start)
-        if known is not None and known.is_country:
-            continue  # "in eastern Turkey" names a country, however it is introduced
-        # "Elazig province" names the province, though the gazetteer knows the city.
-        if known is None or from_noun or mention.rank > known.rank:
-            countries = known.countries if known else mention.countries
-            found[mention.start] = PlaceMention(
-                mention.name,
-                mention.start,
-                mention.end,
-                mention.rank,
-                countries,
-                is_country=known.is_country if known else False,
-                reference=mention.reference,
-            )
+        if known is not None and (known.is_country or not from_noun):
+            # "In eastern Turkey" names a country however it is introduced, and "in Luzon"
+            # the region the gazetteer knows: only a noun ("Elazig province") says a known
+            # name means another kind of place. The cue still says something happens there.
+            found[mention.start] = known._replace(cued=True)
+            continue
+        countries = known.countries if known else mention.countries
+        found[mention.start] = mention._replace(
+            countries=countries, cued=True, kind_named=from_noun
+        )
     return sorted(found.values(), key=lambda mention: mention.start)
 
 
@@ -317,16 +317,40 @@ def _gazetteer_places(text: str, tokens: list[_Token], places: Gazetteer) -> lis
     return found
 
 
-def countries_named(sentence: Sentence, names: KnownNames) -> list[tuple[str, bool]]:
-    """The countries a sentence points at, each with whether it was only by an adjective.
+class CountrySign(NamedTuple):
+    """A word that points at a country: a place in it, or an adjective ("Colombian")."""
+
+    country: str
+    key: str  # the word's `place_key`: signs of one country are counted by distinct words
+    # Only qualifies, does not place: an adjective ("Colombian"), or a country named
+    # with no cue that anything happens in it ("the US dollar", "to fight Russia").
+    in_passing: bool
+
+
+def countries_named(sentence: Sentence, names: KnownNames) -> list[CountrySign]:
+    """The countries a sentence points at, and by which words.
 
     "Iraqi-Syrian border" points at both; "Mosul" at Iraq; an ambiguous name at none.
     """
     tokens, known_places = names.of(sentence)
     named = [
-        (mention.countries[0], False) for mention in known_places if len(mention.countries) == 1
+        CountrySign(
+            mention.countries[0],
+            place_key(mention.name),
+            mention.is_country and not _locates(sentence, mention),
+        )
+        for mention in known_places
+        if len(mention.countries) == 1
     ]
-    return named + [(country, True) for country in _demonym_countries(tokens, names.places)]
+    return named + _demonym_signs(tokens, names.places)
+
+
+def _locates(sentence: Sentence, mention: PlaceMention) -> bool:
+    """Whether the phrasing says something is in the place: "in Russia", "Russia's east"."""
+    before = sentence.lowered[max(0, mention.start - 60) : mention.start]
+    return bool(
+        _BEFORE_NAME.search(before) or _DIRECTION_AFTER.match(sentence.masked[mention.end :])
+    )
 
 
 def _gazetteer_match(
@@ -383,14 +407,14 @@ def _cued_names(
         # The cheapest screen first: most names have no cue around them.
         if not _may_be_cued(before, after) or not _could_be_place(bare, places) or is_party(bare):
             continue
-        cue = _cue_rank(before, after)
+        entry = places.entry(bare)
+        cue = _cue_rank(before, after, known=entry is not None)
         if cue is None:
             continue
         rank, from_noun = cue
         reference = _is_reference(lowered, run_start)
         if reference:
             rank -= REFERENCE_PENALTY
-        entry = places.entry(bare)
         countries = entry.countries if entry else ()
         mentions.append(
             (
@@ -416,14 +440,19 @@ def _may_be_cued(before: str, after: str) -> bool:
     return not _CUE_WORDS.isdisjoint(before.split()[-6:])
 
 
-def _cue_rank(before: str, after: str) -> tuple[float, bool] | None:
-    """How precise a place the phrasing marks, and whether a noun said so; None: no place."""
+def _cue_rank(before: str, after: str, *, known: bool) -> tuple[float, bool] | None:
+    """How precise a place the phrasing marks, and whether a noun said so; None: no place.
+
+    `known`: the gazetteer knows the name. "The Sivrice district of Elazig" names the
+    district Sivrice, but "the Luzon village of Bantayan" names Bantayan: a known place
+    before "<noun> of" only says where the place named after it lies.
+    """
     by_noun: list[float] = []
     apposition = _APPOSITION.match(after)
     if apposition:
         by_noun.append(max(_NOUN_RANKS[apposition["noun"].lower()], VILLAGE_RANK))
     following = _AFTER_NAME.match(after)
-    if following:
+    if following and not (known and following["of"]):
         by_noun.append(_NOUN_RANKS[following["noun"]])
     preceding = _BEFORE_NAME.search(before)
     if preceding and preceding["noun"]:
@@ -470,12 +499,12 @@ def _is_reference(lowered_text: str, start: int) -> bool:
     return bool(_REFERENCE_BEFORE.search(clause_before))
 
 
-def _demonym_countries(tokens: list[_Token], places: Gazetteer) -> list[str]:
+def _demonym_signs(tokens: list[_Token], places: Gazetteer) -> list[CountrySign]:
     """Countries that adjectives point at ("Iraqi-Syrian" gives both)."""
     found = []
     for token in tokens:
         for part in token.text.split("-"):
             country = places.country_of_demonym(part)
             if country is not None:
-                found.append(country)
+                found.append(CountrySign(country, place_key(part), True))
     return found
