@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -198,3 +199,13 @@ def run_cli(args: list[str], stdin: bytes | str | None = None) -> CliResult:
         else:  # main always exits; reaching here is a bug in it
             code = -1
     return CliResult(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+
+
+def capture_all_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """Record every log record at DEBUG, the HTTP and LLM libraries' included.
+
+    The CLI quietens instructor for the whole process; this undoes that for a test.
+    """
+    caplog.set_level(logging.DEBUG)
+    for name in ("instructor", "openai", "httpx2", "httpcore2"):
+        caplog.set_level(logging.DEBUG, logger=name)

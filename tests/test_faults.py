@@ -17,7 +17,6 @@ the API key appears in no record, report, log line or cache file.
 from __future__ import annotations
 
 import json
-import logging
 import math
 import random
 import re
@@ -37,6 +36,7 @@ from summarizer.cache import ResultCache
 from tests.llm_support import (
     SENTINEL_KEY,
     article_block,
+    capture_all_logs,
     chat_requests,
     llm_settings,
     reply_with,
@@ -213,9 +213,7 @@ def test_every_article_ends_once_within_its_retry_and_time_bounds(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    for name in ("instructor", "openai", "httpx2", "httpcore2"):
-        caplog.set_level(logging.DEBUG, logger=name)
+    capture_all_logs(caplog)
     cache_dir = tmp_path / "cache"
     with ResultCache(cache_dir) as cache:
         records, report, elapsed = run_batch(faulty_server, cache)

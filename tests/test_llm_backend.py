@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
     SENTINEL_KEY,
     article_block,
+    capture_all_logs,
     chat_requests,
     llm_settings,
     messages,
@@ -414,10 +414,7 @@ def test_api_key_never_reaches_cache_logs_or_errors(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    # The CLI quietens instructor for the whole process; undo that for this test.
-    for name in ("instructor", "openai", "httpx2", "httpcore2"):
-        caplog.set_level(logging.DEBUG, logger=name)
+    capture_all_logs(caplog)
     cache_dir = tmp_path / "cache"
     other = Article.from_text("date 2017-05-26 Mosul: Fighting continued near Baaj on Friday.")
     errors: list[str] = []
