@@ -257,7 +257,7 @@ class AsyncBatch:
         rpm: float | None = None,
         tpm: float | None = None,
         ordered: bool = False,
-        close_cache: bool = False,
+        close_pipeline: bool = False,
     ) -> None:
         self.report = BatchReport()
         self._items = items
@@ -266,7 +266,7 @@ class AsyncBatch:
         self._rpm = rpm
         self._tpm = tpm
         self._ordered = ordered
-        self._close_cache = close_cache
+        self._close_pipeline = close_pipeline
         self._started = False
         self._stopping = False
         self._wake: Callable[[], None] | None = None
@@ -349,8 +349,8 @@ class AsyncBatch:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
             self.report.elapsed = time.monotonic() - started
-            if self._close_cache and self._pipeline.cache is not None:
-                self._pipeline.cache.close()
+            if self._close_pipeline:
+                self._pipeline.close()
 
     def _admit(self, item: Input, seen: set[str]) -> Article | Record:
         """The article to summarize, or the record an input gets without a backend."""
@@ -570,7 +570,7 @@ def _batch(
         rpm=rpm,
         tpm=tpm,
         ordered=ordered,
-        close_cache=pipeline.cache is not None and pipeline.cache is not cache,
+        close_pipeline=True,
     )
 
 

@@ -27,9 +27,23 @@ class Outcome:
 class Pipeline:
     """A backend with an optional cache in front of it; reuse one for many articles."""
 
-    def __init__(self, backend: Backend, cache: ResultCache | None = None) -> None:
+    def __init__(
+        self, backend: Backend, cache: ResultCache | None = None, *, owns_cache: bool = False
+    ) -> None:
         self.backend = backend
         self.cache = cache
+        self.owns_cache = owns_cache
+
+    def close(self) -> None:
+        """Close the cache if this pipeline opened it; a cache handed in stays open."""
+        if self.owns_cache and self.cache is not None:
+            self.cache.close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def run(self, article: Article) -> Outcome:
         hit = self._lookup(article)
@@ -96,7 +110,7 @@ def open_pipeline(
     resolved = backend if isinstance(backend, Backend) else get_backend(backend, **backend_options)
     if isinstance(cache, ResultCache):
         return Pipeline(resolved, cache)
-    return Pipeline(resolved, ResultCache(cache_dir) if cache else None)
+    return Pipeline(resolved, ResultCache(cache_dir) if cache else None, owns_cache=bool(cache))
 
 
 def as_article(article: Article | str) -> Article:
@@ -122,12 +136,8 @@ def summarize(
     `base_url`, `api_key`, `mode`, ...). A second call with the same article and
     settings is answered from the cache.
     """
-    pipeline = open_pipeline(backend, cache=cache, cache_dir=cache_dir, **backend_options)
-    try:
+    with open_pipeline(backend, cache=cache, cache_dir=cache_dir, **backend_options) as pipeline:
         return pipeline.run(as_article(article)).summary
-    finally:
-        if pipeline.cache is not None and pipeline.cache is not cache:
-            pipeline.cache.close()
 
 
 async def asummarize(
@@ -139,9 +149,5 @@ async def asummarize(
     **backend_options: Any,
 ) -> ArticleSummary:
     """The asynchronous `summarize`, for use inside an event loop."""
-    pipeline = open_pipeline(backend, cache=cache, cache_dir=cache_dir, **backend_options)
-    try:
+    with open_pipeline(backend, cache=cache, cache_dir=cache_dir, **backend_options) as pipeline:
         return (await pipeline.arun(as_article(article))).summary
-    finally:
-        if pipeline.cache is not None and pipeline.cache is not cache:
-            pipeline.cache.close()

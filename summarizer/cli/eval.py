@@ -84,6 +84,7 @@ def eval_command(
     """
     from rich.console import Console
 
+    from summarizer.backends.llm import KEYLESS_PLACEHOLDER
     from summarizer.errors import DatasetError
     from summarizer.evaluation import TokenPrices, load_dataset, load_report
     from summarizer.evaluation.report import metrics_table, run_figures
@@ -111,17 +112,15 @@ def eval_command(
         if price_in is not None or price_out is not None
         else None
     )
-    pipeline = _cache_only_pipeline(options) if cache_only else pipeline_from_options(**options)
+    # --cache-only sends nothing, so it needs no key; the key is not part of a cache key.
+    pipeline = pipeline_from_options(**options, api_key=KEYLESS_PLACEHOLDER if cache_only else None)
     click.echo(
         f"Evaluating {pipeline.backend.name} ({pipeline.backend.model or 'no model'}) "
         f"on {len(loaded)} articles of {root}",
         err=True,
     )
-    try:
+    with pipeline:
         report = _run_with_progress(loaded, pipeline, cache_only, prices)
-    finally:
-        if pipeline.cache is not None:
-            pipeline.cache.close()
     folder = out if out is not None else default_output_dir()
     json_path, markdown_path = report.write(folder)
 
@@ -172,27 +171,6 @@ def default_output_dir() -> Path:
         suffix += 1
         folder = base / f"{stamp}-{suffix}"
     return folder
-
-
-def _cache_only_pipeline(options: dict[str, Any]) -> Pipeline:
-    """The pipeline for --cache-only: the LLM backend needs no key, as nothing is sent."""
-    from summarizer.backends.llm import KEYLESS_PLACEHOLDER, is_llm_configured
-
-    if options["backend"] != "openai" or is_llm_configured() or options["base_url"]:
-        return pipeline_from_options(**options)
-    from summarizer.backends import get_backend
-    from summarizer.cache import ResultCache
-    from summarizer.pipeline import Pipeline
-
-    # The backend only derives cache keys here; the key is not part of them.
-    backend = get_backend(
-        "openai",
-        model=options["model"],
-        mode=options["mode"],
-        max_reasks=options["max_reasks"],
-        api_key=KEYLESS_PLACEHOLDER,
-    )
-    return Pipeline(backend, ResultCache(options["cache_dir"]))
 
 
 def _run_with_progress(

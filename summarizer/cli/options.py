@@ -61,12 +61,11 @@ def pipeline_from_options(
     max_reasks: int,
     no_cache: bool,
     cache_dir: Path | None,
+    api_key: str | None = None,
 ) -> Pipeline:
     """The pipeline the options describe; says once on stderr when offline is the fallback."""
-    from summarizer.backends import get_backend
     from summarizer.backends.llm import is_llm_configured
-    from summarizer.cache import ResultCache
-    from summarizer.pipeline import Pipeline
+    from summarizer.pipeline import open_pipeline
 
     if backend is None and not (is_llm_configured() or base_url):
         click.echo(
@@ -81,6 +80,6 @@ def pipeline_from_options(
             "base_url": base_url,
             "mode": mode,
             "max_reasks": max_reasks,
+            "api_key": api_key,
         }
-    chosen = get_backend(backend, **options)
-    return Pipeline(chosen, None if no_cache else ResultCache(cache_dir))
+    return open_pipeline(backend, cache=not no_cache, cache_dir=cache_dir, **options)

@@ -97,7 +97,7 @@ def run_command(
     display = RunDisplay(total=total, show_progress=(streaming or as_json) and total != 1)
     # The display starts first: a live bar swaps sys.stdout for a proxy that prints
     # lines above the bar, and the lines must go through it.
-    with batch, display, _open_output(output) as sink:
+    with pipeline, batch, display, _open_output(output) as sink:
         try:
             for record in batch:
                 if streaming:

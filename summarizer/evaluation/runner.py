@@ -63,8 +63,8 @@ def evaluate(
             if on_result is not None:
                 on_result(result)
     finally:
-        if own_pipeline and active.cache is not None:
-            active.cache.close()
+        if own_pipeline:
+            active.close()
     run = _run_info(loaded, active, cache_only, prices, minimum_similarity)
     run["started_at"] = started_at.isoformat(timespec="seconds")
     run["duration_s"] = round(time.perf_counter() - started, 3)
