@@ -75,10 +75,6 @@ class Label(BaseModel):
             return None
         return self._canonical.get(key, key)
 
-    @property
-    def required_events(self) -> list[GoldEvent]:
-        return [event for event in self.events if event.required]
-
 
 @dataclass(frozen=True)
 class LabelledArticle:
