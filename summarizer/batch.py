@@ -48,6 +48,7 @@ from typing import Any, TypeAlias
 
 from summarizer.article import Article, UnreadableInput, content_id
 from summarizer.backends.base import Backend
+from summarizer.backends.workers import WorkerPool
 from summarizer.cache import ResultCache
 from summarizer.errors import BackendError, DuplicateIdError, InputError
 from summarizer.pipeline import Pipeline, open_pipeline
@@ -257,16 +258,23 @@ class AsyncBatch:
         rpm: float | None = None,
         tpm: float | None = None,
         ordered: bool = False,
+        workers: int = 1,
         close_pipeline: bool = False,
     ) -> None:
         self.report = BatchReport()
         self._items = items
         self._pipeline = pipeline
+        self._owned_pipeline = pipeline if close_pipeline else None
+        self._pool: WorkerPool | None = None
+        if workers > 1:
+            # Only the backend's work moves to the workers: cache, validation, rate
+            # limits and records stay here, so they behave as with one process.
+            self._pool = WorkerPool(pipeline.backend, workers)
+            self._pipeline = Pipeline(self._pool, pipeline.cache)
         self._concurrency = concurrency
         self._rpm = rpm
         self._tpm = tpm
         self._ordered = ordered
-        self._close_pipeline = close_pipeline
         self._started = False
         self._stopping = False
         self._wake: Callable[[], None] | None = None
@@ -348,9 +356,11 @@ class AsyncBatch:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+            if self._pool is not None:
+                await self._pool.aclose()
             self.report.elapsed = time.monotonic() - started
-            if self._close_pipeline:
-                self._pipeline.close()
+            if self._owned_pipeline is not None:
+                self._owned_pipeline.close()
 
     def _admit(self, item: Input, seen: set[str]) -> Article | Record:
         """The article to summarize, or the record an input gets without a backend."""
@@ -556,22 +566,30 @@ def _batch(
     rpm: float | None,
     tpm: float | None,
     ordered: bool,
+    workers: int,
     cache: ResultCache | bool,
     cache_dir: Path | str | None,
     backend_options: dict[str, Any],
 ) -> AsyncBatch:
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     pipeline = open_pipeline(backend, cache=cache, cache_dir=cache_dir, **backend_options)
-    return AsyncBatch(
-        articles,
-        pipeline,
-        concurrency=concurrency,
-        rpm=rpm,
-        tpm=tpm,
-        ordered=ordered,
-        close_pipeline=True,
-    )
+    try:
+        return AsyncBatch(
+            articles,
+            pipeline,
+            concurrency=concurrency,
+            rpm=rpm,
+            tpm=tpm,
+            ordered=ordered,
+            workers=workers,
+            close_pipeline=True,
+        )
+    except BaseException:
+        pipeline.close()
+        raise
 
 
 def summarize_many(
@@ -582,6 +600,7 @@ def summarize_many(
     rpm: float | None = None,
     tpm: float | None = None,
     ordered: bool = False,
+    workers: int = 1,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
     **backend_options: Any,
@@ -594,6 +613,9 @@ def summarize_many(
     `articles` is any iterable of Article, UnreadableInput (from `iter_inputs`)
     or text, read lazily. `rpm` and `tpm` cap requests and tokens per minute.
     Records come as articles finish, or in input order with `ordered=True`.
+    `workers` > 1 runs the backend in that many processes, for runs that one
+    core's worth of CPU holds back (a fast endpoint at high concurrency, or the
+    offline extractor); `concurrency` stays the total in flight.
     `backend`, `cache` and `backend_options` are those of `summarize`.
     """
     batch = _batch(
@@ -603,6 +625,7 @@ def summarize_many(
         rpm=rpm,
         tpm=tpm,
         ordered=ordered,
+        workers=workers,
         cache=cache,
         cache_dir=cache_dir,
         backend_options=backend_options,
@@ -618,6 +641,7 @@ def asummarize_many(
     rpm: float | None = None,
     tpm: float | None = None,
     ordered: bool = False,
+    workers: int = 1,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
     **backend_options: Any,
@@ -634,6 +658,7 @@ def asummarize_many(
         rpm=rpm,
         tpm=tpm,
         ordered=ordered,
+        workers=workers,
         cache=cache,
         cache_dir=cache_dir,
         backend_options=backend_options,

@@ -11,6 +11,9 @@ SummarizerError
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 
 class SummarizerError(Exception):
     """Base of every error this library raises on purpose."""
@@ -43,10 +46,19 @@ class BackendError(SummarizerError):
     """The backend failed for one article after its retries."""
 
     def __init__(self, message: str, *, article_id: str | None = None, attempts: int = 0) -> None:
+        self.message = message
         self.article_id = article_id
         self.attempts = attempts
         prefix = f"{article_id}: " if article_id else ""
         super().__init__(f"{prefix}{message}")
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        # Pickled (by worker processes) with its keyword arguments, which the
+        # default, `type(self)(*self.args)`, would lose.
+        rebuild = partial(
+            type(self), self.message, article_id=self.article_id, attempts=self.attempts
+        )
+        return rebuild, ()
 
 
 class InvalidOutputError(BackendError):

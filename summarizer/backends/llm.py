@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 from summarizer.article import Article
 from summarizer.backends.base import Draft
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
-from summarizer.prompts import PromptTemplate, load_prompt, prompt_context
+from summarizer.prompts import PromptTemplate, load_prompt
 from summarizer.schema import Extraction, Usage
 
 if TYPE_CHECKING:
@@ -135,6 +135,15 @@ class LLMBackend:
         self._async_client: instructor.AsyncInstructor | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy (for a worker process) opens its own clients: theirs hold sockets
+        # and belong to an event loop. It keeps this prompt, the one in the cache keys.
+        return (
+            LLMBackend,
+            (self.config,),
+            {"prompt": self.prompt, "prompt_version": self.prompt_version},
+        )
+
     @property
     def settings(self) -> dict[str, Any]:
         return {
@@ -176,11 +185,23 @@ class LLMBackend:
         hooks = Hooks()
         hooks.on("completion:kwargs", tally.count_request)
         hooks.on("completion:response", tally.add_usage)
+        system, user = self.prompt.messages(article)
         return {
             "model": self.config.model,
-            "messages": self.prompt.messages(),
+            # instructor renders every message as a template, compiling it anew per
+            # call, whenever `context` is given, and `context` is also what carries the
+            # article to the validators. So it gets one-variable templates whose values
+            # are the messages our compiled templates rendered: the article stays data.
+            "messages": [
+                {"role": "system", "content": "{{ system_message }}"},
+                {"role": "user", "content": "{{ user_message }}"},
+            ],
+            "context": {
+                **article.validation_context(),
+                "system_message": system["content"],
+                "user_message": user["content"],
+            },
             "response_model": _response_model(),
-            "context": prompt_context(article),
             "max_retries": self.config.max_reasks,
             "temperature": self.config.temperature,
             "strict": False,

@@ -45,6 +45,13 @@ INTERRUPTED_EXIT_CODE = 130
     show_default=True,
     help="Articles in flight at once.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes the backend runs in; more when one core holds the run back.",
+)
 @click.option("--rpm", type=click.IntRange(min=1), help="At most this many requests a minute.")
 @click.option("--tpm", type=click.IntRange(min=1), help="At most this many tokens a minute.")
 @backend_options
@@ -55,6 +62,7 @@ def run_command(
     output: Path | None,
     ordered: bool,
     concurrency: int,
+    workers: int,
     rpm: int | None,
     tpm: int | None,
     **options: Any,
@@ -87,6 +95,7 @@ def run_command(
         backend=pipeline.backend,
         cache=pipeline.cache or False,
         concurrency=concurrency,
+        workers=workers,
         rpm=rpm,
         tpm=tpm,
         # A person reading results, and one JSON document, expect the inputs' order.

@@ -1,0 +1,252 @@
+"""A backend run in worker processes, for batches bound by one core's worth of CPU.
+
+A Python process spends its CPU on one core, and each LLM request costs some
+milliseconds of it in the client libraries (request building, instructor's
+per-call work, parsing). Against a fast endpoint at high concurrency that, not
+the endpoint, limits a batch. `WorkerPool` wraps a backend and runs its
+`aextract` in separate processes; everything else (the cache, validation, rate
+limits, the records) stays in the calling process, so workers change where the
+backend's work happens and nothing else: the cache keys are the wrapped
+backend's own.
+
+Each worker is `python -c ...` talking length-prefixed pickles over its stdin
+and stdout: the backend first, then requests `(id, article)`, and `(id, None)`
+to cancel one. It answers `(id, draft, error)`. A worker ends when its stdin
+closes, so it never outlives the process that started it, and it runs in a
+session of its own, so a Ctrl-C at the terminal reaches only that process,
+which stops the run and closes the workers itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import pickle
+import signal
+import struct
+import sys
+from typing import Any
+
+from summarizer.article import Article
+from summarizer.backends.base import Backend, Draft
+from summarizer.errors import BackendError, ConfigurationError
+
+_HEADER = struct.Struct("!I")
+_WORKER_COMMAND = "from summarizer.backends.workers import serve; serve()"
+# How long a closing worker gets to end on its own before it is killed.
+_CLOSE_GRACE_SECONDS = 5.0
+
+
+class WorkerPool:
+    """`backend`'s asynchronous extraction spread over `processes` worker processes.
+
+    The workers start with the first `aextract` and belong to its event loop;
+    `aclose()` ends them. `extract` (synchronous, one article) runs in-process.
+    """
+
+    def __init__(self, backend: Backend, processes: int) -> None:
+        if processes < 1:
+            raise ValueError(f"processes must be at least 1, got {processes}")
+        try:
+            self._payload = pickle.dumps(backend)
+        except Exception as error:
+            raise ConfigurationError(
+                f"the {backend.name} backend cannot be sent to worker processes: {error}"
+            ) from None
+        self.backend = backend
+        self.processes = processes
+        self.name = backend.name
+        self.model = backend.model
+        self.prompt_version = backend.prompt_version
+        self._workers: list[_Worker] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.backend.settings
+
+    def extract(self, article: Article) -> Draft:
+        return self.backend.extract(article)
+
+    async def aextract(self, article: Article) -> Draft:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            # Pipes belong to the loop that opened them; an earlier loop's workers
+            # are gone with it (their stdin closed), so start afresh.
+            self._workers, self._loop = [], loop
+        for worker in self._workers:
+            if worker.exit_error is not None and not worker.answered:
+                # Died before answering anything: a new one would too (a backend that
+                # cannot be loaded there, say), so every article gets this error.
+                raise worker.exit_error
+        self._workers = [worker for worker in self._workers if worker.exit_error is None]
+        while len(self._workers) < self.processes:
+            self._workers.append(_Worker(self._payload))
+        worker = min(self._workers, key=lambda candidate: candidate.load)
+        return await worker.call(article)
+
+    async def aclose(self) -> None:
+        """End every worker: requests still in flight are abandoned."""
+        workers, self._workers = self._workers, []
+        await asyncio.gather(*(worker.close() for worker in workers))
+
+
+class _Worker:
+    """One worker process and the requests it is answering."""
+
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
+        self._pending: dict[int, asyncio.Future[Draft]] = {}
+        self._ids = itertools.count(1)
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self.answered = 0
+        self.exit_error: BackendError | None = None
+        self._started = asyncio.get_running_loop().create_task(self._start())
+
+    @property
+    def load(self) -> int:
+        return len(self._pending)
+
+    async def call(self, article: Article) -> Draft:
+        request_id = next(self._ids)
+        answer: asyncio.Future[Draft] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = answer
+        try:
+            await self._started
+            if self.exit_error is not None:
+                raise self.exit_error
+            await self._send((request_id, article))
+            return await answer
+        except asyncio.CancelledError:
+            if self.exit_error is None and not answer.done():
+                with contextlib.suppress(ConnectionError):
+                    await self._send((request_id, None))
+            raise
+        finally:
+            self._pending.pop(request_id, None)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._started
+        process = self._process
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), _CLOSE_GRACE_SECONDS)
+        except asyncio.TimeoutError:
+            process.kill()
+        if self._reader is not None:
+            await self._reader
+
+    async def _start(self) -> None:
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-c",
+                _WORKER_COMMAND,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as error:
+            self.exit_error = BackendError(f"cannot start a worker process: {error}")
+            raise self.exit_error from None
+        self._reader = asyncio.get_running_loop().create_task(self._read_answers())
+        await self._send_payload(self._payload)
+
+    async def _send(self, message: tuple[int, Article | None]) -> None:
+        await self._send_payload(pickle.dumps(message))
+
+    async def _send_payload(self, payload: bytes) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.write(_HEADER.pack(len(payload)) + payload)
+        await self._process.stdin.drain()
+
+    async def _read_answers(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        stdout = self._process.stdout
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                request_id, draft, error = pickle.loads(await _read_frame(stdout))
+                self.answered += 1
+                answer = self._pending.get(request_id)
+                if answer is None or answer.done():
+                    continue  # cancelled meanwhile
+                if error is None:
+                    answer.set_result(draft)
+                else:
+                    answer.set_exception(error)
+        code = await self._process.wait()
+        self.exit_error = BackendError(f"worker process {self._process.pid} exited (code {code})")
+        for answer in self._pending.values():
+            if not answer.done():
+                answer.set_exception(self.exit_error)
+
+
+async def _read_frame(stream: asyncio.StreamReader) -> bytes:
+    (size,) = _HEADER.unpack(await stream.readexactly(_HEADER.size))
+    return await stream.readexactly(size)
+
+
+def serve() -> None:
+    """A worker's main: extract the articles that arrive on stdin until it closes."""
+    # The protocol owns the real stdout; anything printed goes to stderr instead.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not asyncio.run(_serve(answers)):
+        raise SystemExit(1)
+
+
+async def _serve(answers: Any) -> bool:
+    """Answer requests until stdin closes; False if the backend could not be loaded."""
+    loop = asyncio.get_running_loop()
+    requests = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin)
+    transport, _ = await loop.connect_write_pipe(asyncio.Protocol, answers)
+    try:
+        backend: Backend = pickle.loads(await _read_frame(requests))
+    except Exception as error:
+        print(f"summarizer worker: cannot load the backend: {error}", file=sys.stderr)
+        return False
+    running: dict[int, asyncio.Task[None]] = {}
+
+    async def answer(request_id: int, article: Article) -> None:
+        draft, error = None, None
+        try:
+            draft = await backend.aextract(article)
+        except Exception as caught:
+            error = _sendable(caught)
+        finally:
+            running.pop(request_id, None)
+        message = pickle.dumps((request_id, draft, error))
+        transport.write(_HEADER.pack(len(message)) + message)
+
+    with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+        while True:
+            request_id, article = pickle.loads(await _read_frame(requests))
+            if article is None:
+                task = running.pop(request_id, None)
+                if task is not None:
+                    task.cancel()
+            else:
+                running[request_id] = loop.create_task(answer(request_id, article))
+    for task in running.values():
+        task.cancel()
+    await asyncio.gather(*running.values(), return_exceptions=True)
+    transport.close()
+    return True
+
+
+def _sendable(error: Exception) -> Exception:
+    """The error itself if it survives pickling, else a BackendError that says it."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return BackendError(f"{type(error).__name__}: {error}")
+    return error
