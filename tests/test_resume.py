@@ -62,7 +62,9 @@ def feed(tmp_path: Path) -> Path:
     return path
 
 
-def start(server: LoopbackServer, feed: Path, output: Path) -> subprocess.Popen[str]:
+def start(
+    server: LoopbackServer, feed: Path, output: Path, workers: int = 1
+) -> subprocess.Popen[str]:
     environment = {
         **os.environ,
         "OPENAI_BASE_URL": server.base_url,
@@ -77,6 +79,8 @@ def start(server: LoopbackServer, feed: Path, output: Path) -> subprocess.Popen[
         str(output),
         "--concurrency",
         str(CONCURRENCY),
+        "--workers",
+        str(workers),
         str(feed),
     ]
     return subprocess.Popen(
@@ -108,8 +112,30 @@ def written_ids(output: Path) -> list[str]:
     return [json.loads(line)["article_id"] for line in output.read_text("utf-8").splitlines()]
 
 
+def lingering_workers(server: LoopbackServer) -> list[int]:
+    """Worker processes still alive that were started for runs against `server`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+            environment = (entry / "environ").read_bytes()
+        except OSError:  # not a process, gone, or not ours
+            continue
+        if b"summarizer.backends.workers" in command and server.base_url.encode() in environment:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for_workers_to_end(server: LoopbackServer) -> None:
+    deadline = time.monotonic() + 10
+    while lingering_workers(server):
+        assert time.monotonic() < deadline, f"workers still running: {lingering_workers(server)}"
+        time.sleep(0.05)
+
+
 def finish_again(server: LoopbackServer, feed: Path, output: Path) -> tuple[Counter[str], str]:
     """Run the same command to the end; the requests it made, per article, and its stderr."""
+    wait_for_workers_to_end(server)
     before = len(chat_requests(server))
     rerun = start(server, feed, output)
     _, stderr = rerun.communicate(timeout=60)
@@ -118,11 +144,12 @@ def finish_again(server: LoopbackServer, feed: Path, output: Path) -> tuple[Coun
     return requested_ids(server, before), stderr
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_writes_what_is_done_and_a_rerun_does_only_the_rest(
-    server: LoopbackServer, feed: Path, tmp_path: Path
+    server: LoopbackServer, feed: Path, tmp_path: Path, workers: int
 ) -> None:
     output = tmp_path / "out.jsonl"
-    first = start(server, feed, output)
+    first = start(server, feed, output, workers)
     wait_for_lines(output, 10, first)
 
     first.send_signal(signal.SIGINT)
@@ -130,6 +157,7 @@ def test_ctrl_c_writes_what_is_done_and_a_rerun_does_only_the_rest(
 
     assert first.returncode == 130, stderr
     assert "Traceback" not in stderr
+    assert not lingering_workers(server)
     text = output.read_text(encoding="utf-8")
     assert text.endswith("\n")
     finished = written_ids(output)
@@ -149,11 +177,12 @@ def test_ctrl_c_writes_what_is_done_and_a_rerun_does_only_the_rest(
     assert f"({len(finished)} from the cache)" in rerun_stderr
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_killed_run_loses_nothing_and_its_finished_articles_are_not_redone(
-    server: LoopbackServer, feed: Path, tmp_path: Path
+    server: LoopbackServer, feed: Path, tmp_path: Path, workers: int
 ) -> None:
     output = tmp_path / "out.jsonl"
-    first = start(server, feed, output)
+    first = start(server, feed, output, workers)
     wait_for_lines(output, 10, first)
 
     first.send_signal(signal.SIGKILL)

@@ -10,11 +10,16 @@ backend's work happens and nothing else: the cache keys are the wrapped
 backend's own.
 
 Each worker is `python -c ...` talking length-prefixed pickles over its stdin
-and stdout: the backend first, then requests `(id, article)`, and `(id, None)`
-to cancel one. It answers `(id, draft, error)`. A worker ends when its stdin
-closes, so it never outlives the process that started it, and it runs in a
-session of its own, so a Ctrl-C at the terminal reaches only that process,
-which stops the run and closes the workers itself.
+and stdout: first the backend, the caller's `sys.path` (so the backend's module
+imports there too) and log levels; then requests `(id, article)`, and
+`(id, None)` to cancel one. It says `("ready",)` once the backend is loaded, or
+`("unusable", reason)` if it cannot be; answers `("answer", id, draft, error)`;
+and sends `("log", record)` for each log record, which the caller's loggers
+handle as their own (levels, handlers, filters).
+
+A worker ends when its stdin closes, so it never outlives the process that
+started it. It runs in a session of its own, so a Ctrl-C at the terminal reaches
+only the caller, which stops the run and closes the workers itself.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import os
 import pickle
 import signal
 import struct
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from summarizer.article import Article
 from summarizer.backends.base import Backend, Draft
@@ -77,9 +84,9 @@ class WorkerPool:
             # are gone with it (their stdin closed), so start afresh.
             self._workers, self._loop = [], loop
         for worker in self._workers:
-            if worker.exit_error is not None and not worker.answered:
-                # Died before answering anything: a new one would too (a backend that
-                # cannot be loaded there, say), so every article gets this error.
+            if worker.exit_error is not None and not worker.ready:
+                # Died before it could work: a new one would too (a backend that cannot
+                # be loaded there, say), so every article gets this error.
                 raise worker.exit_error
         self._workers = [worker for worker in self._workers if worker.exit_error is None]
         while len(self._workers) < self.processes:
@@ -96,13 +103,13 @@ class WorkerPool:
 class _Worker:
     """One worker process and the requests it is answering."""
 
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
+    def __init__(self, backend_payload: bytes) -> None:
+        self._backend_payload = backend_payload
         self._pending: dict[int, asyncio.Future[Draft]] = {}
         self._ids = itertools.count(1)
         self._process: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
-        self.answered = 0
+        self.ready = False
         self.exit_error: BackendError | None = None
         self._started = asyncio.get_running_loop().create_task(self._start())
 
@@ -157,35 +164,64 @@ class _Worker:
             self.exit_error = BackendError(f"cannot start a worker process: {error}")
             raise self.exit_error from None
         self._reader = asyncio.get_running_loop().create_task(self._read_answers())
-        await self._send_payload(self._payload)
+        await self._send((self._backend_payload, sys.path, _log_levels()))
 
-    async def _send(self, message: tuple[int, Article | None]) -> None:
-        await self._send_payload(pickle.dumps(message))
-
-    async def _send_payload(self, payload: bytes) -> None:
+    async def _send(self, message: object) -> None:
         assert self._process is not None and self._process.stdin is not None
-        self._process.stdin.write(_HEADER.pack(len(payload)) + payload)
+        self._process.stdin.write(_frame(message))
         await self._process.stdin.drain()
+
+    def _answer(self, request_id: int, draft: Draft | None, error: Exception | None) -> None:
+        answer = self._pending.get(request_id)
+        if answer is None or answer.done():
+            return  # cancelled meanwhile
+        if error is None:
+            answer.set_result(cast(Draft, draft))
+        else:
+            answer.set_exception(error)
 
     async def _read_answers(self) -> None:
         assert self._process is not None and self._process.stdout is not None
         stdout = self._process.stdout
+        reason = None
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             while True:
-                request_id, draft, error = pickle.loads(await _read_frame(stdout))
-                self.answered += 1
-                answer = self._pending.get(request_id)
-                if answer is None or answer.done():
-                    continue  # cancelled meanwhile
-                if error is None:
-                    answer.set_result(draft)
-                else:
-                    answer.set_exception(error)
+                kind, *content = pickle.loads(await _read_frame(stdout))
+                if kind == "answer":
+                    self._answer(*content)
+                elif kind == "log":
+                    _handle_log(*content)
+                elif kind == "ready":
+                    self.ready = True
+                elif kind == "unusable":
+                    (reason,) = content
         code = await self._process.wait()
-        self.exit_error = BackendError(f"worker process {self._process.pid} exited (code {code})")
+        self.exit_error = BackendError(
+            reason or f"worker process {self._process.pid} exited (code {code})"
+        )
         for answer in self._pending.values():
             if not answer.done():
                 answer.set_exception(self.exit_error)
+
+
+def _log_levels() -> dict[str, int]:
+    """The levels set on this process's loggers, the root's included."""
+    levels = {"": logging.getLogger().level}
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET:
+            levels[name] = logger.level
+    return levels
+
+
+def _handle_log(record: logging.LogRecord) -> None:
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)
+
+
+def _frame(message: object) -> bytes:
+    payload = pickle.dumps(message)
+    return _HEADER.pack(len(payload)) + payload
 
 
 async def _read_frame(stream: asyncio.StreamReader) -> bytes:
@@ -209,11 +245,23 @@ async def _serve(answers: Any) -> bool:
     requests = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin)
     transport, _ = await loop.connect_write_pipe(asyncio.Protocol, answers)
+    payload, sys.path[:], levels = pickle.loads(await _read_frame(requests))
     try:
-        backend: Backend = pickle.loads(await _read_frame(requests))
+        backend: Backend = pickle.loads(payload)
     except Exception as error:
-        print(f"summarizer worker: cannot load the backend: {error}", file=sys.stderr)
+        reason = f"a worker process cannot load the backend: {error}"
+        transport.write(_frame(("unusable", reason)))
+        transport.close()
         return False
+    for name, level in levels.items():
+        logging.getLogger(name or None).setLevel(level)
+
+    # A library may log from a thread of its own: the write goes through the loop.
+    def send(frame: bytes) -> None:
+        loop.call_soon_threadsafe(transport.write, frame)
+
+    logging.getLogger().handlers[:] = [_ForwardLogs(send)]
+    transport.write(_frame(("ready",)))
     running: dict[int, asyncio.Task[None]] = {}
 
     async def answer(request_id: int, article: Article) -> None:
@@ -224,8 +272,7 @@ async def _serve(answers: Any) -> bool:
             error = _sendable(caught)
         finally:
             running.pop(request_id, None)
-        message = pickle.dumps((request_id, draft, error))
-        transport.write(_HEADER.pack(len(message)) + message)
+        transport.write(_frame(("answer", request_id, draft, error)))
 
     with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
         while True:
@@ -241,6 +288,22 @@ async def _serve(answers: Any) -> bool:
     await asyncio.gather(*running.values(), return_exceptions=True)
     transport.close()
     return True
+
+
+class _ForwardLogs(logging.Handler):
+    """Sends a worker's log records to the caller, which handles them as its own."""
+
+    def __init__(self, send: Callable[[bytes], object]) -> None:
+        super().__init__()
+        self._send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Arguments and tracebacks may not pickle: send the text they make.
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        self._send(_frame(("log", record)))
 
 
 def _sendable(error: Exception) -> Exception:

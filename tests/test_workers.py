@@ -1,0 +1,291 @@
+"""Batch runs with the backend in worker processes (`workers=`, `--workers`).
+
+The workers are real processes started by the pool; the backends they load come
+from tests/worker_backends.py, and the LLM backend talks to the loopback server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer.article import Article, iter_inputs
+from summarizer.backends.llm import LLMBackend
+from summarizer.backends.offline import OfflineBackend
+from summarizer.backends.workers import WorkerPool
+from summarizer.batch import ErrorRecord, Record, ResultRecord, asummarize_many, summarize_many
+from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
+from tests.conftest import SEEDS
+from tests.llm_support import (
+    SENTINEL_KEY,
+    capture_all_logs,
+    chat_requests,
+    llm_settings,
+    run_cli,
+    valid_reply,
+)
+from tests.loopback import Fault, LoopbackServer, RecordedRequest, Reply
+from tests.worker_backends import (
+    FAIL,
+    KILL,
+    LOG,
+    SLOW,
+    ProcessReportingBackend,
+    UnloadableBackend,
+)
+
+
+def story(number: int, marker: str = "") -> Article:
+    return Article.from_text(
+        f"date 2024-03-01 Springfield: Story {number} says a fire hit a warehouse. {marker}",
+        id=f"a-{number}",
+    )
+
+
+def stories(count: int) -> list[Article]:
+    return [story(number) for number in range(count)]
+
+
+def by_id(records: list[Record]) -> dict[str, Record]:
+    assert Counter(record.id for record in records).most_common(1)[0][1] == 1
+    return {record.id: record for record in records}
+
+
+def working_processes(records: Iterable[Record]) -> set[int]:
+    """The processes that made the results (ProcessReportingBackend records its own)."""
+    return {r.summary.usage.prompt_tokens for r in records if isinstance(r, ResultRecord)}
+
+
+def worker_processes() -> list[int]:
+    """This process's children that are worker processes, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if parent == os.getpid() and b"summarizer.backends.workers" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_the_workers_do_the_backends_work_and_every_input_gets_its_record() -> None:
+    run = summarize_many(
+        stories(40), backend=ProcessReportingBackend(), cache=False, concurrency=8, workers=2
+    )
+    records = by_id(list(run))
+
+    assert records.keys() == {f"a-{n}" for n in range(40)}
+    assert all(isinstance(record, ResultRecord) for record in records.values())
+    processes = working_processes(records.values())
+    assert len(processes) == 2
+    assert os.getpid() not in processes
+    assert (run.report.done, run.report.failures) == (40, 0)
+    assert worker_processes() == []
+
+
+def test_results_are_the_same_as_in_one_process() -> None:
+    def run(workers: int) -> list[str]:
+        inputs = iter_inputs([str(SEEDS / "articles")], stdin=None)
+        batch = summarize_many(
+            inputs, backend=OfflineBackend(), cache=False, ordered=True, workers=workers
+        )
+        return [record.to_json() for record in batch]
+
+    single = run(1)
+    assert len(single) == 20
+    assert run(2) == single
+
+
+def test_failures_come_back_as_the_error_records_of_one_process() -> None:
+    articles = [story(0), story(1, FAIL), story(2)]
+
+    def errors(workers: int) -> list[ErrorRecord]:
+        run = summarize_many(
+            articles, backend=ProcessReportingBackend(), cache=False, workers=workers
+        )
+        return [record for record in run if isinstance(record, ErrorRecord)]
+
+    assert errors(2) == errors(1) == [ErrorRecord("a-1", "BackendError", "a-1: told to fail")]
+
+
+def test_backend_errors_keep_their_details_when_pickled() -> None:
+    error = InvalidOutputError("no valid reply", article_id="a-7", attempts=3)
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is InvalidOutputError
+    assert (str(copy), copy.article_id, copy.attempts) == ("a-7: no valid reply", "a-7", 3)
+
+
+def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
+    articles = [story(0, KILL), *(story(n) for n in range(1, 30))]
+
+    run = summarize_many(
+        articles, backend=ProcessReportingBackend(), cache=False, concurrency=4, workers=2
+    )
+    records = by_id(list(run))
+
+    assert records.keys() == {article.id for article in articles}
+    crashed = records["a-0"]
+    assert isinstance(crashed, ErrorRecord)
+    assert crashed.type == "BackendError"
+    assert crashed.message.startswith("worker process ")
+    assert crashed.message.endswith("exited (code 3)")
+    # Only articles in flight on the crashed worker share its fate; a new worker
+    # takes its place for the rest.
+    assert run.report.failures <= 4
+    assert run.report.done >= 26
+    processes = working_processes(records.values())
+    assert len(processes) >= 2
+
+
+def test_a_backend_the_workers_cannot_load_fails_each_article_with_the_reason() -> None:
+    run = summarize_many(stories(6), backend=UnloadableBackend(), cache=False, workers=2)
+    records = list(run)
+
+    assert len(records) == 6
+    assert all(isinstance(record, ErrorRecord) for record in records)
+    assert {record.message for record in records if isinstance(record, ErrorRecord)} == {
+        "a worker process cannot load the backend: "
+        "this backend only works in the process that made it"
+    }
+
+
+def test_a_backend_that_cannot_be_pickled_is_a_configuration_error() -> None:
+    backend = ProcessReportingBackend()
+    backend.hook = lambda: None  # type: ignore[attr-defined]
+
+    with pytest.raises(ConfigurationError, match="cannot be sent to worker processes"):
+        summarize_many(stories(1), backend=backend, cache=False, workers=2)
+
+
+def test_workers_must_be_at_least_one() -> None:
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        summarize_many(stories(1), backend=ProcessReportingBackend(), cache=False, workers=0)
+
+
+def test_a_single_synchronous_extraction_stays_in_process() -> None:
+    pool = WorkerPool(ProcessReportingBackend(), 2)
+
+    draft = pool.extract(story(0))
+
+    assert draft.usage.prompt_tokens == os.getpid()
+    assert worker_processes() == []
+
+
+def test_worker_logs_reach_the_callers_loggers(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+
+    list(summarize_many([story(0, LOG), story(1)], backend=ProcessReportingBackend(), workers=2))
+
+    logged = [r for r in caplog.records if r.name == "tests.worker_backends"]
+    assert [(r.levelno, r.getMessage()) for r in logged] == [(logging.WARNING, "logged for a-0")]
+    assert logged[0].process != os.getpid()
+
+
+def test_worker_logs_below_the_callers_level_are_not_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    logging.getLogger("tests.worker_backends").setLevel(logging.ERROR)
+    try:
+        list(summarize_many([story(0, LOG)], backend=ProcessReportingBackend(), workers=2))
+    finally:
+        logging.getLogger("tests.worker_backends").setLevel(logging.NOTSET)
+
+    assert not [r for r in caplog.records if r.name == "tests.worker_backends"]
+
+
+def test_stopping_abandons_work_in_flight_and_ends_the_workers() -> None:
+    articles = [story(0), story(1), *(story(n, SLOW) for n in range(2, 6))]
+
+    async def run() -> tuple[list[Record], Any]:
+        batch = asummarize_many(
+            articles, backend=ProcessReportingBackend(), cache=False, concurrency=6, workers=2
+        )
+        records = []
+        async for record in batch:
+            records.append(record)
+            if len(records) == 2:
+                batch.stop()
+        return records, batch.report
+
+    records, report = asyncio.run(asyncio.wait_for(run(), timeout=30))
+
+    assert {record.id for record in records} == {"a-0", "a-1"}
+    assert report.interrupted
+    assert sorted(report.abandoned) == [f"a-{n}" for n in range(2, 6)]
+    assert worker_processes() == []
+
+
+def test_the_llm_backend_runs_in_workers_and_reruns_come_from_the_cache(
+    loopback_server: LoopbackServer, tmp_path: Path
+) -> None:
+    loopback_server.respond_with(valid_reply)
+    backend = LLMBackend(llm_settings(loopback_server))
+
+    def run() -> list[Record]:
+        return list(summarize_many(stories(12), backend=backend, cache_dir=tmp_path, workers=2))
+
+    first = run()
+    asked = len(chat_requests(loopback_server))
+    again = run()
+
+    assert all(isinstance(record, ResultRecord) and not record.cached for record in first)
+    assert asked == 12
+    assert all(isinstance(record, ResultRecord) and record.cached for record in again)
+    assert len(chat_requests(loopback_server)) == asked
+    assert [r.to_json() for r in again] != [] and {r.id for r in again} == {r.id for r in first}
+
+
+def test_the_key_stays_out_of_records_and_logs_from_workers(
+    loopback_server: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    capture_all_logs(caplog)
+
+    def echo_the_key(request: RecordedRequest) -> Fault | Reply:
+        if b"Story 1 " in request.raw_body:
+            message = f"Incorrect API key provided: {SENTINEL_KEY}"
+            return Fault(401, body={"error": {"message": message, "type": "auth"}})
+        return valid_reply(request)
+
+    loopback_server.respond_with(echo_the_key)
+    backend = LLMBackend(llm_settings(loopback_server))
+
+    records = by_id(list(summarize_many(stories(3), backend=backend, cache=False, workers=2)))
+
+    failed = records["a-1"]
+    assert isinstance(failed, ErrorRecord)
+    assert "Incorrect API key provided: [redacted]" in failed.message
+    assert SENTINEL_KEY not in "\n".join(record.to_json() for record in records.values())
+    forwarded = [r for r in caplog.records if r.process != os.getpid()]
+    assert forwarded  # instructor's failure log, sent back by the worker
+    assert not [r for r in caplog.records if SENTINEL_KEY in r.getMessage()]
+
+
+def test_the_command_takes_workers(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+
+    result = run_cli(
+        ["--backend", "offline", "--workers", "2", "--output", str(output), str(SEEDS / "articles")]
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 20
+    assert run_cli(["--workers", "0", str(SEEDS / "articles")]).exit_code == 2
+
+
+def test_backend_error_has_a_readable_message_without_an_article_id() -> None:
+    assert str(pickle.loads(pickle.dumps(BackendError("plain")))) == "plain"

@@ -1,0 +1,72 @@
+"""Backends for the worker-pool tests: importable by name, so worker processes can load them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+from summarizer.article import Article
+from summarizer.backends.base import Draft
+from summarizer.errors import BackendError
+from summarizer.schema import Extraction, Usage
+
+# An article whose text holds one of these makes the backend act on it.
+FAIL = "FAIL-HERE"
+KILL = "KILL-THE-WORKER"
+SLOW = "TAKE-YOUR-TIME"
+LOG = "LOG-THIS"
+
+
+class ProcessReportingBackend:
+    """Answers validly and says which process did the work (in `usage.prompt_tokens`).
+
+    Told by the article's text, it fails with a BackendError, logs a warning,
+    takes a minute, or ends its process on the spot as a crash would.
+    """
+
+    name = "process-reporting"
+    model: str | None = "pid-1"
+    prompt_version = "pid-v1"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {}
+
+    def extract(self, article: Article) -> Draft:
+        return self._answer(article)
+
+    async def aextract(self, article: Article) -> Draft:
+        if KILL in article.body:
+            os._exit(3)
+        if SLOW in article.body:
+            await asyncio.sleep(60)
+        await asyncio.sleep(0.01)
+        return self._answer(article)
+
+    def _answer(self, article: Article) -> Draft:
+        if FAIL in article.body:
+            raise BackendError("told to fail", article_id=article.id, attempts=2)
+        if LOG in article.body:
+            logging.getLogger("tests.worker_backends").warning("logged for %s", article.id)
+        quote = " ".join(article.body.split()[:5])
+        extraction = Extraction.model_validate(
+            {
+                "headline": "A warehouse fire",
+                "brief": "A fire hit a warehouse.",
+                "events": [{"event_type": "accident", "summary": "A fire.", "evidence": [quote]}],
+            }
+        )
+        return Draft(extraction, Usage(prompt_tokens=os.getpid()), attempts=1)
+
+
+def _refuse_to_load() -> None:
+    raise RuntimeError("this backend only works in the process that made it")
+
+
+class UnloadableBackend(ProcessReportingBackend):
+    """Pickles, but cannot be loaded again: as a backend defined in a script's __main__."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _refuse_to_load, ()
