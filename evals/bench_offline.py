@@ -10,6 +10,10 @@ articles: the extractor alone (`OfflineBackend.extract`), and the whole pipeline
 of `summarize --backend offline --no-cache` (extraction, then validation of the
 result against the article). The script prints each round's rates, the medians and
 their ratio to the target.
+
+With --workers N it times instead the batch engine (`summarize --backend offline
+--no-cache --workers N`) on all the machine's cores: the whole run, worker
+start-up included, and from its first record to its last.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from summarizer.article import Article
 from summarizer.backends.offline import OfflineBackend
+from summarizer.batch import summarize_many
 from summarizer.pipeline import Pipeline
 
 TARGET_PER_SECOND = 200.0
@@ -78,7 +83,11 @@ def main() -> None:
     parser.add_argument("-n", "--articles", type=int, default=500)
     parser.add_argument("-r", "--rounds", type=int, default=5)
     parser.add_argument("--words", type=int, default=500)
+    parser.add_argument("--workers", type=int, help="time the batch engine with N workers")
     options = parser.parse_args()
+    if options.workers:
+        time_workers(options)
+        return
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -106,6 +115,25 @@ def main() -> None:
             f"median {name}: {median:.1f} articles/s ({median / TARGET_PER_SECOND:.2f}x the "
             f"{TARGET_PER_SECOND:.0f}/s target, {1000 / median:.2f} ms per article)"
         )
+
+
+def time_workers(options: argparse.Namespace) -> None:
+    articles = build_articles(options.articles, options.words)
+    backend = OfflineBackend()
+    whole, steady = [], []
+    for number in range(1, options.rounds + 1):
+        run = summarize_many(articles, backend=backend, cache=False, workers=options.workers)
+        started = time.perf_counter()
+        finished = [time.perf_counter() for _ in run]
+        whole.append(len(articles) / (finished[-1] - started))
+        steady.append((len(articles) - 1) / (finished[-1] - finished[0]))
+        print(f"round {number}: {whole[-1]:7.1f} articles/s, {steady[-1]:7.1f} after start-up")
+    median, median_steady = statistics.median(whole), statistics.median(steady)
+    print(
+        f"{len(articles)} articles, {options.workers} workers, {os.cpu_count()} cores: "
+        f"median {median:.1f} articles/s ({median / TARGET_PER_SECOND:.2f}x the "
+        f"{TARGET_PER_SECOND:.0f}/s target), {median_steady:.1f} after start-up"
+    )
 
 
 if __name__ == "__main__":
