@@ -268,6 +268,13 @@ def memory_child(feed: str, cache_dir: str, mode: str) -> None:
     from summarizer.article import iter_inputs
 
     def rss() -> int:
+        """This process's high-water RSS in bytes."""
+        # Linux keeps ru_maxrss across exec, so a child started by a big parent would
+        # report the parent's peak; VmHWM belongs to this program's memory alone.
+        with contextlib.suppress(OSError):
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
     before = rss()
