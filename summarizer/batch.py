@@ -51,7 +51,7 @@ from summarizer.backends.base import Backend
 from summarizer.backends.workers import WorkerPool
 from summarizer.cache import ResultCache
 from summarizer.errors import BackendError, DuplicateIdError, InputError
-from summarizer.pipeline import Pipeline, open_pipeline
+from summarizer.pipeline import Outcome, Pipeline, open_pipeline
 from summarizer.ratelimit import RateLimits
 from summarizer.schema import ArticleSummary
 
@@ -70,10 +70,14 @@ Input: TypeAlias = Article | UnreadableInput | str
 
 @dataclass(frozen=True)
 class ResultRecord:
-    """A validated summary of one input, and whether the cache answered it."""
+    """A validated summary of one input, whether the cache answered it, and how long it took.
+
+    `elapsed` is the seconds from the article's start to its result.
+    """
 
     summary: ArticleSummary
     cached: bool
+    elapsed: float = field(default=0.0, compare=False)
 
     @property
     def id(self) -> str:
@@ -89,18 +93,26 @@ class ResultRecord:
 
 @dataclass(frozen=True)
 class ErrorRecord:
-    """An input that ended without a result: its id, the error's type and message."""
+    """An input that ended without a result: its id, the error's type and message.
+
+    `attempts` counts the requests a backend made before it gave up, and
+    `elapsed` the seconds from the article's start to its failure; neither is
+    in the JSON.
+    """
 
     id: str
     type: str
     message: str
+    attempts: int = field(default=0, compare=False)
+    elapsed: float = field(default=0.0, compare=False)
 
     @classmethod
-    def of(cls, article_id: str, error: BaseException) -> ErrorRecord:
+    def of(cls, article_id: str, error: BaseException, *, elapsed: float = 0.0) -> ErrorRecord:
         # One line, whatever the error: a log line per failure, and no surprise for
         # tools that split on newlines (a bug's exception may span several).
         message = " ".join(str(error).split()) or type(error).__name__
-        return cls(article_id, type(error).__name__, message)
+        attempts = error.attempts if isinstance(error, BackendError) else 0
+        return cls(article_id, type(error).__name__, message, attempts, elapsed)
 
     def to_json(self) -> str:
         """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line."""
@@ -271,7 +283,7 @@ class AsyncBatch:
             # limits and records stay here, so they behave as with one process.
             self._pool = WorkerPool(pipeline.backend, workers)
             self._pipeline = Pipeline(self._pool, pipeline.cache)
-        self._concurrency = concurrency
+        self.concurrency = concurrency
         self._rpm = rpm
         self._tpm = tpm
         self._ordered = ordered
@@ -301,9 +313,9 @@ class AsyncBatch:
         # and a stop request; so the loop below wakes for whichever comes first.
         inbox: asyncio.Queue[_Event] = asyncio.Queue()
         self._wake = lambda: _call_soon(loop, inbox.put_nowait, _Signal.STOP)
-        source = _ThreadedSource(self._items, loop, inbox.put_nowait, ahead=self._concurrency)
+        source = _ThreadedSource(self._items, loop, inbox.put_nowait, ahead=self.concurrency)
         limits = RateLimits(rpm=self._rpm, tpm=self._tpm) if self._rpm or self._tpm else None
-        reorder = _Reorder(ordered=self._ordered, window=REORDER_WINDOW * self._concurrency)
+        reorder = _Reorder(ordered=self._ordered, window=REORDER_WINDOW * self.concurrency)
         running: dict[asyncio.Task[Record], tuple[int, str]] = {}
         waiting: deque[Input] = deque()  # read ahead, not started yet
         seen: set[str] = set()
@@ -313,7 +325,7 @@ class AsyncBatch:
         try:
             while not self._stopping:
                 finished: list[tuple[int, Record]] = []
-                while waiting and len(running) < self._concurrency and reorder.has_room(taken):
+                while waiting and len(running) < self.concurrency and reorder.has_room(taken):
                     index, taken = taken, taken + 1
                     admitted = self._admit(waiting.popleft(), seen)
                     source.taken()
@@ -385,30 +397,34 @@ class AsyncBatch:
         return item
 
     async def _summarize(self, article: Article, limits: RateLimits | None) -> Record:
+        started = time.monotonic()
         try:
-            if limits is None:
-                outcome = await self._pipeline.arun(article)
-                return ResultRecord(outcome.summary, outcome.cached)
-            # Asked before the rate limits: a cached answer spends no quota.
-            hit = self._pipeline.cached(article)
-            if hit is not None:
-                return ResultRecord(hit, cached=True)
-            ticket = await limits.acquire(article)
-            requests, tokens = 1, None
-            try:
-                outcome = await self._pipeline.arun(article)
-                usage = outcome.summary.usage
-                requests = 0 if outcome.cached else outcome.summary.attempts
-                tokens = (usage.prompt_tokens + usage.completion_tokens) or None
-            except BackendError as error:
-                requests = error.attempts
-                raise
-            finally:
-                limits.settle(ticket, requests=requests, tokens=tokens)
-            return ResultRecord(outcome.summary, outcome.cached)
+            outcome = await self._outcome(article, limits)
         except Exception as error:
             # Whatever one article raises is that article's record; the run goes on.
-            return ErrorRecord.of(article.id, error)
+            return ErrorRecord.of(article.id, error, elapsed=time.monotonic() - started)
+        return ResultRecord(outcome.summary, outcome.cached, time.monotonic() - started)
+
+    async def _outcome(self, article: Article, limits: RateLimits | None) -> Outcome:
+        if limits is None:
+            return await self._pipeline.arun(article)
+        # Asked before the rate limits: a cached answer spends no quota.
+        hit = self._pipeline.cached(article)
+        if hit is not None:
+            return Outcome(hit, cached=True)
+        ticket = await limits.acquire(article)
+        requests, tokens = 1, None
+        try:
+            outcome = await self._pipeline.arun(article)
+            usage = outcome.summary.usage
+            requests = 0 if outcome.cached else outcome.summary.attempts
+            tokens = (usage.prompt_tokens + usage.completion_tokens) or None
+        except BackendError as error:
+            requests = error.attempts
+            raise
+        finally:
+            limits.settle(ticket, requests=requests, tokens=tokens)
+        return outcome
 
     async def _abandon(
         self, running: dict[asyncio.Task[Record], tuple[int, str]], reorder: _Reorder
@@ -451,9 +467,8 @@ class BatchRun:
     ...     for record in batch: print(record.to_json())
     """
 
-    def __init__(self, batch: AsyncBatch, *, buffer: int) -> None:
+    def __init__(self, batch: AsyncBatch) -> None:
         self._batch = batch
-        self._buffer = buffer
         self._records: Generator[Record, None, None] | None = None
         self._signalled = False
 
@@ -489,7 +504,8 @@ class BatchRun:
         self.close()
 
     def _run(self) -> Generator[Record, None, None]:
-        handoff: queue.Queue[Record | _Finished] = queue.Queue(self._buffer)
+        # Room for two rounds of records: the loop rarely waits for the caller.
+        handoff: queue.Queue[Record | _Finished] = queue.Queue(2 * self._batch.concurrency)
         thread = threading.Thread(
             target=self._drive, args=(handoff,), name="summarizer-batch", daemon=True
         )
@@ -630,7 +646,7 @@ def summarize_many(
         cache_dir=cache_dir,
         backend_options=backend_options,
     )
-    return BatchRun(batch, buffer=2 * concurrency)
+    return BatchRun(batch)
 
 
 def asummarize_many(

@@ -98,6 +98,27 @@ def test_a_failing_article_does_not_stop_the_eval(
     assert "### `syria-haritan-airstrikes`" not in markdown
 
 
+def test_articles_are_evaluated_concurrently_and_reported_in_data_set_order(
+    tmp_path: Path,
+) -> None:
+    latency = 0.4
+    seeds = load_dataset(SEEDS)
+    with LoopbackServer(latency=latency) as server:
+        server.respond_with(gold_responder(seeds))
+        out = tmp_path / "out"
+
+        result = run_eval(server, "--out", str(out), "--no-cache", "--concurrency", "8")
+
+        stamps = sorted(request.timestamp for request in chat_requests(server))
+    assert result.exit_code == 0, result.stderr
+    # Eight requests were out before the first could have been answered.
+    assert sum(stamp - stamps[0] < latency for stamp in stamps) == 8
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [article["id"] for article in report["articles"]] == [item.id for item in seeds]
+    assert all(article["latency_s"] >= latency for article in report["articles"])
+    assert headline(report) == perfect_metrics()
+
+
 def test_cache_only_fails_the_articles_not_in_the_cache(
     loopback_server: LoopbackServer, tmp_path: Path
 ) -> None:

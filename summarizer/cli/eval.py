@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from summarizer.cli.options import backend_options, pipeline_from_options
+from summarizer.cli.options import backend_options, concurrency_option, pipeline_from_options
 
 if TYPE_CHECKING:
     from summarizer.evaluation.dataset import Dataset
@@ -46,6 +46,7 @@ SEEDS_DIR = "seeds"
     show_default=True,
     help="How much worse than the baseline a metric may be.",
 )
+@concurrency_option
 @click.option("--price-in", type=click.FloatRange(min=0), help="Price per 1M input tokens.")
 @click.option("--price-out", type=click.FloatRange(min=0), help="Price per 1M output tokens.")
 @click.option(
@@ -64,6 +65,7 @@ def eval_command(
     cache_only: bool,
     baseline: Path | None,
     tolerance: float,
+    concurrency: int,
     price_in: float | None,
     price_out: float | None,
     compare: tuple[Path, Path] | None,
@@ -120,7 +122,7 @@ def eval_command(
         err=True,
     )
     with pipeline:
-        report = _run_with_progress(loaded, pipeline, cache_only, prices)
+        report = _run_with_progress(loaded, pipeline, cache_only, concurrency, prices)
     folder = out if out is not None else default_output_dir()
     json_path, markdown_path = report.write(folder)
 
@@ -174,7 +176,11 @@ def default_output_dir() -> Path:
 
 
 def _run_with_progress(
-    dataset: Dataset, pipeline: Pipeline, cache_only: bool, prices: TokenPrices | None
+    dataset: Dataset,
+    pipeline: Pipeline,
+    cache_only: bool,
+    concurrency: int,
+    prices: TokenPrices | None,
 ) -> EvalReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -196,6 +202,7 @@ def _run_with_progress(
             dataset,
             pipeline,
             cache_only=cache_only,
+            concurrency=concurrency,
             prices=prices,
             on_result=lambda result: progress.update(task, advance=1, last=result.id),
         )

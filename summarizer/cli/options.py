@@ -17,6 +17,17 @@ MODES = ("tools", "json_schema", "json", "md_json")
 BACKENDS = ("openai", "offline")
 
 
+def concurrency_option(command: F) -> F:
+    """Adds --concurrency: how many articles are in flight at once."""
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, 1024),
+        default=8,
+        show_default=True,
+        help="Articles in flight at once.",
+    )(command)
+
+
 def backend_options(command: F) -> F:
     """Adds --backend, --model, --base-url, --mode, --max-reasks, --no-cache, --cache-dir."""
     decorators = [

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from summarizer.cli.options import backend_options, pipeline_from_options
+from summarizer.cli.options import backend_options, concurrency_option, pipeline_from_options
 
 if TYPE_CHECKING:
     from summarizer.schema import ArticleSummary, Event
@@ -38,13 +38,7 @@ INTERRUPTED_EXIT_CODE = 130
     help="Write the JSON Lines to FILE instead (replacing it), flushed line by line.",
 )
 @click.option("--ordered", is_flag=True, help="Write JSON Lines in input order, not as finished.")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 1024),
-    default=8,
-    show_default=True,
-    help="Articles in flight at once.",
-)
+@concurrency_option
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),

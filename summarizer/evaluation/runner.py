@@ -10,11 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
-from summarizer.errors import ConfigurationError, SummarizerError
+from summarizer.batch import (
+    DEFAULT_CONCURRENCY,
+    AsyncBatch,
+    BatchRun,
+    ErrorRecord,
+    Record,
+    ResultRecord,
+)
+from summarizer.errors import ConfigurationError
 from summarizer.evaluation import matching
 from summarizer.evaluation.dataset import Dataset, LabelledArticle, load_dataset
 from summarizer.evaluation.metrics import (
@@ -25,7 +33,7 @@ from summarizer.evaluation.metrics import (
 )
 from summarizer.evaluation.report import EvalReport
 from summarizer.pipeline import Pipeline, open_pipeline
-from summarizer.schema import ArticleSummary, schema_version
+from summarizer.schema import schema_version
 
 NOT_CACHED = "not in the cache (cache-only run)"
 
@@ -35,6 +43,7 @@ def evaluate(
     pipeline: Pipeline | None = None,
     *,
     cache_only: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
     prices: TokenPrices | None = None,
     minimum_similarity: float = matching.MINIMUM_SIMILARITY,
     on_result: Callable[[ArticleResult], None] | None = None,
@@ -43,23 +52,28 @@ def evaluate(
 
     `dataset` is a loaded Dataset or a folder in the labelled-article layout
     (DatasetError lists every problem). `pipeline` defaults to the one
-    `summarize()` would use, with the cache. An article whose backend fails or
-    returns invalid output does not stop the run: it counts as invalid, its
-    required events as missed, and the report says why. With `cache_only`, an
-    article without a cached result fails that way instead of calling the backend.
+    `summarize()` would use, with the cache. The articles go through the batch
+    engine, `concurrency` at a time. An article whose backend fails or returns
+    invalid output does not stop the run: it counts as invalid, its required
+    events as missed, and the report says why. With `cache_only`, an article
+    without a cached result fails that way instead of calling the backend.
     `prices` (per million tokens) adds a cost; `on_result` is called after each
-    article, e.g. to advance a progress bar.
+    article, as it finishes, e.g. to advance a progress bar.
     """
     loaded = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
     own_pipeline = pipeline is None
     active = open_pipeline() if pipeline is None else pipeline
     started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
-    results: list[ArticleResult] = []
+    results: dict[str, ArticleResult] = {}
     try:
-        for item in loaded:
-            result = _run_one(item, active, cache_only, minimum_similarity)
-            results.append(result)
+        if cache_only:
+            records = _cached_records(loaded, active)
+        else:
+            records = _records(loaded, active, concurrency)
+        for item, record in records:
+            result = _score(item, record, minimum_similarity)
+            results[item.id] = result
             if on_result is not None:
                 on_result(result)
     finally:
@@ -68,37 +82,49 @@ def evaluate(
     run = _run_info(loaded, active, cache_only, prices, minimum_similarity)
     run["started_at"] = started_at.isoformat(timespec="seconds")
     run["duration_s"] = round(time.perf_counter() - started, 3)
-    return EvalReport(run=run, metrics=aggregate(results, prices), results=tuple(results))
+    in_order = tuple(results[item.id] for item in loaded)
+    return EvalReport(run=run, metrics=aggregate(in_order, prices), results=in_order)
 
 
-def _run_one(
-    item: LabelledArticle, pipeline: Pipeline, cache_only: bool, minimum_similarity: float
-) -> ArticleResult:
-    started = time.perf_counter()
-    summary: ArticleSummary | None = None
-    cached, attempts, error = False, 0, None
-    try:
-        if cache_only:
-            summary = pipeline.cached(item.article)
-            cached = summary is not None
-            error = None if cached else NOT_CACHED
+def _records(
+    dataset: Dataset, pipeline: Pipeline, concurrency: int
+) -> Iterator[tuple[LabelledArticle, Record]]:
+    """Each article of the data set with its record from the batch engine, as they finish."""
+    items = {item.id: item for item in dataset}
+    batch = AsyncBatch([item.article for item in dataset], pipeline, concurrency=concurrency)
+    with BatchRun(batch) as run:
+        for record in run:
+            if isinstance(record, ErrorRecord) and record.type == ConfigurationError.__name__:
+                # A setting that cannot work fails every article alike: stop and say so.
+                raise ConfigurationError(record.message)
+            yield items[record.id], record
+
+
+def _cached_records(
+    dataset: Dataset, pipeline: Pipeline
+) -> Iterator[tuple[LabelledArticle, Record]]:
+    """Each article with its cached result, or an error saying there is none."""
+    for item in dataset:
+        started = time.perf_counter()
+        summary = pipeline.cached(item.article)
+        elapsed = time.perf_counter() - started
+        if summary is None:
+            yield item, ErrorRecord(item.id, "NotCached", NOT_CACHED, elapsed=elapsed)
         else:
-            outcome = pipeline.run(item.article)
-            summary, cached = outcome.summary, outcome.cached
-    except ConfigurationError:
-        raise  # a setting that cannot work fails every article alike: stop and say so
-    except SummarizerError as failure:
+            yield item, ResultRecord(summary, cached=True, elapsed=elapsed)
+
+
+def _score(item: LabelledArticle, record: Record, minimum_similarity: float) -> ArticleResult:
+    if isinstance(record, ErrorRecord):
+        score = score_article(item, None, minimum_similarity=minimum_similarity)
         # Backend errors name the article first; the report already says which it is.
-        error = str(failure).removeprefix(f"{item.id}: ")
-        attempts = getattr(failure, "attempts", 0)
-    latency = time.perf_counter() - started
-    score = score_article(item, summary, minimum_similarity=minimum_similarity)
-    if summary is None:
-        return ArticleResult(score, latency_s=latency, attempts=attempts, error=error)
+        error = record.message.removeprefix(f"{item.id}: ")
+        return ArticleResult(score, latency_s=record.elapsed, attempts=record.attempts, error=error)
+    summary = record.summary
     return ArticleResult(
-        score,
-        latency_s=latency,
-        cached=cached,
+        score_article(item, summary, minimum_similarity=minimum_similarity),
+        latency_s=record.elapsed,
+        cached=record.cached,
         attempts=summary.attempts,
         tokens_in=summary.usage.prompt_tokens,
         tokens_out=summary.usage.completion_tokens,
