@@ -38,6 +38,8 @@ from tests.worker_backends import (
     KILL,
     LOG,
     SLOW,
+    UNREADABLE,
+    UNSENDABLE,
     ProcessReportingBackend,
     UnloadableBackend,
 )
@@ -141,7 +143,7 @@ def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
     crashed = records["a-0"]
     assert isinstance(crashed, ErrorRecord)
     assert crashed.type == "BackendError"
-    assert crashed.message.startswith("worker process ")
+    assert crashed.message.startswith("a-0: worker process ")
     assert crashed.message.endswith("exited (code 3)")
     # Only articles in flight on the crashed worker share its fate; a new worker
     # takes its place for the rest.
@@ -151,16 +153,36 @@ def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
     assert len(processes) >= 2
 
 
+def test_a_result_that_cannot_cross_between_processes_is_that_articles_error() -> None:
+    articles = [story(0, UNSENDABLE), story(1, UNREADABLE), *(story(n) for n in range(2, 12))]
+
+    run = summarize_many(
+        articles, backend=ProcessReportingBackend(), cache=False, concurrency=1, workers=2
+    )
+    records = by_id(list(run))
+
+    unsendable, unreadable = records["a-0"], records["a-1"]
+    assert isinstance(unsendable, ErrorRecord)
+    assert unsendable.message.startswith("a-0: the result cannot be sent back: ")
+    assert isinstance(unreadable, ErrorRecord)
+    assert unreadable.message.startswith("a-1: worker process ")
+    assert unreadable.message.endswith(
+        "sent an unreadable reply: this backend only works in the process that made it"
+    )
+    assert all(isinstance(records[f"a-{n}"], ResultRecord) for n in range(2, 12))
+
+
 def test_a_backend_the_workers_cannot_load_fails_each_article_with_the_reason() -> None:
     run = summarize_many(stories(6), backend=UnloadableBackend(), cache=False, workers=2)
     records = list(run)
 
     assert len(records) == 6
     assert all(isinstance(record, ErrorRecord) for record in records)
-    assert {record.message for record in records if isinstance(record, ErrorRecord)} == {
-        "a worker process cannot load the backend: "
+    assert [record.message for record in records if isinstance(record, ErrorRecord)] == [
+        f"{record.id}: a worker process cannot load the backend: "
         "this backend only works in the process that made it"
-    }
+        for record in records
+    ]
 
 
 def test_a_backend_that_cannot_be_pickled_is_a_configuration_error() -> None:
@@ -247,7 +269,7 @@ def test_the_llm_backend_runs_in_workers_and_reruns_come_from_the_cache(
     assert asked == 12
     assert all(isinstance(record, ResultRecord) and record.cached for record in again)
     assert len(chat_requests(loopback_server)) == asked
-    assert [r.to_json() for r in again] != [] and {r.id for r in again} == {r.id for r in first}
+    assert sorted(r.to_json() for r in again) == sorted(r.to_json() for r in first)
 
 
 def test_the_key_stays_out_of_records_and_logs_from_workers(

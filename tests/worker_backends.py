@@ -17,13 +17,16 @@ FAIL = "FAIL-HERE"
 KILL = "KILL-THE-WORKER"
 SLOW = "TAKE-YOUR-TIME"
 LOG = "LOG-THIS"
+UNSENDABLE = "ANSWER-WITH-A-CLASS-MADE-NOW"
+UNREADABLE = "ANSWER-WITH-WHAT-CANNOT-BE-LOADED"
 
 
 class ProcessReportingBackend:
     """Answers validly and says which process did the work (in `usage.prompt_tokens`).
 
     Told by the article's text, it fails with a BackendError, logs a warning,
-    takes a minute, or ends its process on the spot as a crash would.
+    takes a minute, ends its process on the spot as a crash would, or answers
+    with what cannot be pickled, or cannot be unpickled.
     """
 
     name = "process-reporting"
@@ -43,7 +46,13 @@ class ProcessReportingBackend:
         if SLOW in article.body:
             await asyncio.sleep(60)
         await asyncio.sleep(0.01)
-        return self._answer(article)
+        draft = self._answer(article)
+        if UNSENDABLE in article.body:
+            made_now = type("MadeNow", (Extraction,), {})
+            return Draft(made_now.model_validate(draft.extraction.model_dump()), draft.usage)
+        if UNREADABLE in article.body:
+            return Draft(Unloadable(), draft.usage)  # type: ignore[arg-type]
+        return draft
 
     def _answer(self, article: Article) -> Draft:
         if FAIL in article.body:
@@ -63,6 +72,13 @@ class ProcessReportingBackend:
 
 def _refuse_to_load() -> None:
     raise RuntimeError("this backend only works in the process that made it")
+
+
+class Unloadable:
+    """Pickles, but cannot be unpickled."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _refuse_to_load, ()
 
 
 class UnloadableBackend(ProcessReportingBackend):

@@ -84,11 +84,11 @@ class WorkerPool:
             # are gone with it (their stdin closed), so start afresh.
             self._workers, self._loop = [], loop
         for worker in self._workers:
-            if worker.exit_error is not None and not worker.ready:
+            if worker.failure is not None and not worker.ready:
                 # Died before it could work: a new one would too (a backend that cannot
                 # be loaded there, say), so every article gets this error.
-                raise worker.exit_error
-        self._workers = [worker for worker in self._workers if worker.exit_error is None]
+                raise BackendError(worker.failure, article_id=article.id)
+        self._workers = [worker for worker in self._workers if worker.failure is None]
         while len(self._workers) < self.processes:
             self._workers.append(_Worker(self._payload))
         worker = min(self._workers, key=lambda candidate: candidate.load)
@@ -105,12 +105,13 @@ class _Worker:
 
     def __init__(self, backend_payload: bytes) -> None:
         self._backend_payload = backend_payload
-        self._pending: dict[int, asyncio.Future[Draft]] = {}
+        # Request id -> the article's id and its answer, to come.
+        self._pending: dict[int, tuple[str, asyncio.Future[Draft]]] = {}
         self._ids = itertools.count(1)
         self._process: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
         self.ready = False
-        self.exit_error: BackendError | None = None
+        self.failure: str | None = None  # why the worker ended, once it has
         self._started = asyncio.get_running_loop().create_task(self._start())
 
     @property
@@ -120,15 +121,16 @@ class _Worker:
     async def call(self, article: Article) -> Draft:
         request_id = next(self._ids)
         answer: asyncio.Future[Draft] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = answer
+        self._pending[request_id] = (article.id, answer)
         try:
-            await self._started
-            if self.exit_error is not None:
-                raise self.exit_error
+            with contextlib.suppress(OSError):  # failure says it
+                await self._started
+            if self.failure is not None:
+                raise BackendError(self.failure, article_id=article.id)
             await self._send((request_id, article))
             return await answer
         except asyncio.CancelledError:
-            if self.exit_error is None and not answer.done():
+            if self.failure is None and not answer.done():
                 with contextlib.suppress(ConnectionError):
                     await self._send((request_id, None))
             raise
@@ -161,8 +163,8 @@ class _Worker:
                 start_new_session=True,
             )
         except OSError as error:
-            self.exit_error = BackendError(f"cannot start a worker process: {error}")
-            raise self.exit_error from None
+            self.failure = f"cannot start a worker process: {error}"
+            raise
         self._reader = asyncio.get_running_loop().create_task(self._read_answers())
         await self._send((self._backend_payload, sys.path, _log_levels()))
 
@@ -172,7 +174,7 @@ class _Worker:
         await self._process.stdin.drain()
 
     def _answer(self, request_id: int, draft: Draft | None, error: Exception | None) -> None:
-        answer = self._pending.get(request_id)
+        _, answer = self._pending.get(request_id, (None, None))
         if answer is None or answer.done():
             return  # cancelled meanwhile
         if error is None:
@@ -186,7 +188,14 @@ class _Worker:
         reason = None
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
             while True:
-                kind, *content = pickle.loads(await _read_frame(stdout))
+                frame = await _read_frame(stdout)
+                try:
+                    kind, *content = pickle.loads(frame)
+                except Exception as error:
+                    # Its answers can no longer be told apart: end it, fail what it holds.
+                    reason = f"worker process {self._process.pid} sent an unreadable reply: {error}"
+                    self._process.kill()
+                    break
                 if kind == "answer":
                     self._answer(*content)
                 elif kind == "log":
@@ -196,12 +205,10 @@ class _Worker:
                 elif kind == "unusable":
                     (reason,) = content
         code = await self._process.wait()
-        self.exit_error = BackendError(
-            reason or f"worker process {self._process.pid} exited (code {code})"
-        )
-        for answer in self._pending.values():
+        self.failure = reason or f"worker process {self._process.pid} exited (code {code})"
+        for article_id, answer in self._pending.values():
             if not answer.done():
-                answer.set_exception(self.exit_error)
+                answer.set_exception(BackendError(self.failure, article_id=article_id))
 
 
 def _log_levels() -> dict[str, int]:
@@ -272,7 +279,14 @@ async def _serve(answers: Any) -> bool:
             error = _sendable(caught)
         finally:
             running.pop(request_id, None)
-        transport.write(_frame(("answer", request_id, draft, error)))
+        try:
+            frame = _frame(("answer", request_id, draft, error))
+        except Exception as unsendable:  # a draft of a class made at run time, say
+            problem = BackendError(
+                f"the result cannot be sent back: {unsendable}", article_id=article.id
+            )
+            frame = _frame(("answer", request_id, None, problem))
+        transport.write(frame)
 
     with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
         while True:
