@@ -51,14 +51,11 @@ class PromptTemplate:
         digest = hashlib.sha256(f"{self.system}\x00{self.user}".encode())
         return f"{self.name}-{digest.hexdigest()[:12]}"
 
-    def messages(self, article: Article) -> list[dict[str, str]]:
+    def render(self, article: Article) -> tuple[str, str]:
         """The system and the user message for one article."""
         variables = prompt_variables(article)
         system, user = self._compiled
-        return [
-            {"role": "system", "content": system.render(variables)},
-            {"role": "user", "content": user.render(variables)},
-        ]
+        return system.render(variables), user.render(variables)
 
 
 def _compile(source: str) -> jinja2.Template:

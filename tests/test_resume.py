@@ -28,6 +28,7 @@ from tests.llm_support import (
     valid_reply,
 )
 from tests.loopback import LoopbackServer
+from tests.worker_backends import worker_processes
 
 ARTICLES = 60
 CONCURRENCY = 4
@@ -114,16 +115,7 @@ def written_ids(output: Path) -> list[str]:
 
 def lingering_workers(server: LoopbackServer) -> list[int]:
     """Worker processes still alive that were started for runs against `server`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            command = (entry / "cmdline").read_bytes()
-            environment = (entry / "environ").read_bytes()
-        except OSError:  # not a process, gone, or not ours
-            continue
-        if b"summarizer.backends.workers" in command and server.base_url.encode() in environment:
-            found.append(int(entry.name))
-    return found
+    return worker_processes(server.base_url)
 
 
 def wait_for_workers_to_end(server: LoopbackServer) -> None:

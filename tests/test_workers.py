@@ -23,6 +23,7 @@ from summarizer.backends.offline import OfflineBackend
 from summarizer.backends.workers import WorkerPool
 from summarizer.batch import ErrorRecord, Record, ResultRecord, asummarize_many, summarize_many
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
+from tests import worker_backends
 from tests.conftest import SEEDS
 from tests.llm_support import (
     SENTINEL_KEY,
@@ -67,19 +68,8 @@ def working_processes(records: Iterable[Record]) -> set[int]:
 
 
 def worker_processes() -> list[int]:
-    """This process's children that are worker processes, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        if parent == os.getpid() and b"summarizer.backends.workers" in command:
-            found.append(int(entry.name))
-    return found
+    """The worker processes this test started: they inherit its own user directory."""
+    return worker_backends.worker_processes(os.environ["SUMMARIZER_HOME"])
 
 
 def test_the_workers_do_the_backends_work_and_every_input_gets_its_record() -> None:

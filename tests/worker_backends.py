@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from summarizer.article import Article
@@ -86,3 +87,17 @@ class UnloadableBackend(ProcessReportingBackend):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _refuse_to_load, ()
+
+
+def worker_processes(marker: str) -> list[int]:
+    """Live worker processes whose environment holds `marker` (a test's own value), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+            environment = (entry / "environ").read_bytes()
+        except OSError:  # not a process, gone, or not ours
+            continue
+        if b"summarizer.backends.workers" in command and marker.encode() in environment:
+            found.append(int(entry.name))
+    return found

@@ -185,7 +185,7 @@ class LLMBackend:
         hooks = Hooks()
         hooks.on("completion:kwargs", tally.count_request)
         hooks.on("completion:response", tally.add_usage)
-        system, user = self.prompt.messages(article)
+        system, user = self.prompt.render(article)
         return {
             "model": self.config.model,
             # instructor renders every message as a template, compiling it anew per
@@ -198,8 +198,8 @@ class LLMBackend:
             ],
             "context": {
                 **article.validation_context(),
-                "system_message": system["content"],
-                "user_message": user["content"],
+                "system_message": system,
+                "user_message": user,
             },
             "response_model": _response_model(),
             "max_retries": self.config.max_reasks,
