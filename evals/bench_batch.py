@@ -46,10 +46,12 @@ from typing import Any
 
 from summarizer.article import Article
 from summarizer.backends.base import Backend, Draft
-from summarizer.backends.llm import LLMBackend, LLMSettings
-from summarizer.batch import ResultRecord, summarize_many
+from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache
+from summarizer.pipeline import Pipeline
+from summarizer.run import ResultRecord, summarize_many
 from summarizer.schema import Extraction, Usage
+from summarizer.settings import LLMSettings
 from tests.llm_support import LOOPBACK_MODEL, valid_reply
 from tests.loopback import LoopbackServer
 
@@ -185,14 +187,13 @@ def throughput(name: str, concurrency: int, repeats: int, url: str) -> Throughpu
     contender = CONTENDERS[name]
     count = ARTICLES_AT_CONCURRENCY_1 if concurrency == 1 else ARTICLES
     # Imports and first-call set-up, outside the timings.
-    list(summarize_many(make_articles(2, 10**6), backend=contender.make(url), cache=False))
+    list(summarize_many(make_articles(2, 10**6), Pipeline(contender.make(url))))
     rates, steady_rates, cpu = [], [], []
     for _ in range(repeats):
         articles = make_articles(count)
         run = summarize_many(
             articles,
-            backend=contender.make(url),
-            cache=False,
+            Pipeline(contender.make(url)),
             concurrency=concurrency,
             workers=contender.workers,
         )
@@ -217,11 +218,11 @@ def cached_rerun(repeats: int) -> float:
         articles = make_articles(ARTICLES)
         with ResultCache(folder) as cache:
             backend = HttpOnlyBackend(server.base_url)
-            list(summarize_many(articles, backend=backend, cache=cache, concurrency=64))
+            list(summarize_many(articles, Pipeline(backend, cache), concurrency=64))
             for _ in range(repeats + 1):  # the first pass warms the OS page cache
                 started = time.perf_counter()
                 records = list(
-                    summarize_many(articles, backend=HttpOnlyBackend(server.base_url), cache=cache)
+                    summarize_many(articles, Pipeline(HttpOnlyBackend(server.base_url), cache))
                 )
                 times.append((time.perf_counter() - started) / len(articles) * 1000)
                 assert all(isinstance(r, ResultRecord) and r.cached for r in records)
@@ -283,7 +284,7 @@ def memory_child(feed: str, cache_dir: str, mode: str) -> None:
     with ResultCache(cache_dir) as cache:
         inputs = iter_inputs([feed], sys.stdin.buffer)
         chosen = False if mode == "rss-no-cache" else cache
-        records = summarize_many(inputs, backend=CannedBackend(), cache=chosen, concurrency=32)
+        records = summarize_many(inputs, Pipeline(CannedBackend(), chosen), concurrency=32)
         written = sum(1 for _ in records)
     peak = tracemalloc.get_traced_memory()[1] if mode == "traced" else rss()
     print(json.dumps({"written": written, "before": before, "peak": peak}))

@@ -30,8 +30,8 @@ from pathlib import Path
 
 from summarizer.article import Article
 from summarizer.backends.offline import OfflineBackend
-from summarizer.batch import summarize_many
 from summarizer.pipeline import Pipeline
+from summarizer.run import summarize_many
 
 TARGET_PER_SECOND = 200.0
 SEED_ARTICLES = Path(__file__).resolve().parent.parent / "seeds" / "articles"
@@ -122,7 +122,7 @@ def time_workers(options: argparse.Namespace) -> None:
     backend = OfflineBackend()
     whole, steady = [], []
     for number in range(1, options.rounds + 1):
-        run = summarize_many(articles, backend=backend, cache=False, workers=options.workers)
+        run = summarize_many(articles, Pipeline(backend), workers=options.workers)
         started = time.perf_counter()
         finished = [time.perf_counter() for _ in run]
         whole.append(len(articles) / (finished[-1] - started))

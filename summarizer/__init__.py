@@ -1,12 +1,14 @@
 """summarizer: news articles in, validated event JSON and short briefs out.
 
 >>> from summarizer import summarize
->>> result = summarize(open("seeds/articles/iraq-baaj-offensive.txt").read())
->>> result.headline, [event.event_type for event in result.events]
+>>> result = summarize(open("seeds/articles/iraq-baaj-offensive.txt").read(), cache=False)
+>>> result.events[0].event_type, result.events[0].location.name
+(<EventType.BATTLE: 'battle'>, 'Baaj')
 
 Public names are imported on first use, not with the package: the `summarize`
 command lives inside it, and `summarize --help` should not pay for building the
-pydantic models, asyncio or the eval harness.
+pydantic models, asyncio or the eval harness. `_SOURCES` is the one table of
+them; `__all__` is its keys.
 """
 
 from __future__ import annotations
@@ -16,14 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from summarizer.article import Article
-    from summarizer.backends import Backend, get_backend
-    from summarizer.batch import (
-        BatchReport,
-        ErrorRecord,
-        ResultRecord,
-        asummarize_many,
-        summarize_many,
-    )
+    from summarizer.backends import Backend, Draft, get_backend
     from summarizer.cache import ResultCache
     from summarizer.errors import (
         BackendError,
@@ -33,9 +28,19 @@ if TYPE_CHECKING:
         InputError,
         InvalidOutputError,
         SummarizerError,
+        UsageError,
     )
-    from summarizer.evaluation import evaluate, load_dataset
-    from summarizer.pipeline import Pipeline, asummarize, summarize
+    from summarizer.evaluation import EvalReport, evaluate, load_dataset
+    from summarizer.pipeline import Outcome, Pipeline, asummarize, open_pipeline, summarize
+    from summarizer.run import (
+        AsyncBatch,
+        BatchReport,
+        BatchRun,
+        ErrorRecord,
+        ResultRecord,
+        asummarize_many,
+        summarize_many,
+    )
     from summarizer.schema import (
         ArticleSummary,
         Event,
@@ -45,69 +50,50 @@ if TYPE_CHECKING:
         Location,
         Usage,
     )
+    from summarizer.settings import LLMSettings, Mode
 
-# The module each public name comes from.
+# Each public name and the module it comes from.
 _SOURCES = {
     "Article": "summarizer.article",
     "ArticleSummary": "summarizer.schema",
+    "AsyncBatch": "summarizer.run",
     "Backend": "summarizer.backends",
     "BackendError": "summarizer.errors",
-    "BatchReport": "summarizer.batch",
+    "BatchReport": "summarizer.run",
+    "BatchRun": "summarizer.run",
     "ConfigurationError": "summarizer.errors",
     "DatasetError": "summarizer.errors",
+    "Draft": "summarizer.backends",
     "DuplicateIdError": "summarizer.errors",
-    "ErrorRecord": "summarizer.batch",
+    "ErrorRecord": "summarizer.run",
+    "EvalReport": "summarizer.evaluation",
     "Event": "summarizer.schema",
     "EventType": "summarizer.schema",
     "Extraction": "summarizer.schema",
     "FatalityRange": "summarizer.schema",
     "InputError": "summarizer.errors",
     "InvalidOutputError": "summarizer.errors",
+    "LLMSettings": "summarizer.settings",
     "Location": "summarizer.schema",
+    "Mode": "summarizer.settings",
+    "Outcome": "summarizer.pipeline",
     "Pipeline": "summarizer.pipeline",
     "ResultCache": "summarizer.cache",
-    "ResultRecord": "summarizer.batch",
+    "ResultRecord": "summarizer.run",
     "SummarizerError": "summarizer.errors",
     "Usage": "summarizer.schema",
+    "UsageError": "summarizer.errors",
     "asummarize": "summarizer.pipeline",
-    "asummarize_many": "summarizer.batch",
+    "asummarize_many": "summarizer.run",
     "evaluate": "summarizer.evaluation",
     "get_backend": "summarizer.backends",
     "load_dataset": "summarizer.evaluation",
+    "open_pipeline": "summarizer.pipeline",
     "summarize": "summarizer.pipeline",
-    "summarize_many": "summarizer.batch",
+    "summarize_many": "summarizer.run",
 }
 
-__all__ = [
-    "Article",
-    "ArticleSummary",
-    "Backend",
-    "BackendError",
-    "BatchReport",
-    "ConfigurationError",
-    "DatasetError",
-    "DuplicateIdError",
-    "ErrorRecord",
-    "Event",
-    "EventType",
-    "Extraction",
-    "FatalityRange",
-    "InputError",
-    "InvalidOutputError",
-    "Location",
-    "Pipeline",
-    "ResultCache",
-    "ResultRecord",
-    "SummarizerError",
-    "Usage",
-    "asummarize",
-    "asummarize_many",
-    "evaluate",
-    "get_backend",
-    "load_dataset",
-    "summarize",
-    "summarize_many",
-]
+__all__ = sorted(_SOURCES)
 
 
 def __getattr__(name: str) -> Any:

@@ -4,15 +4,24 @@ SummarizerError
 ├── InputError            an article or data set that cannot be read
 │   ├── DatasetError      a labelled data set that breaks the contract
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
-├── ConfigurationError    no usable backend, model or endpoint settings
+├── ConfigurationError    no usable backend, model or endpoint settings, or an unknown option
+├── UsageError            the library used in a way that cannot work (a run iterated twice)
 └── BackendError          the backend gave no valid result for an article
     └── InvalidOutputError  replies kept failing validation after every re-ask
 """
 
 from __future__ import annotations
 
+import os
 from functools import partial
 from typing import Any
+
+DEBUG_ENV = "SUMMARIZER_DEBUG"
+
+
+def debug_enabled() -> bool:
+    """`SUMMARIZER_DEBUG` is set: unexpected errors are raised, not turned into records."""
+    return bool(os.environ.get(DEBUG_ENV))
 
 
 class SummarizerError(Exception):
@@ -42,6 +51,10 @@ class ConfigurationError(SummarizerError):
     """Settings that cannot work: no endpoint configured, an unknown backend or mode."""
 
 
+class UsageError(SummarizerError):
+    """The library was called in a way that cannot work, such as iterating one run twice."""
+
+
 class BackendError(SummarizerError):
     """The backend failed for one article after its retries."""
 
@@ -51,6 +64,12 @@ class BackendError(SummarizerError):
         self.attempts = attempts
         prefix = f"{article_id}: " if article_id else ""
         super().__init__(f"{prefix}{message}")
+
+    def redacted(self, secret: str, mask: str) -> BackendError:
+        """The same error with `secret` masked in its message."""
+        return type(self)(
+            self.message.replace(secret, mask), article_id=self.article_id, attempts=self.attempts
+        )
 
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         # Pickled (by worker processes) with its keyword arguments, which the

@@ -1,4 +1,10 @@
-"""One article through the pipeline: cache, else backend, then a validated result."""
+"""One article through the pipeline: cache, else backend, then a validated result.
+
+A `Pipeline` is built once per run (`open_pipeline`) and handed to whatever
+runs articles through it: `summarize`, the realtime engine (`summarize_many`),
+provider batch jobs and the eval harness. Every path ends in `Pipeline.accept`,
+which validates a backend's draft against the article and caches it.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,9 @@ from summarizer.article import Article
 from summarizer.backends import get_backend
 from summarizer.backends.base import Backend, Draft
 from summarizer.cache import ResultCache, cache_key
-from summarizer.errors import InvalidOutputError
+from summarizer.errors import ConfigurationError, InvalidOutputError
 from summarizer.schema import ArticleSummary
+from summarizer.settings import LLMSettings
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,15 @@ class Outcome:
 
 
 class Pipeline:
-    """A backend with an optional cache in front of it; reuse one for many articles."""
+    """A backend with an optional cache in front of it; reuse one for many articles.
+
+    >>> from summarizer.backends import get_backend
+    >>> article = Article.from_text("date 2017-05-25 Baghdad: Troops retook the town of Baaj.")
+    >>> with Pipeline(get_backend("offline")) as pipeline:
+    ...     outcome = pipeline.run(article)
+    >>> outcome.cached, outcome.summary.events[0].location.name
+    (False, 'Baaj')
+    """
 
     def __init__(
         self, backend: Backend, cache: ResultCache | None = None, *, owns_cache: bool = False
@@ -45,24 +60,27 @@ class Pipeline:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def with_backend(self, backend: Backend) -> Pipeline:
+        """This pipeline's cache in front of another backend (a wrapper of this one's).
+
+        The cache stays this pipeline's to close.
+        """
+        return Pipeline(backend, self.cache)
+
     def run(self, article: Article) -> Outcome:
-        hit = self._lookup(article)
+        hit = self.lookup(article)
         if hit is not None:
             return hit
-        return self._store(article, self.backend.extract(article))
+        return self.accept(article, self.backend.extract(article))
 
     async def arun(self, article: Article) -> Outcome:
-        hit = self._lookup(article)
+        hit = self.lookup(article)
         if hit is not None:
             return hit
-        return self._store(article, await self.backend.aextract(article))
+        return self.accept(article, await self.backend.aextract(article))
 
-    def cached(self, article: Article) -> ArticleSummary | None:
+    def lookup(self, article: Article) -> Outcome | None:
         """The cached result for an article, or None; never calls the backend."""
-        hit = self._lookup(article)
-        return hit.summary if hit else None
-
-    def _lookup(self, article: Article) -> Outcome | None:
         if self.cache is None:
             return None
         summary = self.cache.get(cache_key(article, self.backend), article.validation_context())
@@ -72,7 +90,8 @@ class Pipeline:
         # stdin, or two JSON Lines records) shares the entry but keeps its own id.
         return Outcome(summary.model_copy(update={"article_id": article.id}), cached=True)
 
-    def _store(self, article: Article, draft: Draft) -> Outcome:
+    def accept(self, article: Article, draft: Draft) -> Outcome:
+        """A backend's draft, validated against the article, with its origin; cached."""
         try:
             summary = ArticleSummary.model_validate(
                 {
@@ -102,15 +121,31 @@ class Pipeline:
 def open_pipeline(
     backend: Backend | str | None = None,
     *,
+    settings: LLMSettings | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
-    **backend_options: Any,
+    **options: Any,
 ) -> Pipeline:
-    """A pipeline from a backend (or its name and options) and a cache setting."""
-    resolved = backend if isinstance(backend, Backend) else get_backend(backend, **backend_options)
+    """The one place a pipeline is assembled: a backend, and a cache in front of it.
+
+    `backend` is a Backend, "openai", "offline", or None (an LLM when one is
+    configured, else offline). `settings` and `options` (LLMSettings fields by
+    name: `model`, `base_url`, `mode`, ...) configure a backend given by name; an
+    option the chosen backend does not take is a ConfigurationError naming it.
+    `cache` is a ResultCache (left open), True (the default folder or
+    `cache_dir`, closed with the pipeline) or False.
+    """
+    if isinstance(backend, Backend):
+        if settings is not None or any(value is not None for value in options.values()):
+            raise ConfigurationError("settings and options configure a backend given by name")
+        resolved = backend
+    else:
+        resolved = get_backend(backend, settings=settings, **options)
     if isinstance(cache, ResultCache):
         return Pipeline(resolved, cache)
-    return Pipeline(resolved, ResultCache(cache_dir) if cache else None, owns_cache=bool(cache))
+    if not cache:
+        return Pipeline(resolved)
+    return Pipeline(resolved, ResultCache(cache_dir), owns_cache=True)
 
 
 def as_article(article: Article | str) -> Article:
@@ -121,9 +156,10 @@ def summarize(
     article: Article | str,
     *,
     backend: Backend | str | None = None,
+    settings: LLMSettings | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
-    **backend_options: Any,
+    **options: Any,
 ) -> ArticleSummary:
     """Summarize one article: validated events, a headline and a brief.
 
@@ -131,12 +167,12 @@ def summarize(
     >>> result.events[0].event_type
     <EventType.BATTLE: 'battle'>
 
-    `backend` is a Backend, "openai", "offline", or None (an LLM when one is
-    configured, else offline); `backend_options` go to the backend (`model`,
-    `base_url`, `api_key`, `mode`, ...). A second call with the same article and
-    settings is answered from the cache.
+    The arguments are those of `open_pipeline`. A second call with the same
+    article and settings is answered from the cache.
     """
-    with open_pipeline(backend, cache=cache, cache_dir=cache_dir, **backend_options) as pipeline:
+    with open_pipeline(
+        backend, settings=settings, cache=cache, cache_dir=cache_dir, **options
+    ) as pipeline:
         return pipeline.run(as_article(article)).summary
 
 
@@ -144,10 +180,13 @@ async def asummarize(
     article: Article | str,
     *,
     backend: Backend | str | None = None,
+    settings: LLMSettings | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
-    **backend_options: Any,
+    **options: Any,
 ) -> ArticleSummary:
     """The asynchronous `summarize`, for use inside an event loop."""
-    with open_pipeline(backend, cache=cache, cache_dir=cache_dir, **backend_options) as pipeline:
+    with open_pipeline(
+        backend, settings=settings, cache=cache, cache_dir=cache_dir, **options
+    ) as pipeline:
         return (await pipeline.arun(as_article(article))).summary

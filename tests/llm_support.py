@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from summarizer.backends.llm import LLMSettings
 from summarizer.cli import main
+from summarizer.settings import LLMSettings
 from tests.loopback import LoopbackServer, RecordedRequest, Reply
 
 # A key that is easy to grep for and that no real service would issue.

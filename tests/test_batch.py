@@ -27,8 +27,11 @@ import pytest
 import summarizer
 from summarizer.article import Article, UnreadableInput, content_id
 from summarizer.backends.base import Draft
-from summarizer.batch import (
-    REORDER_WINDOW,
+from summarizer.cache import ResultCache
+from summarizer.cli.progress import summary_lines
+from summarizer.errors import BackendError, ConfigurationError, InputError
+from summarizer.pipeline import Pipeline
+from summarizer.run import (
     AsyncBatch,
     BatchReport,
     ErrorRecord,
@@ -37,10 +40,8 @@ from summarizer.batch import (
     asummarize_many,
     summarize_many,
 )
-from summarizer.cache import ResultCache
-from summarizer.cli.progress import summary_lines
-from summarizer.errors import BackendError, InputError
-from summarizer.ratelimit import RateLimits, TokenBucket, estimate_tokens
+from summarizer.run.engine import REORDER_WINDOW
+from summarizer.run.limits import RateLimits, TokenBucket, estimate_tokens
 from summarizer.schema import Extraction, Usage
 from tests.llm_support import article_block, chat_requests, run_cli, use_loopback, valid_reply
 from tests.loopback import LoopbackServer, RecordedRequest, Slow, Step
@@ -132,7 +133,7 @@ def test_every_input_ends_as_exactly_one_record() -> None:
     texts = ["Plain text makes an article too.", "   "]
     inputs: list[Article | UnreadableInput | str] = [*articles(10), unreadable, *texts]
 
-    run = summarize_many(inputs, backend=backend, cache=False, concurrency=4)
+    run = summarize_many(inputs, Pipeline(backend), concurrency=4)
     records = list(run)
 
     input_ids = [a.id for a in articles(10)] + ["broken"] + [content_id(t) for t in texts]
@@ -154,7 +155,7 @@ def test_every_input_ends_as_exactly_one_record() -> None:
 def test_records_serialise_as_one_json_line_each() -> None:
     backend = ScriptedBackend(fail={"a-1"})
 
-    records = list(summarize_many(articles(2), backend=backend, cache=False, ordered=True))
+    records = list(summarize_many(articles(2), Pipeline(backend), ordered=True))
 
     result, error = (json.loads(record.to_json()) for record in records)
     assert result["article_id"] == "a-0"
@@ -169,7 +170,7 @@ def test_records_serialise_as_one_json_line_each() -> None:
 def test_no_more_than_concurrency_articles_are_in_flight() -> None:
     backend = ScriptedBackend(default_delay=0.01)
 
-    records = list(summarize_many(articles(60), backend=backend, cache=False, concurrency=5))
+    records = list(summarize_many(articles(60), Pipeline(backend), concurrency=5))
 
     assert len(records) == 60
     assert backend.peak_in_flight == 5
@@ -185,7 +186,7 @@ def test_input_is_read_only_as_workers_free_up() -> None:
             yield article(number)
 
     async def take_fifty() -> list[int]:
-        batch = asummarize_many(endless(), backend=ScriptedBackend(), cache=False, concurrency=4)
+        batch = asummarize_many(endless(), Pipeline(ScriptedBackend()), concurrency=4)
         ahead = []
         written = 0
         async for _ in batch:
@@ -206,12 +207,10 @@ def test_ordered_output_follows_the_input_whatever_finishes_first() -> None:
     delays = {f"a-{n}": rng.uniform(0, 0.03) for n in range(40)}
 
     ordered = list(
-        summarize_many(
-            articles(40), backend=ScriptedBackend(delays=delays), cache=False, ordered=True
-        )
+        summarize_many(articles(40), Pipeline(ScriptedBackend(delays=delays)), ordered=True)
     )
     backend = ScriptedBackend(delays=delays)
-    as_finished = list(summarize_many(articles(40), backend=backend, cache=False))
+    as_finished = list(summarize_many(articles(40), Pipeline(backend)))
 
     assert ids_of(ordered) == [f"a-{n}" for n in range(40)]
     assert ids_of(as_finished) == backend.finished
@@ -223,9 +222,7 @@ def test_ordered_mode_bounds_how_far_ahead_of_a_slow_article_it_runs() -> None:
     backend = ScriptedBackend(delays={"a-0": 0.4}, default_delay=0.001)
 
     records = list(
-        summarize_many(
-            articles(100), backend=backend, cache=False, concurrency=concurrency, ordered=True
-        )
+        summarize_many(articles(100), Pipeline(backend), concurrency=concurrency, ordered=True)
     )
 
     assert ids_of(records) == [f"a-{n}" for n in range(100)]
@@ -238,9 +235,7 @@ def test_a_duplicate_id_becomes_an_error_record_and_is_not_summarized() -> None:
     unreadable_again = UnreadableInput("a-1", InputError("feed.jsonl:7: not valid JSON"))
 
     records = list(
-        summarize_many(
-            [*articles(2), again, unreadable_again], backend=backend, cache=False, ordered=True
-        )
+        summarize_many([*articles(2), again, unreadable_again], Pipeline(backend), ordered=True)
     )
 
     assert ids_of(records) == ["a-0", "a-1", "a-0", "a-1"]
@@ -262,9 +257,9 @@ def test_a_duplicate_id_becomes_an_error_record_and_is_not_summarized() -> None:
 def test_a_rerun_is_answered_by_the_cache(tmp_path: Path) -> None:
     first_backend = ScriptedBackend(fail={"a-2"})
     with ResultCache(tmp_path / "cache") as cache:
-        first = list(summarize_many(articles(6), backend=first_backend, cache=cache))
+        first = list(summarize_many(articles(6), Pipeline(first_backend, cache)))
         second_backend = ScriptedBackend()
-        run = summarize_many(articles(6), backend=second_backend, cache=cache)
+        run = summarize_many(articles(6), Pipeline(second_backend, cache))
         second = list(run)
 
     assert sum(isinstance(r, ErrorRecord) for r in first) == 1
@@ -280,7 +275,7 @@ def test_stop_writes_what_is_finished_and_names_what_it_abandoned() -> None:
     backend = ScriptedBackend(delays={"a-1": 5.0, "a-2": 5.0}, default_delay=0.001)
 
     async def run() -> tuple[list[Record], AsyncBatch]:
-        batch = asummarize_many(articles(50), backend=backend, cache=False, concurrency=4)
+        batch = asummarize_many(articles(50), Pipeline(backend), concurrency=4)
         records = []
         async for record in batch:
             records.append(record)
@@ -308,9 +303,7 @@ def test_stop_in_ordered_mode_writes_finished_records_in_order_past_the_gap() ->
     backend = ScriptedBackend(delays={"a-2": 5.0}, default_delay=0.001)
 
     async def run() -> tuple[list[Record], AsyncBatch]:
-        batch = asummarize_many(
-            articles(100), backend=backend, cache=False, concurrency=4, ordered=True
-        )
+        batch = asummarize_many(articles(100), Pipeline(backend), concurrency=4, ordered=True)
         # Time enough for everything the reorder window lets start behind a-2 to finish.
         asyncio.get_running_loop().call_later(0.3, batch.stop)
         return await collect(batch), batch
@@ -329,7 +322,7 @@ def test_stop_in_ordered_mode_writes_finished_records_in_order_past_the_gap() ->
 def test_ctrl_c_stops_between_records_then_raises_keyboard_interrupt() -> None:
     backend = ScriptedBackend(default_delay=0.005)
     written: list[str] = []
-    run = summarize_many(articles(200), backend=backend, cache=False, concurrency=4)
+    run = summarize_many(articles(200), Pipeline(backend), concurrency=4)
 
     with pytest.raises(KeyboardInterrupt):
         for record in run:
@@ -347,7 +340,7 @@ def test_ctrl_c_stops_between_records_then_raises_keyboard_interrupt() -> None:
 def test_leaving_a_run_early_stops_its_thread() -> None:
     backend = ScriptedBackend(default_delay=0.01)
 
-    with summarize_many(articles(500), backend=backend, cache=False) as run:
+    with summarize_many(articles(500), Pipeline(backend)) as run:
         for _ in run:
             break
 
@@ -363,15 +356,15 @@ def test_an_error_in_the_input_itself_reaches_the_caller_after_what_was_read() -
     written = []
     backend = ScriptedBackend(delays={"a-0": 0.2})
     with pytest.raises(OSError, match="the disk went away"):
-        for record in summarize_many(failing(), backend=backend, cache=False):
+        for record in summarize_many(failing(), Pipeline(backend)):
             written.append(record.id)
 
     assert sorted(written) == ["a-0", "a-1", "a-2"]
 
 
 def test_concurrency_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="concurrency"):
-        summarize_many([], backend=ScriptedBackend(), cache=False, concurrency=0)
+    with pytest.raises(ConfigurationError, match="concurrency"):
+        summarize_many([], Pipeline(ScriptedBackend()), concurrency=0)
 
 
 def test_the_batch_api_is_public() -> None:
@@ -445,7 +438,7 @@ def test_rpm_paces_the_requests_of_a_run() -> None:
     started = time.monotonic()
 
     # 600 a minute: a burst of 10 at once, then one every 0.1 s.
-    records = list(summarize_many(articles(25), backend=backend, cache=False, rpm=600))
+    records = list(summarize_many(articles(25), Pipeline(backend), rpm=600))
 
     assert len(records) == 25
     assert 1.3 < time.monotonic() - started < 3.0
@@ -453,9 +446,9 @@ def test_rpm_paces_the_requests_of_a_run() -> None:
 
 def test_cached_answers_spend_no_rate_limit(tmp_path: Path) -> None:
     with ResultCache(tmp_path / "cache") as cache:
-        list(summarize_many(articles(30), backend=ScriptedBackend(), cache=cache))
+        list(summarize_many(articles(30), Pipeline(ScriptedBackend(), cache)))
         started = time.monotonic()
-        records = list(summarize_many(articles(30), backend=ScriptedBackend(), cache=cache, rpm=60))
+        records = list(summarize_many(articles(30), Pipeline(ScriptedBackend(), cache), rpm=60))
 
     assert all(isinstance(r, ResultRecord) and r.cached for r in records)
     assert time.monotonic() - started < 1.0

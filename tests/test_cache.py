@@ -11,10 +11,11 @@ import pytest
 
 from summarizer import prompts
 from summarizer.article import Article, read_article
-from summarizer.backends.llm import LLMBackend, Mode
+from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache, cache_key
 from summarizer.errors import InvalidOutputError
 from summarizer.pipeline import Pipeline, summarize
+from summarizer.settings import Mode
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
     chat_requests,

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from summarizer.backends.llm import LLMBackend, LLMSettings
+from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache, cache_key
 from summarizer.cli.eval import default_dataset
 from summarizer.evaluation import HEADLINE_METRICS, LOWER_IS_BETTER, load_dataset
+from summarizer.settings import LLMSettings
 from tests.conftest import SEEDS
 from tests.eval_support import copy_seeds, gold_responder, gold_summary, write_json
 from tests.llm_support import chat_requests, run_cli
@@ -83,7 +84,7 @@ def test_a_failing_article_does_not_stop_the_eval(
     result = run_eval(loopback_server, str(root), "--out", str(tmp_path / "out"))
 
     assert result.exit_code == 0, result.stderr
-    assert "Failed: iraq-baaj-offensive: " in result.stderr
+    assert "Error: iraq-baaj-offensive: " in result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["metrics"]["valid_rate"] == 0.5
     assert report["metrics"]["event_recall"] < 1.0

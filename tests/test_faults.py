@@ -31,8 +31,9 @@ import pytest
 
 from summarizer.article import Article, UnreadableInput, iter_jsonl
 from summarizer.backends.llm import LLMBackend
-from summarizer.batch import ErrorRecord, Record, ResultRecord, summarize_many
 from summarizer.cache import ResultCache
+from summarizer.pipeline import Pipeline
+from summarizer.run import ErrorRecord, Record, ResultRecord, summarize_many
 from tests.llm_support import (
     SENTINEL_KEY,
     article_block,
@@ -171,7 +172,7 @@ def feed() -> Iterator[Article | UnreadableInput]:
 def run_batch(server: LoopbackServer, cache: ResultCache) -> tuple[list[Record], Any, float]:
     backend = LLMBackend(llm_settings(server, **SETTINGS))
     started = time.monotonic()
-    run = summarize_many(feed(), backend=backend, cache=cache, concurrency=CONCURRENCY)
+    run = summarize_many(feed(), Pipeline(backend, cache), concurrency=CONCURRENCY)
     records = list(run)
     return records, run.report, time.monotonic() - started
 

@@ -17,9 +17,10 @@ import pytest
 
 from summarizer import ArticleSummary, Extraction, ResultCache, asummarize, summarize
 from summarizer.article import Article, read_article
-from summarizer.backends.llm import LLMBackend, LLMSettings, Mode
+from summarizer.backends.llm import LLMBackend
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
 from summarizer.pipeline import Pipeline
+from summarizer.settings import LLMSettings, Mode
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
     SENTINEL_KEY,

@@ -13,30 +13,39 @@ import summarizer
 PUBLIC_NAMES = {
     "Article",
     "ArticleSummary",
+    "AsyncBatch",
     "Backend",
     "BackendError",
     "BatchReport",
+    "BatchRun",
     "ConfigurationError",
     "DatasetError",
+    "Draft",
     "DuplicateIdError",
     "ErrorRecord",
+    "EvalReport",
     "Event",
     "EventType",
     "Extraction",
     "FatalityRange",
     "InputError",
     "InvalidOutputError",
+    "LLMSettings",
     "Location",
+    "Mode",
+    "Outcome",
     "Pipeline",
     "ResultCache",
     "ResultRecord",
     "SummarizerError",
     "Usage",
+    "UsageError",
     "asummarize",
     "asummarize_many",
     "evaluate",
     "get_backend",
     "load_dataset",
+    "open_pipeline",
     "summarize",
     "summarize_many",
 }
@@ -53,7 +62,7 @@ def test_every_public_name_resolves() -> None:
 
 
 def test_errors_share_one_base() -> None:
-    for name in ("BackendError", "ConfigurationError", "DatasetError", "InputError"):
+    for name in ("BackendError", "ConfigurationError", "DatasetError", "InputError", "UsageError"):
         assert issubclass(getattr(summarizer, name), summarizer.SummarizerError)
     assert issubclass(summarizer.InvalidOutputError, summarizer.BackendError)
 

@@ -20,9 +20,10 @@ import pytest
 from summarizer.article import Article, iter_inputs
 from summarizer.backends.llm import LLMBackend
 from summarizer.backends.offline import OfflineBackend
-from summarizer.backends.workers import WorkerPool
-from summarizer.batch import ErrorRecord, Record, ResultRecord, asummarize_many, summarize_many
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
+from summarizer.pipeline import Pipeline, open_pipeline
+from summarizer.run import ErrorRecord, Record, ResultRecord, asummarize_many, summarize_many
+from summarizer.run.workers import WorkerPool
 from tests import worker_backends
 from tests.conftest import SEEDS
 from tests.llm_support import (
@@ -73,9 +74,7 @@ def worker_processes() -> list[int]:
 
 
 def test_the_workers_do_the_backends_work_and_every_input_gets_its_record() -> None:
-    run = summarize_many(
-        stories(40), backend=ProcessReportingBackend(), cache=False, concurrency=8, workers=2
-    )
+    run = summarize_many(stories(40), Pipeline(ProcessReportingBackend()), concurrency=8, workers=2)
     records = by_id(list(run))
 
     assert records.keys() == {f"a-{n}" for n in range(40)}
@@ -90,9 +89,7 @@ def test_the_workers_do_the_backends_work_and_every_input_gets_its_record() -> N
 def test_results_are_the_same_as_in_one_process() -> None:
     def run(workers: int) -> list[str]:
         inputs = iter_inputs([str(SEEDS / "articles")], stdin=None)
-        batch = summarize_many(
-            inputs, backend=OfflineBackend(), cache=False, ordered=True, workers=workers
-        )
+        batch = summarize_many(inputs, Pipeline(OfflineBackend()), ordered=True, workers=workers)
         return [record.to_json() for record in batch]
 
     single = run(1)
@@ -104,9 +101,7 @@ def test_failures_come_back_as_the_error_records_of_one_process() -> None:
     articles = [story(0), story(1, FAIL), story(2)]
 
     def errors(workers: int) -> list[ErrorRecord]:
-        run = summarize_many(
-            articles, backend=ProcessReportingBackend(), cache=False, workers=workers
-        )
+        run = summarize_many(articles, Pipeline(ProcessReportingBackend()), workers=workers)
         return [record for record in run if isinstance(record, ErrorRecord)]
 
     assert errors(2) == errors(1) == [ErrorRecord("a-1", "BackendError", "a-1: told to fail")]
@@ -124,9 +119,7 @@ def test_backend_errors_keep_their_details_when_pickled() -> None:
 def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
     articles = [story(0, KILL), *(story(n) for n in range(1, 30))]
 
-    run = summarize_many(
-        articles, backend=ProcessReportingBackend(), cache=False, concurrency=4, workers=2
-    )
+    run = summarize_many(articles, Pipeline(ProcessReportingBackend()), concurrency=4, workers=2)
     records = by_id(list(run))
 
     assert records.keys() == {article.id for article in articles}
@@ -146,9 +139,7 @@ def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
 def test_a_result_that_cannot_cross_between_processes_is_that_articles_error() -> None:
     articles = [story(0, UNSENDABLE), story(1, UNREADABLE), *(story(n) for n in range(2, 12))]
 
-    run = summarize_many(
-        articles, backend=ProcessReportingBackend(), cache=False, concurrency=1, workers=2
-    )
+    run = summarize_many(articles, Pipeline(ProcessReportingBackend()), concurrency=1, workers=2)
     records = by_id(list(run))
 
     unsendable, unreadable = records["a-0"], records["a-1"]
@@ -163,7 +154,7 @@ def test_a_result_that_cannot_cross_between_processes_is_that_articles_error() -
 
 
 def test_a_backend_the_workers_cannot_load_fails_each_article_with_the_reason() -> None:
-    run = summarize_many(stories(6), backend=UnloadableBackend(), cache=False, workers=2)
+    run = summarize_many(stories(6), Pipeline(UnloadableBackend()), workers=2)
     records = list(run)
 
     assert len(records) == 6
@@ -180,12 +171,12 @@ def test_a_backend_that_cannot_be_pickled_is_a_configuration_error() -> None:
     backend.hook = lambda: None  # type: ignore[attr-defined]
 
     with pytest.raises(ConfigurationError, match="cannot be sent to worker processes"):
-        summarize_many(stories(1), backend=backend, cache=False, workers=2)
+        summarize_many(stories(1), Pipeline(backend), workers=2)
 
 
 def test_workers_must_be_at_least_one() -> None:
-    with pytest.raises(ValueError, match="workers must be at least 1"):
-        summarize_many(stories(1), backend=ProcessReportingBackend(), cache=False, workers=0)
+    with pytest.raises(ConfigurationError, match="workers must be at least 1"):
+        summarize_many(stories(1), Pipeline(ProcessReportingBackend()), workers=0)
 
 
 def test_a_single_synchronous_extraction_stays_in_process() -> None:
@@ -200,7 +191,11 @@ def test_a_single_synchronous_extraction_stays_in_process() -> None:
 def test_worker_logs_reach_the_callers_loggers(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
 
-    list(summarize_many([story(0, LOG), story(1)], backend=ProcessReportingBackend(), workers=2))
+    list(
+        summarize_many(
+            [story(0, LOG), story(1)], open_pipeline(ProcessReportingBackend()), workers=2
+        )
+    )
 
     logged = [r for r in caplog.records if r.name == "tests.worker_backends"]
     assert [(r.levelno, r.getMessage()) for r in logged] == [(logging.WARNING, "logged for a-0")]
@@ -213,7 +208,7 @@ def test_worker_logs_below_the_callers_level_are_not_sent(
     caplog.set_level(logging.WARNING)
     logging.getLogger("tests.worker_backends").setLevel(logging.ERROR)
     try:
-        list(summarize_many([story(0, LOG)], backend=ProcessReportingBackend(), workers=2))
+        list(summarize_many([story(0, LOG)], open_pipeline(ProcessReportingBackend()), workers=2))
     finally:
         logging.getLogger("tests.worker_backends").setLevel(logging.NOTSET)
 
@@ -225,7 +220,7 @@ def test_stopping_abandons_work_in_flight_and_ends_the_workers() -> None:
 
     async def run() -> tuple[list[Record], Any]:
         batch = asummarize_many(
-            articles, backend=ProcessReportingBackend(), cache=False, concurrency=6, workers=2
+            articles, Pipeline(ProcessReportingBackend()), concurrency=6, workers=2
         )
         records = []
         async for record in batch:
@@ -249,7 +244,9 @@ def test_the_llm_backend_runs_in_workers_and_reruns_come_from_the_cache(
     backend = LLMBackend(llm_settings(loopback_server))
 
     def run() -> list[Record]:
-        return list(summarize_many(stories(12), backend=backend, cache_dir=tmp_path, workers=2))
+        return list(
+            summarize_many(stories(12), open_pipeline(backend, cache_dir=tmp_path), workers=2)
+        )
 
     first = run()
     asked = len(chat_requests(loopback_server))
@@ -276,7 +273,7 @@ def test_the_key_stays_out_of_records_and_logs_from_workers(
     loopback_server.respond_with(echo_the_key)
     backend = LLMBackend(llm_settings(loopback_server))
 
-    records = by_id(list(summarize_many(stories(3), backend=backend, cache=False, workers=2)))
+    records = by_id(list(summarize_many(stories(3), Pipeline(backend), workers=2)))
 
     failed = records["a-1"]
     assert isinstance(failed, ErrorRecord)

@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from summarizer.backends.base import Backend, Draft
 from summarizer.errors import ConfigurationError
+from summarizer.settings import LLMSettings, check_options, choose_backend
 
-BACKEND_NAMES = ("openai", "offline")
 
+def get_backend(
+    name: str | None = None, *, settings: LLMSettings | None = None, **options: Any
+) -> Backend:
+    """The backend called `name`, configured from `settings`, `options` and the environment.
 
-def get_backend(name: str | None = None, **options: Any) -> Backend:
-    """The backend called `name`, configured from `options` and the environment.
+    >>> get_backend("offline").name
+    'offline'
 
-    With no name, the LLM backend when an endpoint is configured (`OPENAI_API_KEY`
-    or `OPENAI_BASE_URL`), else the offline extractor.
+    With no name: the LLM backend when `settings` or options are given or the
+    environment names an endpoint (`OPENAI_API_KEY`, `OPENAI_BASE_URL`), else the
+    offline extractor. `options` are `LLMSettings` fields by name; with `settings`
+    they replace its fields, without they are completed from the environment. An
+    option the backend does not take is a ConfigurationError naming it.
     """
-    from summarizer.backends.llm import LLMBackend, LLMSettings, is_llm_configured
-
-    if name is None:
-        name = "openai" if is_llm_configured() or options.get("base_url") else "offline"
-    if name == "openai":
-        return LLMBackend(LLMSettings.from_env(**options))
+    given = {key: value for key, value in options.items() if value is not None}
+    name = choose_backend(name, settings=settings, options=given)
+    check_options(name, given)
     if name == "offline":
+        if settings is not None:
+            raise ConfigurationError("LLM settings do not apply to the offline backend")
         from summarizer.backends.offline import OfflineBackend
 
         return OfflineBackend()
-    raise ConfigurationError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")
+    from summarizer.backends.llm import LLMBackend
+
+    resolved = (
+        LLMSettings.from_env(**given)
+        if settings is None
+        else dataclasses.replace(settings, **given)
+    )
+    return LLMBackend(resolved)
 
 
-__all__ = ["BACKEND_NAMES", "Backend", "Draft", "get_backend"]
+__all__ = ["Backend", "Draft", "get_backend"]

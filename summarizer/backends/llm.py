@@ -4,10 +4,7 @@ Two retry layers, each owning one kind of failure, so they never multiply:
 
 - instructor re-asks when a reply fails validation (`max_reasks`), sending the
   validation error back to the model;
-- tenacity retries transient HTTP failures (429, 408/409, 5xx, timeouts, lost
-  connections) with exponential backoff and jitter, honouring Retry-After,
-  bounded by `max_attempts` and `max_retry_seconds`. A wait (backoff or
-  Retry-After) that would end past `max_retry_seconds` stops the retries at once.
+- tenacity retries transient HTTP failures (`summarizer.backends.retry`).
 
 A reply whose body is not JSON at all (cut off by a proxy) is a parse error to
 instructor, which repeats the same request up to `max_reasks` times.
@@ -19,97 +16,30 @@ tenacity attempt would hide up to three requests.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
-import os
-import time
-from dataclasses import dataclass, field
-from enum import Enum
+import weakref
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from summarizer.article import Article
 from summarizer.backends.base import Draft
-from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
+from summarizer.backends.failures import backend_error
+from summarizer.backends.retry import retrying
+from summarizer.errors import BackendError, ConfigurationError
 from summarizer.prompts import PromptTemplate, load_prompt
 from summarizer.schema import Extraction, Usage
+from summarizer.settings import LLMSettings, Mode
 
 if TYPE_CHECKING:
     import instructor
-    import openai
-    import tenacity
 
-DEFAULT_MODEL = "gpt-4o-mini"
 # openai's client insists on a key; local servers (Ollama, llama.cpp, vLLM) ignore it.
 KEYLESS_PLACEHOLDER = "no-key"
 # Keys shorter than this are placeholders for keyless local servers ("EMPTY", "ollama"):
 # not secrets, and replacing them in messages would mangle ordinary words.
 MIN_SECRET_LENGTH = 8
-BACKOFF_MAX_SECONDS = 20.0
-
-
-class Mode(str, Enum):
-    """How the model is asked for structured output; local servers often lack `tools`."""
-
-    TOOLS = "tools"
-    JSON_SCHEMA = "json_schema"
-    JSON = "json"
-    MD_JSON = "md_json"
-
-
-@dataclass(frozen=True, kw_only=True)
-class LLMSettings:
-    """Where and how to call the model.
-
-    >>> settings = LLMSettings.from_env(model="llama3.1", base_url="http://localhost:11434/v1")
-    >>> backend = LLMBackend(settings)
-    """
-
-    model: str = DEFAULT_MODEL
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    mode: Mode = Mode.TOOLS
-    temperature: float = 0.0
-    max_reasks: int = 2
-    max_attempts: int = 4
-    max_retry_seconds: float = 120.0
-    # The first backoff between transient failures; it doubles per attempt, plus up
-    # to as much again in jitter, capped at BACKOFF_MAX_SECONDS.
-    retry_backoff: float = 0.5
-    timeout: float = 120.0
-
-    @classmethod
-    def from_env(
-        cls,
-        *,
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        mode: Mode | str | None = None,
-        **options: Any,
-    ) -> LLMSettings:
-        """Arguments first, then `SUMMARIZER_MODEL`, `OPENAI_BASE_URL`, `OPENAI_API_KEY`."""
-        try:
-            resolved_mode = Mode(mode) if mode is not None else Mode.TOOLS
-        except ValueError:
-            choices = ", ".join(m.value for m in Mode)
-            raise ConfigurationError(f"unknown mode {mode!r}; choose one of {choices}") from None
-        return cls(
-            model=model or os.environ.get("SUMMARIZER_MODEL") or DEFAULT_MODEL,
-            base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-            api_key=api_key or os.environ.get("OPENAI_API_KEY") or None,
-            mode=resolved_mode,
-            **options,
-        )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.api_key or self.base_url)
-
-
-def is_llm_configured() -> bool:
-    """Whether the environment names an LLM endpoint (a key for OpenAI, or a base URL)."""
-    return bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"))
+REDACTED = "[redacted]"
 
 
 class LLMBackend:
@@ -125,8 +55,13 @@ class LLMBackend:
             )
         self.config = settings
         self.model: str | None = settings.model
-        if settings.api_key and len(settings.api_key) >= MIN_SECRET_LENGTH:
-            _LOG_REDACTOR.watch(settings.api_key)
+        self._secret = (
+            settings.api_key
+            if settings.api_key and len(settings.api_key) >= MIN_SECRET_LENGTH
+            else None
+        )
+        if self._secret is not None:
+            _mask_in_instructor_logs(self, self._secret)
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
         self.prompt: PromptTemplate = load_prompt()
@@ -159,7 +94,7 @@ class LLMBackend:
         client = self._sync_client()
         tally = _Tally()
         try:
-            for attempt in self._retrying(tenacity.Retrying):
+            for attempt in retrying(tenacity.Retrying, self.config):
                 with attempt:
                     result = client.create(**self._request(article, tally))
         except Exception as error:
@@ -172,7 +107,7 @@ class LLMBackend:
         client = self._async_client_()
         tally = _Tally()
         try:
-            async for attempt in self._retrying(tenacity.AsyncRetrying):
+            async for attempt in retrying(tenacity.AsyncRetrying, self.config):
                 with attempt:
                     result = await client.create(**self._request(article, tally))
         except Exception as error:
@@ -207,17 +142,6 @@ class LLMBackend:
             "strict": False,
             "hooks": hooks,
         }
-
-    def _retrying(self, retrying_class: type[tenacity.BaseRetrying]) -> Any:
-        import tenacity
-
-        return retrying_class(
-            retry=tenacity.retry_if_exception(is_transient),
-            stop=tenacity.stop_after_attempt(self.config.max_attempts)
-            | tenacity.stop_before_delay(self.config.max_retry_seconds),
-            wait=_RetryWait(self.config.retry_backoff),
-            reraise=True,
-        )
 
     def _openai_kwargs(self) -> dict[str, Any]:
         return {
@@ -267,35 +191,20 @@ class LLMBackend:
         )
 
     def _backend_error(self, error: Exception, article: Article, requests: int) -> BackendError:
-        from instructor.core import IncompleteOutputException, InstructorRetryException
-
-        endpoint = self.config.base_url or "OpenAI"
-        failure = http_error(error)
-        # A reply cut off at the token limit is the model's failure, like an invalid one.
-        invalid_reply = (InstructorRetryException, IncompleteOutputException)
-        if failure is None and isinstance(error, invalid_reply):
-            message = (
-                f"no valid reply from {self.config.model} after {requests} request(s): "
-                f"{describe_invalid_reply(error)}"
-            )
-            return InvalidOutputError(
-                self._redact(message), article_id=article.id, attempts=requests
-            )
-        message = (
-            f"{endpoint} failed after {requests} request(s): "
-            f"{describe_http_error(failure or error)}"
+        failure = backend_error(
+            error,
+            article_id=article.id,
+            model=self.config.model,
+            endpoint=self.config.base_url or "OpenAI",
+            requests=requests,
         )
-        return BackendError(self._redact(message), article_id=article.id, attempts=requests)
-
-    def _redact(self, message: str) -> str:
-        key = self.config.api_key
-        if key and len(key) >= MIN_SECRET_LENGTH:
-            return message.replace(key, "[redacted]")
-        return message
+        if self._secret is not None:
+            failure = failure.redacted(self._secret, REDACTED)
+        return failure
 
 
-class _SecretRedactor(logging.Filter):
-    """Masks API keys in the log records of the libraries this backend calls.
+class _KeyMask(logging.Filter):
+    """Masks one API key in the log records of the libraries a backend calls.
 
     instructor logs every failed request with the error's text at ERROR, and a
     provider that echoes the key in a 401 body would put it in the caller's logs.
@@ -304,28 +213,29 @@ class _SecretRedactor(logging.Filter):
     # instructor's loggers that write a failed request's error text.
     LOGGERS = ("instructor.v2.retry", "instructor.v2")
 
-    def __init__(self) -> None:
+    def __init__(self, secret: str) -> None:
         super().__init__()
-        self._secrets: set[str] = set()
-
-    def watch(self, secret: str) -> None:
-        self._secrets.add(secret)
-        for name in self.LOGGERS:
-            logger = logging.getLogger(name)
-            if self not in logger.filters:
-                logger.addFilter(self)
+        self._secret = secret
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = message
-        for secret in self._secrets:
-            masked = masked.replace(secret, "[redacted]")
-        if masked != message:
-            record.msg, record.args = masked, None
+        if self._secret in message:
+            record.msg, record.args = message.replace(self._secret, REDACTED), None
         return True
 
 
-_LOG_REDACTOR = _SecretRedactor()
+def _mask_in_instructor_logs(backend: LLMBackend, secret: str) -> None:
+    """Mask `secret` in instructor's logs for as long as `backend` lives."""
+    mask = _KeyMask(secret)
+    loggers = [logging.getLogger(name) for name in _KeyMask.LOGGERS]
+    for logger in loggers:
+        logger.addFilter(mask)
+    weakref.finalize(backend, _remove_filter, loggers, mask)
+
+
+def _remove_filter(loggers: list[logging.Logger], mask: logging.Filter) -> None:
+    for logger in loggers:
+        logger.removeFilter(mask)
 
 
 @dataclass
@@ -367,120 +277,3 @@ def _instructor_mode(mode: Mode) -> instructor.Mode:
         Mode.JSON: instructor.Mode.JSON,
         Mode.MD_JSON: instructor.Mode.MD_JSON,
     }[mode]
-
-
-def http_error(error: BaseException) -> openai.APIError | None:
-    """The HTTP failure behind an error: the error itself, or the one instructor wrapped.
-
-    instructor raises every failed request as InstructorRetryException with the
-    openai error as its cause; a reply that failed validation has a different cause.
-    """
-    import openai
-
-    for candidate in (error, error.__cause__):
-        if isinstance(candidate, openai.APIError):
-            return candidate
-    return None
-
-
-def is_transient(error: BaseException) -> bool:
-    """Failures worth retrying: rate limits, server errors, timeouts, lost connections."""
-    import openai
-
-    failure = http_error(error)
-    if isinstance(failure, openai.APIConnectionError):  # timeouts are a subclass
-        return True
-    if isinstance(failure, openai.APIStatusError):
-        return failure.status_code in (408, 409, 429) or failure.status_code >= 500
-    return False
-
-
-def retry_after_seconds(error: BaseException) -> float | None:
-    """The server's Retry-After (seconds or an HTTP date, or retry-after-ms), if any."""
-    import openai
-
-    failure = http_error(error)
-    if not isinstance(failure, openai.APIStatusError):
-        return None
-    headers = failure.response.headers
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds:
-        try:
-            return float(milliseconds) / 1000
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
-
-
-@dataclass(frozen=True)
-class _RetryWait:
-    """The server's Retry-After when it sends one, else exponential backoff with jitter.
-
-    Retry-After is taken as given, however long: the stop condition compares the
-    wait with what is left of `max_retry_seconds` and gives up rather than retry
-    early, which a rate-limited server would only refuse again.
-    """
-
-    backoff: float
-
-    def __call__(self, state: tenacity.RetryCallState) -> float:
-        import tenacity
-
-        outcome = state.outcome
-        error = outcome.exception() if outcome is not None else None
-        retry_after = retry_after_seconds(error) if error is not None else None
-        if retry_after is not None:
-            return max(retry_after, 0.0)
-        # Composed rather than wait_exponential_jitter, whose arguments changed in tenacity 9.
-        backoff = tenacity.wait_exponential(multiplier=self.backoff, max=BACKOFF_MAX_SECONDS)
-        jitter = tenacity.wait_random(0, self.backoff)
-        return float((backoff + jitter)(state))
-
-
-def describe_http_error(error: BaseException) -> str:
-    """One line for an HTTP-level failure: the server's own error message, not its whole body."""
-    import openai
-
-    if isinstance(error, openai.APIStatusError):
-        return f"HTTP {error.status_code}: {_first_line(_server_message(error))}"
-    if isinstance(error, openai.APITimeoutError):
-        return "the request timed out"
-    if isinstance(error, openai.APIConnectionError):
-        return f"could not connect ({_first_line(str(error.__cause__ or error))})"
-    return f"{type(error).__name__}: {_first_line(str(error))}"
-
-
-def _server_message(error: openai.APIStatusError) -> str:
-    """`message` of an OpenAI-style error body, else the status line's reason (an HTML 502)."""
-    body = error.body  # openai has already unwrapped {"error": {...}}
-    if isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"]:
-        return str(body["message"])
-    return error.response.reason_phrase
-
-
-def describe_invalid_reply(error: BaseException) -> str:
-    """What was wrong with the last reply: the validation errors, one clause each."""
-    from pydantic import ValidationError
-
-    failed = getattr(error, "failed_attempts", None) or []
-    last = failed[-1].exception if failed else error.__cause__ or error
-    if isinstance(last, ValidationError):
-        problems = [
-            f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}"
-            for item in last.errors()[:3]
-        ]
-        more = f" (+{last.error_count() - 3} more)" if last.error_count() > 3 else ""
-        return "; ".join(problems) + more
-    return f"{type(last).__name__}: {_first_line(str(last))}"
-
-
-def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= 300 else line[:297] + "..."

@@ -10,9 +10,10 @@ Only click is imported at start-up; each command imports what it needs, so
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -20,8 +21,6 @@ import click
 from summarizer.cli.cache import cache_group, schema_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
-
-DEBUG_ENV = "SUMMARIZER_DEBUG"
 
 
 class DefaultGroup(click.Group):
@@ -67,14 +66,12 @@ cli.add_command(eval_command)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; library errors become one line on stderr."""
-    from summarizer.errors import ConfigurationError, SummarizerError
+    from summarizer.errors import ConfigurationError, SummarizerError, debug_enabled
 
-    debug = bool(os.environ.get(DEBUG_ENV))
-    if not debug:
-        # instructor logs every failed attempt at ERROR; the CLI reports the outcome once.
-        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    debug = debug_enabled()
     try:
-        code = cli.main(args=argv, prog_name="summarize", standalone_mode=False)
+        with _library_logs_quiet(not debug):
+            code = cli.main(args=argv, prog_name="summarize", standalone_mode=False)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
@@ -87,3 +84,25 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"Error: {error}", err=True)
         sys.exit(2 if isinstance(error, ConfigurationError) else 1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+@contextlib.contextmanager
+def _library_logs_quiet(quiet: bool) -> Iterator[None]:
+    """While a command runs, the CLI reports each failure once, as its own `Error:` line.
+
+    instructor logs every failed attempt at ERROR, and the engine logs an
+    unexpected error's traceback; both are kept for `SUMMARIZER_DEBUG=1`. The
+    levels are restored afterwards: a program calling `main` keeps its logging.
+    """
+    if not quiet:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in ("instructor", "summarizer")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

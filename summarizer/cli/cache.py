@@ -7,17 +7,12 @@ from pathlib import Path
 
 import click
 
+from summarizer.cli.options import cache_dir_option
+
 
 @click.group("cache")
 def cache_group() -> None:
     """Inspect or empty the result cache."""
-
-
-cache_dir_option = click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Cache folder (default: $SUMMARIZER_CACHE_DIR or the user directory).",
-)
 
 
 @cache_group.command("info")

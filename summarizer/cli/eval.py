@@ -129,9 +129,6 @@ def eval_command(
     console = Console()
     console.print(metrics_table(report.metrics))
     console.print(run_figures(report.metrics), highlight=False)
-    for result in report.results:
-        if result.error is not None:
-            click.echo(f"Failed: {result.id}: {result.error}", err=True)
     click.echo(f"Report: {markdown_path}\n        {json_path}", err=True)
 
     code = 0
@@ -182,29 +179,17 @@ def _run_with_progress(
     concurrency: int,
     prices: TokenPrices | None,
 ) -> EvalReport:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    from summarizer.cli.progress import RunDisplay
     from summarizer.evaluation import evaluate
 
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[last]}"),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
-        task = progress.add_task("eval", total=len(dataset), last="")
+    with RunDisplay(total=len(dataset), show_progress=True) as display:
         return evaluate(
             dataset,
             pipeline,
             cache_only=cache_only,
             concurrency=concurrency,
             prices=prices,
-            on_result=lambda result: progress.update(task, advance=1, last=result.id),
+            on_record=display.record,
         )
 
 

@@ -1,4 +1,8 @@
-"""Options shared by the commands that run a backend (`summarize FILE`, `summarize eval`)."""
+"""Options shared by the commands that run a backend, and the one place they become a Pipeline.
+
+The choices come from `summarizer.settings` (the `Mode` enum and the backend
+registry), which imports nothing heavy, so `summarize --help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from summarizer.settings import BACKEND_NAMES, Mode
+
 if TYPE_CHECKING:
     from summarizer.pipeline import Pipeline
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-MODES = ("tools", "json_schema", "json", "md_json")
-BACKENDS = ("openai", "offline")
 
 
 def concurrency_option(command: F) -> F:
@@ -28,35 +31,39 @@ def concurrency_option(command: F) -> F:
     )(command)
 
 
+def cache_dir_option(command: F) -> F:
+    """Adds --cache-dir: where the result cache lives."""
+    return click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Cache folder (default: $SUMMARIZER_CACHE_DIR or the user directory).",
+    )(command)
+
+
 def backend_options(command: F) -> F:
     """Adds --backend, --model, --base-url, --mode, --max-reasks, --no-cache, --cache-dir."""
     decorators = [
         click.option(
             "--backend",
-            type=click.Choice(BACKENDS),
+            type=click.Choice(BACKEND_NAMES),
             help="openai: any OpenAI-compatible endpoint; offline: the built-in extractor. "
-            "Default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline.",
+            "Default: openai when an LLM option is given or OPENAI_API_KEY or "
+            "OPENAI_BASE_URL is set, else offline.",
         ),
         click.option("--model", help="Model name (default: $SUMMARIZER_MODEL or gpt-4o-mini)."),
         click.option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)."),
         click.option(
             "--mode",
-            type=click.Choice(MODES),
+            type=click.Choice([mode.value for mode in Mode]),
             help="How structured output is requested (default: tools).",
         ),
         click.option(
             "--max-reasks",
             type=click.IntRange(0, 10),
-            default=2,
-            show_default=True,
-            help="Re-asks after a reply fails validation.",
+            help="Re-asks after a reply fails validation (default: 2).",
         ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
-        click.option(
-            "--cache-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Cache folder (default: $SUMMARIZER_CACHE_DIR or the user directory).",
-        ),
+        cache_dir_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -69,28 +76,32 @@ def pipeline_from_options(
     model: str | None,
     base_url: str | None,
     mode: str | None,
-    max_reasks: int,
+    max_reasks: int | None,
     no_cache: bool,
     cache_dir: Path | None,
     api_key: str | None = None,
 ) -> Pipeline:
-    """The pipeline the options describe; says once on stderr when offline is the fallback."""
-    from summarizer.backends.llm import is_llm_configured
-    from summarizer.pipeline import open_pipeline
+    """The pipeline the options describe; says once on stderr when offline is the fallback.
 
-    if backend is None and not (is_llm_configured() or base_url):
+    `api_key` is the caller's own (a placeholder for runs that send nothing); it
+    is used only when the options choose an LLM.
+    """
+    from summarizer.pipeline import open_pipeline
+    from summarizer.settings import choose_backend
+
+    options: dict[str, Any] = {
+        "model": model,
+        "base_url": base_url,
+        "mode": mode,
+        "max_reasks": max_reasks,
+    }
+    name = choose_backend(backend, options=options)
+    if backend is None and name == "offline":
         click.echo(
             "Using the offline extractor: no LLM configured. Set OPENAI_API_KEY, or "
             "OPENAI_BASE_URL / --base-url for a local server, to use a model.",
             err=True,
         )
-    options: dict[str, Any] = {}
-    if backend != "offline":
-        options = {
-            "model": model,
-            "base_url": base_url,
-            "mode": mode,
-            "max_reasks": max_reasks,
-            "api_key": api_key,
-        }
-    return open_pipeline(backend, cache=not no_cache, cache_dir=cache_dir, **options)
+    if name == "openai":
+        options["api_key"] = api_key
+    return open_pipeline(name, cache=not no_cache, cache_dir=cache_dir, **options)

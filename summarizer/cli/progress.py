@@ -18,7 +18,7 @@ import click
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from summarizer.batch import BatchReport, Record
+    from summarizer.run import BatchReport, Record
 
 # Plain status lines are for logs: often enough to see a run is alive, rarely
 # enough not to drown the error lines.
@@ -62,7 +62,7 @@ class RunDisplay:
 
     def record(self, record: Record) -> None:
         """Count one written record; an error record also gets its `Error:` line."""
-        from summarizer.batch import ErrorRecord
+        from summarizer.run import ErrorRecord
 
         if isinstance(record, ErrorRecord):
             self.failed += 1

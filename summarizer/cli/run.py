@@ -1,6 +1,6 @@
 """`summarize FILE...`: the default command, one article or a million.
 
-The batch engine (summarizer.batch) does the work; this module picks the
+The realtime engine (summarizer.run) does the work; this module picks the
 output form and writes each record as it comes.
 """
 
@@ -71,8 +71,8 @@ def run_command(
     finished article is cached.
     """
     from summarizer.article import count_inputs, iter_inputs
-    from summarizer.batch import ResultRecord, summarize_many
     from summarizer.cli.progress import RunDisplay, summary_lines
+    from summarizer.run import ResultRecord, summarize_many
 
     if as_json and (jsonl or output is not None):
         raise click.UsageError("--json prints one document; --jsonl and --output print lines")
@@ -86,8 +86,7 @@ def run_command(
     total = count_inputs(inputs) if (streaming or as_json) and sys.stderr.isatty() else None
     batch = summarize_many(
         iter_inputs(inputs, sys.stdin.buffer),
-        backend=pipeline.backend,
-        cache=pipeline.cache or False,
+        pipeline,
         concurrency=concurrency,
         workers=workers,
         rpm=rpm,

@@ -14,14 +14,6 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
-from summarizer.batch import (
-    DEFAULT_CONCURRENCY,
-    AsyncBatch,
-    BatchRun,
-    ErrorRecord,
-    Record,
-    ResultRecord,
-)
 from summarizer.errors import ConfigurationError
 from summarizer.evaluation import matching
 from summarizer.evaluation.dataset import Dataset, LabelledArticle, load_dataset
@@ -33,6 +25,13 @@ from summarizer.evaluation.metrics import (
 )
 from summarizer.evaluation.report import EvalReport
 from summarizer.pipeline import Pipeline, open_pipeline
+from summarizer.run import (
+    DEFAULT_CONCURRENCY,
+    ErrorRecord,
+    Record,
+    ResultRecord,
+    summarize_many,
+)
 from summarizer.schema import schema_version
 
 NOT_CACHED = "not in the cache (cache-only run)"
@@ -46,7 +45,7 @@ def evaluate(
     concurrency: int = DEFAULT_CONCURRENCY,
     prices: TokenPrices | None = None,
     minimum_similarity: float = matching.MINIMUM_SIMILARITY,
-    on_result: Callable[[ArticleResult], None] | None = None,
+    on_record: Callable[[Record], None] | None = None,
 ) -> EvalReport:
     """Summarize every article of a data set and score the results against the labels.
 
@@ -57,8 +56,8 @@ def evaluate(
     invalid output does not stop the run: it counts as invalid, its required
     events as missed, and the report says why. With `cache_only`, an article
     without a cached result fails that way instead of calling the backend.
-    `prices` (per million tokens) adds a cost; `on_result` is called after each
-    article, as it finishes, e.g. to advance a progress bar.
+    `prices` (per million tokens) adds a cost; `on_record` gets each article's
+    record as it finishes, e.g. for a progress display.
     """
     loaded = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
     own_pipeline = pipeline is None
@@ -72,10 +71,9 @@ def evaluate(
         else:
             records = _records(loaded, active, concurrency)
         for item, record in records:
-            result = _score(item, record, minimum_similarity)
-            results[item.id] = result
-            if on_result is not None:
-                on_result(result)
+            results[item.id] = _score(item, record, minimum_similarity)
+            if on_record is not None:
+                on_record(record)
     finally:
         if own_pipeline:
             active.close()
@@ -91,12 +89,12 @@ def _records(
 ) -> Iterator[tuple[LabelledArticle, Record]]:
     """Each article of the data set with its record from the batch engine, as they finish."""
     items = {item.id: item for item in dataset}
-    batch = AsyncBatch([item.article for item in dataset], pipeline, concurrency=concurrency)
-    with BatchRun(batch) as run:
+    articles = [item.article for item in dataset]
+    with summarize_many(articles, pipeline, concurrency=concurrency) as run:
         for record in run:
-            if isinstance(record, ErrorRecord) and record.type == ConfigurationError.__name__:
+            if isinstance(record, ErrorRecord) and isinstance(record.error, ConfigurationError):
                 # A setting that cannot work fails every article alike: stop and say so.
-                raise ConfigurationError(record.message)
+                raise record.error
             yield items[record.id], record
 
 
@@ -106,12 +104,13 @@ def _cached_records(
     """Each article with its cached result, or an error saying there is none."""
     for item in dataset:
         started = time.perf_counter()
-        summary = pipeline.cached(item.article)
+        hit = pipeline.lookup(item.article)
         elapsed = time.perf_counter() - started
-        if summary is None:
-            yield item, ErrorRecord(item.id, "NotCached", NOT_CACHED, elapsed=elapsed)
+        if hit is None:
+            message = f"{item.id}: {NOT_CACHED}"
+            yield item, ErrorRecord(item.id, "NotCached", message, elapsed=elapsed)
         else:
-            yield item, ResultRecord(summary, cached=True, elapsed=elapsed)
+            yield item, ResultRecord(hit.summary, cached=True, elapsed=elapsed)
 
 
 def _score(item: LabelledArticle, record: Record, minimum_similarity: float) -> ArticleResult:

@@ -41,7 +41,7 @@ from summarizer.backends.base import Backend, Draft
 from summarizer.errors import BackendError, ConfigurationError
 
 _HEADER = struct.Struct("!I")
-_WORKER_COMMAND = "from summarizer.backends.workers import serve; serve()"
+_WORKER_COMMAND = "from summarizer.run.workers import serve; serve()"
 # How long a closing worker gets to end on its own before it is killed.
 _CLOSE_GRACE_SECONDS = 5.0
 
@@ -55,7 +55,7 @@ class WorkerPool:
 
     def __init__(self, backend: Backend, processes: int) -> None:
         if processes < 1:
-            raise ValueError(f"processes must be at least 1, got {processes}")
+            raise ConfigurationError(f"workers must be at least 1, got {processes}")
         try:
             self._payload = pickle.dumps(backend)
         except Exception as error:

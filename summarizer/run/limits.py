@@ -1,12 +1,17 @@
-"""Rate limits: an asynchronous token bucket, and the request and token budgets of a run.
+"""Rate limits: an asynchronous token bucket, the request and token budgets of a run,
+and the backend wrapper that spends them.
 
 A provider's quota is "N requests and M tokens per minute". A run that stays
 under it never sees the 429s that would otherwise cost retries and backoff, so
-the batch engine waits here before every request it sends.
+the realtime engine wraps its backend in `RateLimitedBackend`, which waits here
+before every article it sends. The wrapper sits behind the cache: a cached
+answer never reaches it and spends no quota.
 
->>> limits = RateLimits(rpm=500, tpm=200_000)
->>> ticket = await limits.acquire(article)   # waits while either budget is spent
->>> limits.settle(ticket, requests=2, tokens=3_100)   # what the call really cost
+::
+
+    limits = RateLimits(rpm=500, tpm=200_000)
+    ticket = await limits.acquire(article)   # waits while either budget is spent
+    limits.settle(ticket, requests=2, tokens=3_100)   # what the call really cost
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from summarizer.article import Article
+from summarizer.backends.base import Backend, Draft
+from summarizer.errors import BackendError, ConfigurationError
 
 # Tokens a request spends besides the article: the system prompt and the JSON
 # schema of the reply (about 1,400 tokens with today's prompt) and the reply
@@ -48,7 +56,7 @@ class TokenBucket:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if rate <= 0:
-            raise ValueError(f"rate must be positive, got {rate}")
+            raise ConfigurationError(f"a rate limit must be positive, got {rate}")
         self.rate = rate
         self.capacity = rate
         self._clock = clock
@@ -122,3 +130,40 @@ class RateLimits:
         if self.tokens is not None:
             spent = tokens if tokens is not None else ticket.tokens * max(requests, 1)
             self.tokens.charge(spent - ticket.tokens)
+
+
+class RateLimitedBackend:
+    """`backend`, waiting for `limits` before each asynchronous extraction.
+
+    The cache key comes from the wrapped backend: name, model, settings and
+    prompt version are its own. A synchronous `extract` goes straight through:
+    the budgets are asynchronous, and only the engine spends them.
+    """
+
+    def __init__(self, backend: Backend, limits: RateLimits) -> None:
+        self.backend = backend
+        self.limits = limits
+        self.name = backend.name
+        self.model = backend.model
+        self.prompt_version = backend.prompt_version
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.backend.settings
+
+    def extract(self, article: Article) -> Draft:
+        return self.backend.extract(article)
+
+    async def aextract(self, article: Article) -> Draft:
+        ticket = await self.limits.acquire(article)
+        requests, tokens = 1, None
+        try:
+            draft = await self.backend.aextract(article)
+            requests = draft.attempts
+            tokens = (draft.usage.prompt_tokens + draft.usage.completion_tokens) or None
+            return draft
+        except BackendError as error:
+            requests = error.attempts
+            raise
+        finally:
+            self.limits.settle(ticket, requests=requests, tokens=tokens)

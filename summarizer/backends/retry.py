@@ -1,0 +1,111 @@
+"""When a failed LLM request is tried again, and after how long.
+
+tenacity retries transient HTTP failures (429, 408/409, 5xx, timeouts, lost
+connections) with exponential backoff and jitter, honouring Retry-After, bounded
+by `max_attempts` and `max_retry_seconds`. A wait (backoff or Retry-After) that
+would end past `max_retry_seconds` stops the retries at once. Replies that fail
+validation are instructor's to re-ask, not this policy's.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from summarizer.settings import LLMSettings
+
+if TYPE_CHECKING:
+    import openai
+    import tenacity
+
+BACKOFF_MAX_SECONDS = 20.0
+
+
+def retrying(retrying_class: type[tenacity.BaseRetrying], settings: LLMSettings) -> Any:
+    """A tenacity `Retrying` (or `AsyncRetrying`) for `settings`' retry policy."""
+    import tenacity
+
+    return retrying_class(
+        retry=tenacity.retry_if_exception(is_transient),
+        stop=tenacity.stop_after_attempt(settings.max_attempts)
+        | tenacity.stop_before_delay(settings.max_retry_seconds),
+        wait=RetryWait(settings.retry_backoff),
+        reraise=True,
+    )
+
+
+def http_error(error: BaseException) -> openai.APIError | None:
+    """The HTTP failure behind an error: the error itself, or the one instructor wrapped.
+
+    instructor raises every failed request as InstructorRetryException with the
+    openai error as its cause; a reply that failed validation has a different cause.
+    """
+    import openai
+
+    for candidate in (error, error.__cause__):
+        if isinstance(candidate, openai.APIError):
+            return candidate
+    return None
+
+
+def is_transient(error: BaseException) -> bool:
+    """Failures worth retrying: rate limits, server errors, timeouts, lost connections."""
+    import openai
+
+    failure = http_error(error)
+    if isinstance(failure, openai.APIConnectionError):  # timeouts are a subclass
+        return True
+    if isinstance(failure, openai.APIStatusError):
+        return failure.status_code in (408, 409, 429) or failure.status_code >= 500
+    return False
+
+
+def retry_after_seconds(error: BaseException) -> float | None:
+    """The server's Retry-After (seconds or an HTTP date, or retry-after-ms), if any."""
+    import openai
+
+    failure = http_error(error)
+    if not isinstance(failure, openai.APIStatusError):
+        return None
+    headers = failure.response.headers
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return float(milliseconds) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
+
+
+@dataclass(frozen=True)
+class RetryWait:
+    """The server's Retry-After when it sends one, else exponential backoff with jitter.
+
+    Retry-After is taken as given, however long: the stop condition compares the
+    wait with what is left of `max_retry_seconds` and gives up rather than retry
+    early, which a rate-limited server would only refuse again.
+    """
+
+    backoff: float
+
+    def __call__(self, state: tenacity.RetryCallState) -> float:
+        import tenacity
+
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        retry_after = retry_after_seconds(error) if error is not None else None
+        if retry_after is not None:
+            return max(retry_after, 0.0)
+        # Composed rather than wait_exponential_jitter, whose arguments changed in tenacity 9.
+        backoff = tenacity.wait_exponential(multiplier=self.backoff, max=BACKOFF_MAX_SECONDS)
+        jitter = tenacity.wait_random(0, self.backoff)
+        return float((backoff + jitter)(state))

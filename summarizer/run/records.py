@@ -1,0 +1,104 @@
+"""What a run hands out: one record per input, and the report that counts them."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from summarizer.errors import BackendError
+from summarizer.schema import ArticleSummary
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """A validated summary of one input, whether the cache answered it, and how long it took.
+
+    `elapsed` is the seconds from the article's start to its result.
+    """
+
+    summary: ArticleSummary
+    cached: bool
+    elapsed: float = field(default=0.0, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.summary.article_id
+
+    def to_json(self) -> str:
+        """The summary's JSON, one line, valid against `summarize schema`.
+
+        `cached` is left out so that a rerun writes the same bytes as the first run.
+        """
+        return self.summary.model_dump_json()
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """An input that ended without a result: its id, the error's type and message.
+
+    `attempts` counts the requests a backend made before it gave up, `elapsed`
+    the seconds from the article's start to its failure, and `error` is the
+    exception itself, cause and traceback included; none of them is in the JSON.
+
+    >>> record = ErrorRecord.of("wire-4", ValueError("no text"))
+    >>> record.to_json()
+    '{"id": "wire-4", "error": {"type": "ValueError", "message": "no text"}}'
+    """
+
+    id: str
+    type: str
+    message: str
+    attempts: int = field(default=0, compare=False)
+    elapsed: float = field(default=0.0, compare=False)
+    error: BaseException | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, article_id: str, error: BaseException, *, elapsed: float = 0.0) -> ErrorRecord:
+        # One line, whatever the error: a log line per failure, and no surprise for
+        # tools that split on newlines (a bug's exception may span several).
+        message = " ".join(str(error).split()) or type(error).__name__
+        attempts = error.attempts if isinstance(error, BackendError) else 0
+        return cls(article_id, type(error).__name__, message, attempts, elapsed, error)
+
+    def to_json(self) -> str:
+        """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line."""
+        document = {"id": self.id, "error": {"type": self.type, "message": self.message}}
+        return json.dumps(document, ensure_ascii=False)
+
+
+Record: TypeAlias = ResultRecord | ErrorRecord
+
+
+@dataclass
+class BatchReport:
+    """What a run wrote, and where it stopped if it was stopped.
+
+    Counts follow the records as they are handed out; read the report once
+    iteration has ended for the final figures.
+    """
+
+    read: int = 0
+    done: int = 0
+    cached: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+    interrupted: bool = False
+    last_read: str | None = None
+    abandoned: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> int:
+        return sum(self.failed.values())
+
+    @property
+    def written(self) -> int:
+        return self.done + self.failures
+
+    def count(self, record: Record) -> None:
+        if isinstance(record, ResultRecord):
+            self.done += 1
+            self.cached += record.cached
+        else:
+            self.failed[record.type] += 1
