@@ -133,8 +133,8 @@ def eval_command(
     for result in report.results:
         if result.error is not None:
             click.echo(f"Failed: {result.id}: {result.error}", err=True)
-    insane = sanity_failures(report)
-    for failure in insane:
+    failed_checks = sanity_failures(report)
+    for failure in failed_checks:
         click.echo(f"Sanity check failed: {failure}", err=True)
     click.echo(f"Report: {markdown_path}\n        {json_path}", err=True)
 
@@ -144,7 +144,7 @@ def eval_command(
         click.echo(f"{len(missing)} article(s) not in the cache: {', '.join(missing)}", err=True)
         code = 1
     if baseline_report is not None and baseline is not None:
-        code = max(code, _gate(report, baseline_report, baseline, tolerance, len(insane)))
+        code = max(code, _gate(report, baseline_report, baseline, tolerance, len(failed_checks)))
     if code:
         ctx.exit(code)
 
@@ -213,7 +213,7 @@ def _run_with_progress(
 
 
 def _gate(
-    report: EvalReport, baseline: dict[str, Any], path: Path, tolerance: float, insane: int
+    report: EvalReport, baseline: dict[str, Any], path: Path, tolerance: float, failed_checks: int
 ) -> int:
     """Exit code of the baseline check: 1 on a regression or a failed sanity check."""
     from summarizer.evaluation import regressions
@@ -221,10 +221,10 @@ def _gate(
     found = regressions(report, baseline, tolerance)
     for regression in found:
         click.echo(f"Regression: {regression} (tolerance {tolerance})", err=True)
-    if found or insane:
+    if found or failed_checks:
         names = [regression.name for regression in found]
-        if insane:
-            names.append(f"{insane} sanity check(s)")
+        if failed_checks:
+            names.append(f"{failed_checks} sanity check(s)")
         click.echo(f"Baseline check failed against {path}: {', '.join(names)}", err=True)
         return 1
     click.echo(f"Baseline check passed against {path} (tolerance {tolerance})", err=True)
