@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from summarizer import summarize
+from summarizer.article import read_article
+from summarizer.backends.llm import LLMBackend
 from summarizer.evaluation import Dataset, LabelledArticle, aggregate, load_dataset, score_article
 from summarizer.evaluation.agreement import DateAgreement, PlaceAgreement, field_agreement
 from summarizer.evaluation.matching import (
@@ -33,8 +36,10 @@ from summarizer.rules import (
     unsupported_numbers,
 )
 from summarizer.schema import ArticleSummary, Event, Extraction, Location
-from tests.conftest import SEEDS
+from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.eval_support import gold_payload, gold_summary
+from tests.llm_support import chat_requests, llm_settings, messages, seed_payload, with_evidence
+from tests.loopback import LoopbackServer, Reply
 
 ARTICLE_IDS = [
     "iraq-baaj-offensive",
@@ -67,7 +72,7 @@ def validator_accepts(item: LabelledArticle, quote: str) -> bool:
     return True
 
 
-def with_evidence(prediction: ArticleSummary, quotes: list[str]) -> ArticleSummary:
+def evidence_replaced(prediction: ArticleSummary, quotes: list[str]) -> ArticleSummary:
     """The prediction with its first event's evidence replaced, unvalidated (as the eval sees
     a result it did not make)."""
     first = prediction.events[0].model_copy(update={"evidence": quotes})
@@ -75,7 +80,7 @@ def with_evidence(prediction: ArticleSummary, quotes: list[str]) -> ArticleSumma
 
 
 def metric_counts_grounded(item: LabelledArticle, quote: str) -> bool:
-    score = score_article(item, with_evidence(gold_summary(item), [quote]))
+    score = score_article(item, evidence_replaced(gold_summary(item), [quote]))
     return quote not in score.ungrounded
 
 
@@ -99,11 +104,30 @@ def test_a_blank_quote_is_not_counted_grounded(seeds: Dataset, quote: str) -> No
     item = seed(seeds, "iraq-baaj-offensive")
     real = gold_summary(item).events[0].evidence[0]
 
-    score = score_article(item, with_evidence(gold_summary(item), [real, quote]))
+    score = score_article(item, evidence_replaced(gold_summary(item), [real, quote]))
 
     assert not quote_is_grounded(quote, item.article.text)
     assert score.ungrounded == (quote,)
     assert score.metrics()["evidence_grounded"] == pytest.approx(1 - 1 / score.quotes)
+
+
+@pytest.mark.parametrize("quote", ["...", "\u2014"])
+def test_a_model_giving_a_blank_quote_is_asked_again(
+    loopback_server: LoopbackServer, quote: str
+) -> None:
+    real = seed_payload()["events"][0]["evidence"]
+    loopback_server.script(
+        Reply(with_evidence(seed_payload(), [*real, quote])), Reply(seed_payload())
+    )
+
+    summary = summarize(
+        read_article(SEED_ARTICLE), backend=LLMBackend(llm_settings(loopback_server)), cache=False
+    )
+
+    _, second = chat_requests(loopback_server)
+    feedback = messages(second)[-1]["content"]
+    assert f"these evidence quotes have no words: {quote!r}" in feedback
+    assert summary.events[0].evidence == real
 
 
 def quote_variants(text: str, generator: random.Random) -> list[str]:
