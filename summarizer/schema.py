@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from enum import Enum
-from functools import cache, lru_cache
+from functools import cache
 from typing import Annotated, TypedDict, cast
 
 from pydantic import (
@@ -28,11 +28,18 @@ from pydantic import (
     model_validator,
 )
 
-from summarizer.text import count_words, grounding_form, numbers_in, split_sentences
+# The limits are the rules' own; named here too, as part of the contract.
+from summarizer.rules import BRIEF_MAX_SENTENCES as BRIEF_MAX_SENTENCES
+from summarizer.rules import BRIEF_MAX_WORDS as BRIEF_MAX_WORDS
+from summarizer.rules import HEADLINE_MAX_WORDS as HEADLINE_MAX_WORDS
+from summarizer.rules import (
+    brief_problem,
+    headline_problem,
+    is_blank_quote,
+    ungrounded_quotes,
+    unsupported_numbers,
+)
 
-HEADLINE_MAX_WORDS = 15
-BRIEF_MAX_WORDS = 60
-BRIEF_MAX_SENTENCES = 3
 EVIDENCE_MAX_QUOTES = 3
 
 
@@ -157,11 +164,18 @@ class Event(EventFields):
     @field_validator("evidence")
     @classmethod
     def _quotes_in_article(cls, quotes: list[str], info: ValidationInfo) -> list[str]:
+        # A blank quote is evidence of nothing, with or without the article to look in.
+        blank = [quote for quote in quotes if is_blank_quote(quote)]
+        if blank:
+            listed = "; ".join(repr(quote) for quote in blank)
+            raise ValueError(
+                f"these evidence quotes have no words: {listed}. Each quote must copy "
+                "words from the article, not only spaces or punctuation"
+            )
         article = _article_context(info).get("article_text")
         if article is None:
             return quotes
-        haystack = _grounded_article(article)
-        missing = [quote for quote in quotes if grounding_form(quote) not in haystack]
+        missing = ungrounded_quotes(quotes, article)
         if missing:
             listed = "; ".join(repr(quote) for quote in missing)
             raise ValueError(
@@ -170,12 +184,6 @@ class Event(EventFields):
                 "(a whole sentence or a contiguous part of one), without paraphrasing"
             )
         return quotes
-
-
-@lru_cache(maxsize=64)
-def _grounded_article(article: str) -> str:
-    """The article's grounding form, computed once for all the events checked against it."""
-    return grounding_form(article)
 
 
 class Extraction(BaseModel):
@@ -195,30 +203,17 @@ class Extraction(BaseModel):
     @field_validator("headline")
     @classmethod
     def _headline_short(cls, headline: str) -> str:
-        words = count_words(headline)
-        if not headline.strip():
-            raise ValueError("the headline is empty; write a headline of at most 15 words")
-        if words > HEADLINE_MAX_WORDS:
-            raise ValueError(
-                f"the headline has {words} words; shorten it to at most {HEADLINE_MAX_WORDS}"
-            )
+        problem = headline_problem(headline)
+        if problem is not None:
+            raise ValueError(problem)
         return headline
 
     @field_validator("brief")
     @classmethod
     def _brief_short(cls, brief: str) -> str:
-        words = count_words(brief)
-        sentences = len(split_sentences(brief))
-        if not brief.strip():
-            raise ValueError("the brief is empty; write 1-3 sentences about the article")
-        if words > BRIEF_MAX_WORDS:
-            raise ValueError(
-                f"the brief has {words} words; shorten it to at most {BRIEF_MAX_WORDS}"
-            )
-        if sentences > BRIEF_MAX_SENTENCES:
-            raise ValueError(
-                f"the brief has {sentences} sentences; use at most {BRIEF_MAX_SENTENCES}"
-            )
+        problem = brief_problem(brief)
+        if problem is not None:
+            raise ValueError(problem)
         return brief
 
     @model_validator(mode="after")
@@ -226,9 +221,8 @@ class Extraction(BaseModel):
         article = _article_context(info).get("article_text")
         if article is None:
             return self
-        known = numbers_in(article)
         for field in ("headline", "brief"):
-            unsupported = sorted(numbers_in(getattr(self, field)) - known)
+            unsupported = unsupported_numbers(getattr(self, field), article)
             if unsupported:
                 raise ValueError(
                     f"the {field} contains numbers the article does not state: "

@@ -1,8 +1,9 @@
 """Text normalisation shared by validators, the offline extractor and the scorer.
 
-Each function here is the one definition of its rule: a quote is "in the article"
-by `grounding_form`, a number is "stated" by `numbers_in`, two names are "the same"
-by `name_key`, wherever the question is asked.
+Each function here is the one definition of a form: the form in which a quote is
+looked up (`grounding_form`), the numbers a text states (`numbers_in`), the form in
+which two names are compared (`name_key`). The rules built on them, such as "this
+quote is in the article", are in summarizer.rules.
 """
 
 from __future__ import annotations

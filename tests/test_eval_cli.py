@@ -60,6 +60,10 @@ def test_eval_over_the_seeds_against_gold_answers_scores_one(
     assert len(chat_requests(loopback_server)) == len(seeds)
     # The summary table goes to stdout, where the report is to stderr.
     assert "brief_rouge_l" in result.stdout
+    table = result.stdout
+    assert (
+        table.index("valid_rate") < table.index("sanity checks") < table.index("evidence_grounded")
+    )
     assert str(out / "report.md") in result.stderr
 
     # Everything is cached now: --cache-only scores it again without a request.
@@ -218,10 +222,14 @@ def test_baseline_tolerance_allows_small_drops(
     root = copy_seeds(tmp_path / "set", SMALL_SET)
     loopback_server.respond_with(gold_responder(load_dataset(root)))
     baseline = write_json(tmp_path / "baseline.json", {"metrics": perfect_metrics()})
-    # A baseline the run cannot reach: event_f1 1.0 + a lower-is-better metric below zero.
+    # A baseline the run cannot reach: event_f1 above 1.
     impossible = write_json(
-        tmp_path / "impossible.json",
-        {"metrics": {**perfect_metrics(), "unsupported_numbers": -0.5}},
+        tmp_path / "impossible.json", {"metrics": {**perfect_metrics(), "event_f1": 1.3}}
+    )
+    # Sanity checks are held to perfect, not to the baseline: this one's values do not count.
+    odd_sanity = write_json(
+        tmp_path / "odd-sanity.json",
+        {"metrics": {**perfect_metrics(), "unsupported_numbers": -0.5, "evidence_grounded": 2.0}},
     )
 
     def gate(baseline_file: Path, *options: str) -> Any:
@@ -239,11 +247,14 @@ def test_baseline_tolerance_allows_small_drops(
     ok = gate(baseline)
     worse = gate(impossible)
     tolerant = gate(impossible, "--tolerance", "0.5")
+    sane = gate(odd_sanity)
 
     assert ok.exit_code == 0, ok.stderr
     assert worse.exit_code == 1
-    assert "Regression: unsupported_numbers rose to 0.000" in worse.stderr
+    assert "Regression: event_f1 fell to 1.000 from the baseline's 1.300" in worse.stderr
     assert tolerant.exit_code == 0, tolerant.stderr
+    assert sane.exit_code == 0, sane.stderr
+    assert "Sanity check failed" not in sane.stderr
 
 
 def test_compare_shows_the_difference_per_metric(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from summarizer.evaluation import (
     HEADLINE_METRICS,
     LOWER_IS_BETTER,
+    SANITY_CHECKS,
     ArticleResult,
     Dataset,
     LabelledArticle,
@@ -19,17 +20,14 @@ from summarizer.evaluation import (
     load_dataset,
     score_article,
 )
-from summarizer.evaluation.metrics import (
-    brief_length_ok,
-    fatalities_agree,
-    mentions,
-    rouge_l_f1,
-)
+from summarizer.evaluation.agreement import fatalities_agree
+from summarizer.evaluation.metrics import mentions, rouge_l_f1
 from summarizer.schema import FatalityRange
 from tests.conftest import SEEDS
 from tests.eval_support import gold_payload, gold_summary, unchecked_summary, write_json
 
 SEED_IDS = sorted(path.stem for path in (SEEDS / "labels").glob("*.json"))
+MEASURED = (*HEADLINE_METRICS, *SANITY_CHECKS)
 
 
 def perfect(name: str) -> float:
@@ -37,10 +35,10 @@ def perfect(name: str) -> float:
 
 
 def imperfect(metrics: dict[str, float | None]) -> dict[str, float]:
-    """The headline metrics that are measured and not perfect."""
+    """The headline metrics and sanity checks that are measured and not perfect."""
     return {
         name: value
-        for name in HEADLINE_METRICS
+        for name in MEASURED
         if (value := metrics[name]) is not None and value != perfect(name)
     }
 
@@ -60,7 +58,7 @@ def test_gold_labels_fed_back_score_perfectly(seeds: Dataset, article_id: str) -
     assert score.metrics()["unsupported_numbers"] == 0
     assert score.perfect
     # Each gold event found itself, not a look-alike.
-    matched = [*(pair.match for pair in score.pairs), *score.optional_matches]
+    matched = [*score.pairs, *score.optional_matches]
     assert sorted((m.predicted, m.gold) for m in matched) == [
         (i, i) for i in range(len(item.label.events))
     ]
@@ -71,9 +69,7 @@ def test_gold_labels_fed_back_score_one_on_every_aggregate_metric(seeds: Dataset
 
     metrics = aggregate(results)
 
-    assert {name: metrics[name] for name in HEADLINE_METRICS} == {
-        name: perfect(name) for name in HEADLINE_METRICS
-    }
+    assert {name: metrics[name] for name in MEASURED} == {name: perfect(name) for name in MEASURED}
 
 
 # -- one mistake at a time, on an article written for it ---------------------------------
@@ -267,7 +263,10 @@ def test_an_article_without_a_valid_result_is_invalid_and_scores_zero_on_recall(
     assert alone["brief_must_mention_recall"] == 0.0
     assert alone["brief_rouge_l"] == 0.0
     assert alone["event_precision"] is None
+    # Sanity checks measure valid results only.
     assert alone["unsupported_numbers"] is None
+    assert alone["brief_length_ok"] is None
+    assert both["brief_length_ok"] == 1.0
     assert both["valid_rate"] == 0.5
     assert both["event_recall"] == 0.5
     assert both["event_precision"] == 1.0
@@ -330,13 +329,6 @@ def test_fatalities_agree() -> None:
     assert not fatalities_agree(FatalityRange(min=10, max=19), FatalityRange(min=14, max=19))
     assert not fatalities_agree(FatalityRange(min=4, max=6), 5)
     assert fatalities_agree(FatalityRange(min=5, max=5), 5)
-
-
-def test_brief_length_uses_the_schema_limits() -> None:
-    assert brief_length_ok("One short sentence.")
-    assert not brief_length_ok(" ".join(["word"] * 61))
-    assert not brief_length_ok("One. Two. Three. Four.")
-    assert not brief_length_ok("  ")
 
 
 def test_seeds_folder_exists() -> None:

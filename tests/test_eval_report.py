@@ -20,6 +20,7 @@ from summarizer.evaluation import (
     load_dataset,
     load_report,
     regressions,
+    sanity_failures,
     score_article,
 )
 from tests.conftest import SEEDS
@@ -92,6 +93,10 @@ def test_report_markdown_shows_gold_and_predicted_side_by_side(dataset: Dataset)
 
     assert "## Headline metrics" in markdown
     assert "| valid_rate | 0.500 |" in markdown
+    # Measured over the one valid result, whose brief keeps the length rule.
+    assert "## Sanity checks" in markdown
+    assert "| brief_length_ok | 1.000 |" in markdown
+    assert markdown.index("| valid_rate |") < markdown.index("## Sanity checks")
     # The confusion table: gold battles, one predicted as a bombing; Syria's two events missed.
     assert "| gold \\ predicted | battle | explosion_remote_violence | health | (missed) |" in (
         markdown
@@ -143,11 +148,39 @@ def test_regressions_respect_direction_and_tolerance() -> None:
     assert gate(event_f1=0.88) == []  # exactly at the tolerance
     assert gate(event_f1=0.879) == ["event_f1"]
     assert gate(event_f1=1.0, unsupported_numbers=0.0) == []
-    assert gate(unsupported_numbers=0.12) == []
-    assert gate(unsupported_numbers=0.13) == ["unsupported_numbers"]
+    assert gate(valid_rate=0.97) == ["valid_rate"]
     assert gate(valid_rate=None) == ["valid_rate"]
     # A metric the baseline does not have is not gated.
     assert gate(type_accuracy=0.0) == []
+    # Sanity checks are held to perfect by sanity_failures, not to the baseline.
+    assert gate(unsupported_numbers=0.5, evidence_grounded=0.0) == []
+
+
+def test_sanity_failures_hold_each_check_to_perfect_whatever_the_baseline() -> None:
+    def failing(**metrics: float | None) -> list[str]:
+        return [failure.name for failure in sanity_failures({"metrics": metrics})]
+
+    assert failing(brief_length_ok=1.0, unsupported_numbers=0.0, evidence_grounded=1.0) == []
+    # Nothing to measure (no valid result, no quote) is no failure.
+    assert failing(brief_length_ok=None, evidence_grounded=None) == []
+    assert failing(evidence_grounded=0.999, unsupported_numbers=0.05, event_f1=0.1) == [
+        "unsupported_numbers",
+        "evidence_grounded",
+    ]
+    (failure,) = sanity_failures({"metrics": {"brief_length_ok": 0.5}})
+    assert str(failure) == (
+        "brief_length_ok is 0.500, not 1: a validated result breaks a rule the validators enforce"
+    )
+
+
+def test_the_baseline_file_in_the_repository_still_loads_and_gates(tmp_path: Path) -> None:
+    baseline = load_report(Path(summarizer.__file__).parent.parent / "evals/offline-baseline.json")
+    worse = copy.deepcopy(baseline)
+    worse["metrics"]["event_f1"] -= 0.1
+
+    assert regressions(baseline, baseline, 0.0) == []
+    assert sanity_failures(baseline) == []
+    assert [regression.name for regression in regressions(worse, baseline, 0.02)] == ["event_f1"]
 
 
 def test_load_report_rejects_what_is_not_a_report(tmp_path: Path) -> None:

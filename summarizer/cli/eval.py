@@ -12,7 +12,7 @@ from summarizer.cli.options import backend_options, concurrency_option, pipeline
 if TYPE_CHECKING:
     from summarizer.evaluation.dataset import Dataset
     from summarizer.evaluation.metrics import TokenPrices
-    from summarizer.evaluation.report import EvalReport
+    from summarizer.evaluation.report_json import EvalReport
     from summarizer.pipeline import Pipeline
 
 SEEDS_DIR = "seeds"
@@ -87,9 +87,10 @@ def eval_command(
     from rich.console import Console
 
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
+    from summarizer.cli.eval_tables import metrics_table
     from summarizer.errors import DatasetError
-    from summarizer.evaluation import TokenPrices, load_dataset, load_report
-    from summarizer.evaluation.report import metrics_table, run_figures
+    from summarizer.evaluation import TokenPrices, load_dataset, load_report, sanity_failures
+    from summarizer.evaluation.report_md import run_figures
     from summarizer.evaluation.runner import NOT_CACHED
 
     if compare:
@@ -129,6 +130,9 @@ def eval_command(
     console = Console()
     console.print(metrics_table(report.metrics))
     console.print(run_figures(report.metrics), highlight=False)
+    failed_checks = sanity_failures(report)
+    for failure in failed_checks:
+        click.echo(f"Sanity check failed: {failure}", err=True)
     click.echo(f"Report: {markdown_path}\n        {json_path}", err=True)
 
     code = 0
@@ -137,7 +141,7 @@ def eval_command(
         click.echo(f"{len(missing)} article(s) not in the cache: {', '.join(missing)}", err=True)
         code = 1
     if baseline_report is not None and baseline is not None:
-        code = max(code, _gate(report, baseline_report, baseline, tolerance))
+        code = max(code, _gate(report, baseline_report, baseline, tolerance, len(failed_checks)))
     if code:
         ctx.exit(code)
 
@@ -193,15 +197,20 @@ def _run_with_progress(
         )
 
 
-def _gate(report: EvalReport, baseline: dict[str, Any], path: Path, tolerance: float) -> int:
+def _gate(
+    report: EvalReport, baseline: dict[str, Any], path: Path, tolerance: float, failed_checks: int
+) -> int:
+    """Exit code of the baseline check: 1 on a regression or a failed sanity check."""
     from summarizer.evaluation import regressions
 
     found = regressions(report, baseline, tolerance)
     for regression in found:
         click.echo(f"Regression: {regression} (tolerance {tolerance})", err=True)
-    if found:
-        names = ", ".join(regression.name for regression in found)
-        click.echo(f"Baseline check failed against {path}: {names}", err=True)
+    if found or failed_checks:
+        names = [regression.name for regression in found]
+        if failed_checks:
+            names.append(f"{failed_checks} sanity check(s)")
+        click.echo(f"Baseline check failed against {path}: {', '.join(names)}", err=True)
         return 1
     click.echo(f"Baseline check passed against {path} (tolerance {tolerance})", err=True)
     return 0
@@ -210,8 +219,8 @@ def _gate(report: EvalReport, baseline: dict[str, Any], path: Path, tolerance: f
 def _print_comparison(before: Path, after: Path) -> None:
     from rich.console import Console
 
+    from summarizer.cli.eval_tables import compare_table
     from summarizer.evaluation import compare, load_report
-    from summarizer.evaluation.report import compare_table
 
     changes = compare(load_report(before), load_report(after))
     Console().print(compare_table(changes, str(before), str(after)))

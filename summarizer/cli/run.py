@@ -17,7 +17,7 @@ import click
 from summarizer.cli.options import backend_options, concurrency_option, pipeline_from_options
 
 if TYPE_CHECKING:
-    from summarizer.schema import ArticleSummary, Event
+    from summarizer.schema import ArticleSummary
 
 # Exit code of a run stopped by Ctrl-C, as for any program killed by SIGINT.
 INTERRUPTED_EXIT_CODE = 130
@@ -137,8 +137,9 @@ def _open_output(path: Path | None) -> contextlib.AbstractContextManager[TextIO]
 def render_summary(summary: ArticleSummary) -> None:
     """Headline, brief, a table of events and what each event was, for a person."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
+
+    from summarizer.cli.render import events_table
 
     # Article text may hold square brackets; printed as markup they would vanish.
     console = Console(markup=False, highlight=False)
@@ -147,35 +148,7 @@ def render_summary(summary: ArticleSummary) -> None:
     if not summary.events:
         console.print(Text("No events.", "dim"), "\n")
         return
-    table = Table(expand=False)
-    for column in ("#", "type", "date", "location", "actors", "deaths"):
-        table.add_column(column, overflow="fold")
-    for number, event in enumerate(summary.events, start=1):
-        place = (event.location.name, event.location.country)
-        table.add_row(
-            str(number),
-            event.event_type.value,
-            _date_text(event),
-            ", ".join(part for part in place if part) or "-",
-            ", ".join(event.actors) or "-",
-            _fatalities_text(event),
-        )
-    console.print(table)
+    console.print(events_table(summary.events))
     for number, event in enumerate(summary.events, start=1):
         console.print(f"{number}. {event.summary}")
     console.print()
-
-
-def _date_text(event: Event) -> str:
-    if event.date is None:
-        return "-"
-    if event.date_end is not None and event.date_end != event.date:
-        return f"{event.date.isoformat()}..{event.date_end.isoformat()}"
-    return event.date.isoformat()
-
-
-def _fatalities_text(event: Event) -> str:
-    deaths = event.fatalities
-    if deaths is None:
-        return "-"
-    return str(deaths) if isinstance(deaths, int) else f"{deaths.min}-{deaths.max}"

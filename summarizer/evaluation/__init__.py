@@ -6,29 +6,32 @@
 """
 
 from summarizer.evaluation.dataset import Dataset, GoldEvent, Label, LabelledArticle, load_dataset
+from summarizer.evaluation.gate import (
+    MetricChange,
+    Regression,
+    SanityFailure,
+    compare,
+    regressions,
+    sanity_failures,
+)
 from summarizer.evaluation.matching import Match, assign, match_events
 from summarizer.evaluation.metrics import (
     HEADLINE_METRICS,
     LOWER_IS_BETTER,
+    SANITY_CHECKS,
     ArticleResult,
     ArticleScore,
     TokenPrices,
     aggregate,
     score_article,
 )
-from summarizer.evaluation.report import (
-    EvalReport,
-    MetricChange,
-    Regression,
-    compare,
-    load_report,
-    regressions,
-)
+from summarizer.evaluation.report_json import EvalReport, load_report
 from summarizer.evaluation.runner import evaluate
 
 __all__ = [
     "HEADLINE_METRICS",
     "LOWER_IS_BETTER",
+    "SANITY_CHECKS",
     "ArticleResult",
     "ArticleScore",
     "Dataset",
@@ -39,6 +42,7 @@ __all__ = [
     "Match",
     "MetricChange",
     "Regression",
+    "SanityFailure",
     "TokenPrices",
     "aggregate",
     "assign",
@@ -48,5 +52,6 @@ __all__ = [
     "load_report",
     "match_events",
     "regressions",
+    "sanity_failures",
     "score_article",
 ]

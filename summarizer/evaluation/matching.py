@@ -14,8 +14,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from summarizer.evaluation.agreement import (
+    DateAgreement,
+    FieldAgreement,
+    PlaceAgreement,
+    field_agreement,
+)
 from summarizer.evaluation.dataset import GoldEvent, Label
-from summarizer.schema import EventFields, Location
+from summarizer.schema import EventFields
 
 # How much each field says about "same event". Location and date identify an event
 # best; the type is a judgement the model may get wrong about a real match, so any
@@ -28,8 +34,12 @@ ACTORS_WEIGHT = 0.2
 # At least half the evidence must agree: type and date alone, or place and actors alone.
 MINIMUM_SIMILARITY = 0.5
 # Partial credit: a date one day off; a different place in the same country.
-NEAR_DATE_CREDIT = 0.5
-SAME_COUNTRY_CREDIT = 0.25
+DATE_CREDIT = {DateAgreement.SAME: 1.0, DateAgreement.NEAR: 0.5, DateAgreement.DIFFERENT: 0.0}
+PLACE_CREDIT = {
+    PlaceAgreement.SAME: 1.0,
+    PlaceAgreement.SAME_COUNTRY: 0.25,
+    PlaceAgreement.DIFFERENT: 0.0,
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Match:
     predicted: int
     gold: int
     similarity: float
+    agreement: FieldAgreement
 
 
 def assign(weights: Sequence[Sequence[float]]) -> list[tuple[int, int]]:
@@ -122,12 +133,12 @@ def match_events(
     minimum_similarity: float = MINIMUM_SIMILARITY,
 ) -> list[Match]:
     """The optimal one-to-one matching of predicted to gold events, sorted by gold index."""
-    gold = label.events
-    similarity = [[event_similarity(p, g, label) for g in gold] for p in predicted]
+    agreements = [[field_agreement(p, g, label) for g in label.events] for p in predicted]
+    similarity = [[similarity_of(agreement) for agreement in row] for row in agreements]
     # Sub-minimum pairs weigh nothing, so they cannot pull the assignment their way.
     weights = [[s if s >= minimum_similarity else 0.0 for s in row] for row in similarity]
     matches = [
-        Match(p, g, similarity[p][g])
+        Match(p, g, similarity[p][g], agreements[p][g])
         for p, g in assign(weights)
         if similarity[p][g] >= minimum_similarity
     ]
@@ -136,36 +147,14 @@ def match_events(
 
 def event_similarity(predicted: EventFields, gold: GoldEvent, label: Label) -> float:
     """How alike two events are, 0..1, with names compared through the label's aliases."""
+    return similarity_of(field_agreement(predicted, gold, label))
+
+
+def similarity_of(agreement: FieldAgreement) -> float:
+    """The weighted evidence that two events agreeing this far are one event."""
     return (
-        TYPE_WEIGHT * (predicted.event_type == gold.event_type)
-        + DATE_WEIGHT * _date_similarity(predicted, gold)
-        + LOCATION_WEIGHT * _location_similarity(predicted.location, gold.location, label)
-        + ACTORS_WEIGHT * actor_f1(predicted.actors, gold.actors, label)
+        TYPE_WEIGHT * agreement.same_type
+        + DATE_WEIGHT * DATE_CREDIT[agreement.date]
+        + LOCATION_WEIGHT * PLACE_CREDIT[agreement.place]
+        + ACTORS_WEIGHT * agreement.actor_f1
     )
-
-
-def _date_similarity(predicted: EventFields, gold: EventFields) -> float:
-    if predicted.date == gold.date:
-        return 1.0
-    if predicted.date is None or gold.date is None:
-        return 0.0
-    return NEAR_DATE_CREDIT if abs((predicted.date - gold.date).days) <= 1 else 0.0
-
-
-def _location_similarity(predicted: Location, gold: Location, label: Label) -> float:
-    same_country = label.canonical(predicted.country) == label.canonical(gold.country)
-    same_name = label.canonical(predicted.name) == label.canonical(gold.name)
-    if same_name and gold.name is not None:
-        return 1.0
-    if same_name:  # neither names a place: the country is the whole location
-        return 1.0 if same_country else 0.0
-    return SAME_COUNTRY_CREDIT if same_country and gold.country is not None else 0.0
-
-
-def actor_f1(predicted: Sequence[str], gold: Sequence[str], label: Label) -> float:
-    """F1 of two actor sets after name normalisation; two empty sets agree fully."""
-    found = {key for key in map(label.canonical, predicted) if key}
-    wanted = {key for key in map(label.canonical, gold) if key}
-    if not found and not wanted:
-        return 1.0
-    return 2 * len(found & wanted) / (len(found) + len(wanted))

@@ -11,9 +11,13 @@ Conventions, chosen so that a perfect prediction scores exactly 1.0 everywhere:
   matched to required gold events, pooled across articles; optional events are
   not scored in detail, as they are not scored for recall either.
 - An article without a valid result has no events and no brief: every required
-  event is missed, and it scores 0 on must-mention recall, ROUGE-L and length.
-  Numbers and evidence are measured on valid results only.
+  event is missed, and it scores 0 on must-mention recall and ROUGE-L.
 - A metric with nothing to measure (no matched pairs, no facts) is None, not 0.
+
+Headline metrics measure quality. Sanity checks measure, over valid results only,
+rules the schema's validators already enforce on every result, with the validators'
+own functions (summarizer.rules): they cannot move with the quality of a backend, and
+anything but perfect means a validator let through what it should have rejected.
 """
 
 from __future__ import annotations
@@ -23,25 +27,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summarizer.evaluation.dataset import GoldEvent, Label, LabelledArticle
-from summarizer.evaluation.matching import MINIMUM_SIMILARITY, Match, actor_f1, match_events
-from summarizer.schema import (
-    BRIEF_MAX_SENTENCES,
-    BRIEF_MAX_WORDS,
-    ArticleSummary,
-    Event,
-    Fatalities,
-    FatalityRange,
-)
-from summarizer.text import (
-    count_words,
-    grounding_form,
-    numbers_in,
-    split_sentences,
-    strip_diacritics,
-)
+from summarizer.evaluation.dataset import LabelledArticle
+from summarizer.evaluation.matching import MINIMUM_SIMILARITY, Match, match_events
+from summarizer.rules import brief_problem, ungrounded_quotes, unsupported_numbers
+from summarizer.schema import ArticleSummary
+from summarizer.text import grounding_form, strip_diacritics
 
-# The metrics every report carries under "metrics", in display order.
+# The quality metrics every report carries under "metrics", in display order; the
+# baseline gate holds each to its baseline value, within a tolerance.
 HEADLINE_METRICS: tuple[str, ...] = (
     "event_precision",
     "event_recall",
@@ -54,10 +47,14 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "fatalities_accuracy",
     "brief_must_mention_recall",
     "brief_rouge_l",
+    "valid_rate",
+)
+# Rules every valid result already passed (see the module's docstring), in display
+# order; the baseline gate holds each to perfect, whatever the baseline says.
+SANITY_CHECKS: tuple[str, ...] = (
     "brief_length_ok",
     "unsupported_numbers",
     "evidence_grounded",
-    "valid_rate",
 )
 # Everything else is higher-is-better; comparisons and the baseline gate use this.
 LOWER_IS_BETTER = frozenset(
@@ -80,25 +77,12 @@ MetricValues = dict[str, float | None]
 
 
 @dataclass(frozen=True)
-class PairScore:
-    """How a predicted event matched to a required gold event got each field."""
-
-    match: Match
-    type_ok: bool
-    date_ok: bool
-    date_within_1d: bool
-    location_ok: bool
-    actor_f1: float
-    fatalities_ok: bool
-
-
-@dataclass(frozen=True)
 class ArticleScore:
     """Everything measured for one article; `prediction` is None when no valid result came."""
 
     item: LabelledArticle
     prediction: ArticleSummary | None
-    pairs: tuple[PairScore, ...] = ()
+    pairs: tuple[Match, ...] = ()  # the matches to required gold events
     optional_matches: tuple[Match, ...] = ()
     missed: tuple[int, ...] = ()  # indices of required gold events nobody matched
     spurious: tuple[int, ...] = ()  # indices of predicted events that matched nothing
@@ -114,12 +98,18 @@ class ArticleScore:
         return self.prediction is not None
 
     @property
+    def missing_mentions(self) -> list[list[str]]:
+        """The must-mention facts (each as its spellings) the brief does not state."""
+        facts = self.item.label.must_mention
+        return [fact for fact, found in zip(facts, self.mentions_found, strict=True) if not found]
+
+    @property
     def counts(self) -> tuple[int, int, int]:
         """True positives, false positives, false negatives."""
         return len(self.pairs), len(self.spurious), len(self.missed)
 
     def metrics(self) -> MetricValues:
-        """This article's value of every headline metric (None where it has nothing to measure)."""
+        """This article's headline metrics and sanity checks (None: nothing to measure)."""
         true_pos, false_pos, false_neg = self.counts
         return {
             "event_precision": _ratio(true_pos, true_pos + false_pos) if self.valid else None,
@@ -128,21 +118,22 @@ class ArticleScore:
             **_field_metrics(self.pairs),
             "brief_must_mention_recall": _mean_or_none(self.mentions_found),
             "brief_rouge_l": self.rouge_l,
-            "brief_length_ok": float(self.length_ok),
+            "valid_rate": float(self.valid),
+            "brief_length_ok": float(self.length_ok) if self.valid else None,
             "unsupported_numbers": float(len(self.unsupported)) if self.valid else None,
             "evidence_grounded": (
                 _ratio(self.quotes - len(self.ungrounded), self.quotes) if self.quotes else None
             ),
-            "valid_rate": float(self.valid),
         }
 
     @property
     def perfect(self) -> bool:
-        values = self.metrics()
-        return all(
-            value is None or value == (0.0 if name in LOWER_IS_BETTER else 1.0)
-            for name, value in values.items()
-        )
+        return all(is_perfect(name, value) for name, value in self.metrics().items())
+
+
+def is_perfect(name: str, value: float | None) -> bool:
+    """Whether a metric is at its best (0 when lower is better, else 1); None measured nothing."""
+    return value is None or value == (0.0 if name in LOWER_IS_BETTER else 1.0)
 
 
 def score_article(
@@ -161,17 +152,12 @@ def score_article(
     matches = match_events(prediction.events, label, minimum_similarity=minimum_similarity)
     matched_gold = {match.gold for match in matches}
     matched_predicted = {match.predicted for match in matches}
-    pairs = tuple(
-        _score_pair(match, prediction.events[match.predicted], label.events[match.gold], label)
-        for match in matches
-        if label.events[match.gold].required
-    )
     quotes = [quote for event in prediction.events for quote in event.evidence]
-    article = grounding_form(item.article.text)
+    article = item.article.text
     return ArticleScore(
         item=item,
         prediction=prediction,
-        pairs=pairs,
+        pairs=tuple(m for m in matches if label.events[m.gold].required),
         optional_matches=tuple(m for m in matches if not label.events[m.gold].required),
         missed=tuple(
             i for i, event in enumerate(label.events) if event.required and i not in matched_gold
@@ -179,54 +165,18 @@ def score_article(
         spurious=tuple(i for i in range(len(prediction.events)) if i not in matched_predicted),
         mentions_found=tuple(mentions(prediction.brief, fact) for fact in label.must_mention),
         rouge_l=rouge_l_f1(prediction.brief, label.brief),
-        length_ok=brief_length_ok(prediction.brief),
+        length_ok=brief_problem(prediction.brief) is None,
         unsupported=tuple(
             sorted(
-                (numbers_in(prediction.brief) | numbers_in(prediction.headline))
-                - numbers_in(item.article.text)
+                {
+                    *unsupported_numbers(prediction.headline, article),
+                    *unsupported_numbers(prediction.brief, article),
+                }
             )
         ),
-        ungrounded=tuple(quote for quote in quotes if not _grounded(quote, article)),
+        ungrounded=tuple(ungrounded_quotes(quotes, article)),
         quotes=len(quotes),
     )
-
-
-def _grounded(quote: str, article_form: str) -> bool:
-    """Verbatim in the article, as the schema's evidence check defines it; empty never is."""
-    form = grounding_form(quote)
-    return bool(form) and form in article_form
-
-
-def _score_pair(match: Match, predicted: Event, gold: GoldEvent, label: Label) -> PairScore:
-    days_apart = (
-        abs((predicted.date - gold.date).days)
-        if predicted.date is not None and gold.date is not None
-        else None
-    )
-    same_name = label.canonical(predicted.location.name) == label.canonical(gold.location.name)
-    same_country = label.canonical(predicted.location.country) == label.canonical(
-        gold.location.country
-    )
-    return PairScore(
-        match=match,
-        type_ok=predicted.event_type == gold.event_type,
-        date_ok=predicted.date == gold.date,
-        date_within_1d=predicted.date == gold.date or (days_apart is not None and days_apart <= 1),
-        # The place name decides; only when the gold names no place does the country.
-        location_ok=same_name and (gold.location.name is not None or same_country),
-        actor_f1=actor_f1(predicted.actors, gold.actors, label),
-        fatalities_ok=fatalities_agree(predicted.fatalities, gold.fatalities),
-    )
-
-
-def fatalities_agree(predicted: Fatalities, gold: Fatalities) -> bool:
-    """Exact for a gold figure; for a gold range, a figure or range inside it."""
-    if gold is None or predicted is None:
-        return gold is None and predicted is None
-    low, high = (gold.min, gold.max) if isinstance(gold, FatalityRange) else (gold, gold)
-    if isinstance(predicted, FatalityRange):
-        return low <= predicted.min and predicted.max <= high
-    return low <= predicted <= high
 
 
 def _fold(text: str) -> str:
@@ -273,16 +223,6 @@ def _lcs_length(first: Sequence[str], second: Sequence[str]) -> int:
     return row[-1]
 
 
-def brief_length_ok(brief: str) -> bool:
-    """Within the schema's limits: non-empty, at most BRIEF_MAX_WORDS words and
-    BRIEF_MAX_SENTENCES sentences."""
-    return (
-        bool(brief.strip())
-        and count_words(brief) <= BRIEF_MAX_WORDS
-        and len(split_sentences(brief)) <= BRIEF_MAX_SENTENCES
-    )
-
-
 @dataclass(frozen=True)
 class TokenPrices:
     """What a million tokens cost, in the caller's currency."""
@@ -314,7 +254,7 @@ class ArticleResult:
 
 
 def aggregate(results: Sequence[ArticleResult], prices: TokenPrices | None = None) -> MetricValues:
-    """The data set's headline metrics (pooled as the module says), then run figures."""
+    """The data set's headline metrics (pooled as the module says), sanity checks, run figures."""
     scores = [result.score for result in results]
     valid = [score for score in scores if score.valid]
     true_pos = sum(score.counts[0] for score in scores)
@@ -334,14 +274,15 @@ def aggregate(results: Sequence[ArticleResult], prices: TokenPrices | None = Non
             [found for score in scores for found in score.mentions_found]
         ),
         "brief_rouge_l": _mean_or_none([score.rouge_l for score in scores]),
-        "brief_length_ok": _mean_or_none([score.length_ok for score in scores]),
+        "valid_rate": _mean_or_none([score.valid for score in scores]),
+        # Sanity checks.
+        "brief_length_ok": _mean_or_none([score.length_ok for score in valid]),
         "unsupported_numbers": _mean_or_none([len(score.unsupported) for score in valid]),
         "evidence_grounded": (
             _ratio(quotes - sum(len(score.ungrounded) for score in valid), quotes)
             if quotes
             else None
         ),
-        "valid_rate": _mean_or_none([score.valid for score in scores]),
         # Run figures.
         "articles": float(len(results)),
         "valid_articles": float(len(valid)),
@@ -359,14 +300,15 @@ def aggregate(results: Sequence[ArticleResult], prices: TokenPrices | None = Non
     }
 
 
-def _field_metrics(pairs: Sequence[PairScore]) -> MetricValues:
+def _field_metrics(pairs: Sequence[Match]) -> MetricValues:
+    agreements = [pair.agreement for pair in pairs]
     return {
-        "type_accuracy": _mean_or_none([pair.type_ok for pair in pairs]),
-        "date_accuracy": _mean_or_none([pair.date_ok for pair in pairs]),
-        "date_within_1d": _mean_or_none([pair.date_within_1d for pair in pairs]),
-        "location_accuracy": _mean_or_none([pair.location_ok for pair in pairs]),
-        "actor_f1": _mean_or_none([pair.actor_f1 for pair in pairs]),
-        "fatalities_accuracy": _mean_or_none([pair.fatalities_ok for pair in pairs]),
+        "type_accuracy": _mean_or_none([a.same_type for a in agreements]),
+        "date_accuracy": _mean_or_none([a.same_date for a in agreements]),
+        "date_within_1d": _mean_or_none([a.date_within_1d for a in agreements]),
+        "location_accuracy": _mean_or_none([a.same_place for a in agreements]),
+        "actor_f1": _mean_or_none([a.actor_f1 for a in agreements]),
+        "fatalities_accuracy": _mean_or_none([a.same_fatalities for a in agreements]),
     }
 
 

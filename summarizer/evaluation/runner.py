@@ -23,7 +23,7 @@ from summarizer.evaluation.metrics import (
     aggregate,
     score_article,
 )
-from summarizer.evaluation.report import EvalReport
+from summarizer.evaluation.report_json import EvalReport
 from summarizer.pipeline import Pipeline, open_pipeline
 from summarizer.run import (
     DEFAULT_CONCURRENCY,

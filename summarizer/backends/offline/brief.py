@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from summarizer.backends.offline.events import ExtractedEvent
 from summarizer.backends.offline.reading import Sentence, words
+from summarizer.rules import brief_problem
 from summarizer.schema import BRIEF_MAX_SENTENCES, BRIEF_MAX_WORDS, HEADLINE_MAX_WORDS
 from summarizer.text import collapse_whitespace, count_words, split_sentences
 
@@ -210,10 +211,8 @@ def _importance(event: ExtractedEvent, published: dt.date | None) -> float:
 
 
 def _fits(chosen: Sequence[tuple[Sentence, str]]) -> bool:
-    text = " ".join(piece for _, piece in chosen)
-    return (
-        count_words(text) <= BRIEF_MAX_WORDS and len(split_sentences(text)) <= BRIEF_MAX_SENTENCES
-    )
+    """Whether the pieces make a brief the schema accepts, by the schema's own rule."""
+    return brief_problem(" ".join(piece for _, piece in chosen)) is None
 
 
 def _lead_brief(sentences: Sequence[Sentence]) -> str:

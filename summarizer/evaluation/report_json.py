@@ -1,0 +1,122 @@
+"""The eval report and report.json, the form machines read.
+
+report.json has a top-level "metrics" object (the headline metrics, the sanity
+checks, then run figures), "articles" (one entry per article) and "run" (what was
+evaluated, how). Comparing two reports and gating on a baseline read only
+"metrics", so any JSON file with that object serves as a baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import InputError
+from summarizer.evaluation.matching import Match
+from summarizer.evaluation.metrics import ArticleResult, MetricValues
+from summarizer.evaluation.report_md import render_markdown
+from summarizer.schema import EventFields
+
+REPORT_VERSION = 1
+JSON_NAME = "report.json"
+MARKDOWN_NAME = "report.md"
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """The outcome of one eval run: run information, aggregate metrics, per-article results."""
+
+    run: dict[str, Any]
+    metrics: MetricValues
+    results: tuple[ArticleResult, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "report_version": REPORT_VERSION,
+            "run": self.run,
+            "metrics": self.metrics,
+            "articles": [_article_json(result) for result in self.results],
+        }
+
+    def to_markdown(self) -> str:
+        return render_markdown(self.run, self.metrics, self.results)
+
+    def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
+        """Write report.json and report.md into `folder` (created if needed)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        json_path, markdown_path = folder / JSON_NAME, folder / MARKDOWN_NAME
+        json_path.write_text(
+            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        markdown_path.write_text(self.to_markdown(), encoding="utf-8")
+        return json_path, markdown_path
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A report (or baseline) file; InputError unless it is JSON with a "metrics" object."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(f"{path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{path}: not a JSON report ({error})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("metrics"), dict):
+        raise InputError(f'{path}: not an eval report (no top-level "metrics" object)')
+    return document
+
+
+def wrong_fields(pair: Match, predicted: EventFields, gold: EventFields) -> dict[str, Any]:
+    """Each field the pair got wrong: {"field": {"gold": ..., "predicted": ...}} as JSON values."""
+    gold_values = gold.model_dump(mode="json")
+    predicted_values = predicted.model_dump(mode="json")
+    return {
+        name: {"gold": gold_values[name], "predicted": predicted_values[name]}
+        for name in pair.agreement.wrong_fields
+    }
+
+
+def _article_json(result: ArticleResult) -> dict[str, Any]:
+    score = result.score
+    label, prediction = score.item.label, score.prediction
+    matched: list[dict[str, Any]] = []
+    if prediction is not None:
+        for pair in score.pairs:
+            matched.append(
+                {
+                    "gold": pair.gold,
+                    "predicted": pair.predicted,
+                    "similarity": round(pair.similarity, 4),
+                    "wrong": wrong_fields(
+                        pair, prediction.events[pair.predicted], label.events[pair.gold]
+                    ),
+                }
+            )
+    return {
+        "id": result.id,
+        "valid": score.valid,
+        "error": result.error,
+        "perfect": score.perfect,
+        "cached": result.cached,
+        "latency_s": round(result.latency_s, 4),
+        "attempts": result.attempts,
+        "tokens_in": result.tokens_in,
+        "tokens_out": result.tokens_out,
+        "metrics": score.metrics(),
+        "events": {
+            "matched": matched,
+            "optional_matched": [
+                {"gold": match.gold, "predicted": match.predicted}
+                for match in score.optional_matches
+            ],
+            "missed": list(score.missed),
+            "spurious": list(score.spurious),
+        },
+        "missing_mentions": score.missing_mentions,
+        "unsupported_numbers": list(score.unsupported),
+        "ungrounded_evidence": list(score.ungrounded),
+        "prediction": prediction.model_dump(mode="json") if prediction is not None else None,
+    }

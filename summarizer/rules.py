@@ -1,0 +1,78 @@
+"""The rules every result keeps, each defined once.
+
+The schema's validators enforce them on every result (a broken one becomes the
+message of a re-ask); the eval's sanity checks measure them with these same
+functions, so a validator and the metric that audits it cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from summarizer.text import count_words, grounding_form, numbers_in, split_sentences
+
+HEADLINE_MAX_WORDS = 15
+BRIEF_MAX_WORDS = 60
+BRIEF_MAX_SENTENCES = 3
+
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
+def is_blank_quote(quote: str) -> bool:
+    """A quote without a letter or digit ("", "...", "—") quotes nothing, wherever it is found."""
+    return _LETTER_OR_DIGIT.search(quote) is None
+
+
+def quote_is_grounded(quote: str, article_text: str) -> bool:
+    """Whether the article holds the quote, compared in `grounding_form`; a blank quote never is.
+
+    >>> quote_is_grounded("\u201cTroops   entered\u201d", 'He said: "Troops entered the town."')
+    True
+    """
+    return not is_blank_quote(quote) and grounding_form(quote) in _article_form(article_text)
+
+
+def ungrounded_quotes(quotes: Iterable[str], article_text: str) -> list[str]:
+    """The quotes the article does not hold, in their order."""
+    return [quote for quote in quotes if not quote_is_grounded(quote, article_text)]
+
+
+@lru_cache(maxsize=64)
+def _article_form(article_text: str) -> str:
+    """Computed once for all the quotes of all the events checked against one article."""
+    return grounding_form(article_text)
+
+
+def unsupported_numbers(text: str, article_text: str) -> list[str]:
+    """The numbers written in `text` that the article does not state, sorted."""
+    return sorted(numbers_in(text) - _article_numbers(article_text))
+
+
+@lru_cache(maxsize=64)
+def _article_numbers(article_text: str) -> frozenset[str]:
+    return frozenset(numbers_in(article_text))
+
+
+def headline_problem(headline: str) -> str | None:
+    """Why the headline breaks the length rule, or None when it keeps it."""
+    if not headline.strip():
+        return f"the headline is empty; write a headline of at most {HEADLINE_MAX_WORDS} words"
+    words = count_words(headline)
+    if words > HEADLINE_MAX_WORDS:
+        return f"the headline has {words} words; shorten it to at most {HEADLINE_MAX_WORDS}"
+    return None
+
+
+def brief_problem(brief: str) -> str | None:
+    """Why the brief breaks the length rule, or None when it keeps it."""
+    if not brief.strip():
+        return f"the brief is empty; write 1-{BRIEF_MAX_SENTENCES} sentences about the article"
+    words = count_words(brief)
+    if words > BRIEF_MAX_WORDS:
+        return f"the brief has {words} words; shorten it to at most {BRIEF_MAX_WORDS}"
+    sentences = len(split_sentences(brief))
+    if sentences > BRIEF_MAX_SENTENCES:
+        return f"the brief has {sentences} sentences; use at most {BRIEF_MAX_SENTENCES}"
+    return None
