@@ -277,10 +277,9 @@ def test_every_article_ends_once_within_its_retry_and_time_bounds(
     assert "[redacted]" in errors[f"story-{min(KEY_ECHOED)}"].message
     written = "\n".join([*(r.to_json() for r in records + rerun), repr(report), repr(rerun_report)])
     assert SENTINEL_KEY not in written
-    assert "Max retries exceeded" in caplog.text  # the libraries' own logs were captured
-    # instructor logs a failed call's error text, and this provider echoes the key in its
-    # 401 body (OpenAI's own masks it): the backend's log filter must mask it there too.
-    assert any("[redacted]" in r.getMessage() for r in caplog.records)
+    assert any(r.name.startswith("openai") for r in caplog.records)  # the logs were captured
+    # This provider echoes the key in its 401 body (OpenAI's own masks it): no library's
+    # log line may carry it.
     assert not [r for r in caplog.records if SENTINEL_KEY in r.getMessage()]
     stored = [path for path in cache_dir.rglob("*") if path.is_file()]
     assert stored

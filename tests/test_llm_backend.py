@@ -439,7 +439,7 @@ def test_api_key_never_reaches_cache_logs_or_errors(
         for r in chat_requests(loopback_server)
     )
     assert not any(SENTINEL_KEY.encode() in r.raw_body for r in chat_requests(loopback_server))
-    assert "Max retries exceeded" in caplog.text  # instructor's logs were captured
+    assert any(r.name.startswith("openai") for r in caplog.records)  # the logs were captured
     assert SENTINEL_KEY not in caplog.text
     assert not any(SENTINEL_KEY in error for error in errors)
     stored = [path for path in cache_dir.rglob("*") if path.is_file()]

@@ -31,12 +31,19 @@ def _server_message(error: openai.APIStatusError) -> str:
     return error.response.reason_phrase
 
 
+class InvalidReplies(Exception):
+    """Every reply for an article failed validation, the re-asks' too; `last` says why."""
+
+    def __init__(self, last: Exception) -> None:
+        super().__init__(str(last))
+        self.last = last
+
+
 def describe_invalid_reply(error: BaseException) -> str:
     """What was wrong with the last reply: the validation errors, one clause each."""
     from pydantic import ValidationError
 
-    failed = getattr(error, "failed_attempts", None) or []
-    last = failed[-1].exception if failed else error.__cause__ or error
+    last = error.last if isinstance(error, InvalidReplies) else error
     if isinstance(last, ValidationError):
         problems = [
             f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}"
@@ -59,12 +66,12 @@ def backend_error(
 
     A reply cut off at the token limit is the model's failure, like an invalid one.
     """
-    from instructor.core import IncompleteOutputException, InstructorRetryException
+    from instructor.core import IncompleteOutputException
 
     from summarizer.backends.retry import http_error
 
     failure = http_error(error)
-    if failure is None and isinstance(error, InstructorRetryException | IncompleteOutputException):
+    if failure is None and isinstance(error, InvalidReplies | IncompleteOutputException):
         message = (
             f"no valid reply from {model} after {requests} request(s): "
             f"{describe_invalid_reply(error)}"

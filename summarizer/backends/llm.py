@@ -2,12 +2,14 @@
 
 Two retry layers, each owning one kind of failure, so they never multiply:
 
-- instructor re-asks when a reply fails validation (`max_reasks`), sending the
-  validation error back to the model;
-- tenacity retries transient HTTP failures (`summarizer.backends.retry`).
+- a reply that fails validation is re-asked (`max_reasks`), with instructor's
+  message carrying the validation error back to the model
+  (`summarizer.backends.structured`);
+- tenacity retries transient HTTP failures (`summarizer.backends.retry`); a
+  retry starts the article again, re-asks and all.
 
-A reply whose body is not JSON at all (cut off by a proxy) is a parse error to
-instructor, which repeats the same request up to `max_reasks` times.
+A reply whose content is not JSON at all is a parse error, re-asked like an
+invalid one.
 
 The openai client's own retries are switched off (`max_retries=0`): left on, each
 tenacity attempt would hide up to three requests.
@@ -16,23 +18,23 @@ tenacity attempt would hide up to three requests.
 from __future__ import annotations
 
 import asyncio
-import logging
-import weakref
+import json
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from summarizer.article import Article
 from summarizer.backends.base import Draft
-from summarizer.backends.failures import backend_error
+from summarizer.backends.failures import InvalidReplies, backend_error
 from summarizer.backends.retry import retrying
+from summarizer.backends.structured import StructuredRequest, reask_errors
 from summarizer.errors import BackendError, ConfigurationError
 from summarizer.prompts import PromptTemplate, load_prompt
-from summarizer.schema import Extraction, Usage
-from summarizer.settings import LLMSettings, Mode
+from summarizer.schema import Extraction, Usage, ValidationContext
+from summarizer.settings import LLMSettings
 
 if TYPE_CHECKING:
-    import instructor
+    import openai
+    from openai.types.chat import ChatCompletion
 
 # openai's client insists on a key; local servers (Ollama, llama.cpp, vLLM) ignore it.
 KEYLESS_PLACEHOLDER = "no-key"
@@ -60,14 +62,13 @@ class LLMBackend:
             if settings.api_key and len(settings.api_key) >= MIN_SECRET_LENGTH
             else None
         )
-        if self._secret is not None:
-            _mask_in_instructor_logs(self, self._secret)
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
         self.prompt: PromptTemplate = load_prompt()
         self.prompt_version = self.prompt.version
-        self._client: instructor.Instructor | None = None
-        self._async_client: instructor.AsyncInstructor | None = None
+        self._request: StructuredRequest | None = None
+        self._client: openai.OpenAI | None = None
+        self._async_client: openai.AsyncOpenAI | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -88,60 +89,92 @@ class LLMBackend:
             "temperature": self.config.temperature,
         }
 
+    def request_body(self, article: Article) -> dict[str, Any]:
+        """The chat-completions JSON body for `article`: what the realtime path sends
+        first, and what a provider batch file carries."""
+        system, user = self.prompt.render(article)
+        return self._structured().body(system, user)
+
     def extract(self, article: Article) -> Draft:
         import tenacity
 
         client = self._sync_client()
+        context = article.validation_context()
         tally = _Tally()
         try:
             for attempt in retrying(tenacity.Retrying, self.config):
                 with attempt:
-                    result = client.create(**self._request(article, tally))
+                    body = self.request_body(article)
+                    for reasks_left in range(self.config.max_reasks, -1, -1):
+                        tally.requests += 1
+                        try:
+                            reply = client.post(**_post(body))
+                        except json.JSONDecodeError as error:  # a body cut off on its way
+                            reply = error
+                        outcome = self._after_reply(body, reply, context, reasks_left, tally)
+                        if isinstance(outcome, Draft):
+                            return outcome
+                        body = outcome
         except Exception as error:
             raise self._backend_error(error, article, tally.requests) from None
-        return self._draft(result, tally)
+        raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def aextract(self, article: Article) -> Draft:
         import tenacity
 
         client = self._async_client_()
+        context = article.validation_context()
         tally = _Tally()
         try:
             async for attempt in retrying(tenacity.AsyncRetrying, self.config):
                 with attempt:
-                    result = await client.create(**self._request(article, tally))
+                    body = self.request_body(article)
+                    for reasks_left in range(self.config.max_reasks, -1, -1):
+                        tally.requests += 1
+                        try:
+                            reply = await client.post(**_post(body))
+                        except json.JSONDecodeError as error:  # a body cut off on its way
+                            reply = error
+                        outcome = self._after_reply(body, reply, context, reasks_left, tally)
+                        if isinstance(outcome, Draft):
+                            return outcome
+                        body = outcome
         except Exception as error:
             raise self._backend_error(error, article, tally.requests) from None
-        return self._draft(result, tally)
+        raise AssertionError("unreachable: the retry loop returns or raises")
 
-    def _request(self, article: Article, tally: _Tally) -> dict[str, Any]:
-        from instructor.core.hooks import Hooks
+    def _after_reply(
+        self,
+        body: dict[str, Any],
+        reply: ChatCompletion | json.JSONDecodeError,
+        context: ValidationContext,
+        reasks_left: int,
+        tally: _Tally,
+    ) -> Draft | dict[str, Any]:
+        """The draft a reply gives, or the body to send next; raises when no re-ask is left."""
+        structured = self._structured()
+        error: Exception
+        if isinstance(reply, json.JSONDecodeError):
+            error = reply
+        else:
+            tally.add_usage(reply)
+            try:
+                return self._draft(structured.parse(reply, context), tally)
+            except reask_errors() as invalid:
+                error = invalid
+        if not reasks_left:
+            raise InvalidReplies(error) from error
+        # An unreadable body has no reply to quote back: the same request again.
+        return (
+            body
+            if isinstance(reply, json.JSONDecodeError)
+            else structured.reask(body, reply, error)
+        )
 
-        hooks = Hooks()
-        hooks.on("completion:kwargs", tally.count_request)
-        hooks.on("completion:response", tally.add_usage)
-        system, user = self.prompt.render(article)
-        return {
-            "model": self.config.model,
-            # instructor renders every message as a template, compiling it anew per
-            # call, whenever `context` is given, and `context` is also what carries the
-            # article to the validators. So it gets one-variable templates whose values
-            # are the messages our compiled templates rendered: the article stays data.
-            "messages": [
-                {"role": "system", "content": "{{ system_message }}"},
-                {"role": "user", "content": "{{ user_message }}"},
-            ],
-            "context": {
-                **article.validation_context(),
-                "system_message": system,
-                "user_message": user,
-            },
-            "response_model": _response_model(),
-            "max_retries": self.config.max_reasks,
-            "temperature": self.config.temperature,
-            "strict": False,
-            "hooks": hooks,
-        }
+    def _structured(self) -> StructuredRequest:
+        if self._request is None:
+            self._request = StructuredRequest(self.config)
+        return self._request
 
     def _openai_kwargs(self) -> dict[str, Any]:
         return {
@@ -151,32 +184,27 @@ class LLMBackend:
             "timeout": self.config.timeout,
         }
 
-    def _sync_client(self) -> instructor.Instructor:
+    def _sync_client(self) -> openai.OpenAI:
         if self._client is None:
-            import instructor
             import openai
 
-            self._client = instructor.from_openai(
-                openai.OpenAI(**self._openai_kwargs()), mode=_instructor_mode(self.config.mode)
-            )
+            self._client = openai.OpenAI(**self._openai_kwargs())
         return self._client
 
-    def _async_client_(self) -> instructor.AsyncInstructor:
+    def _async_client_(self) -> openai.AsyncOpenAI:
         # Pooled connections belong to the event loop that opened them: a client kept
         # from an earlier asyncio.run() fails its first request on the new loop, and
         # that failure would be retried as if the server had dropped the connection.
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_loop is not loop:
-            import instructor
             import openai
 
             # openai's own default HTTP client, when dropped, schedules its close on the
             # running loop, where the connections of a closed loop fail and asyncio logs
             # "Task exception was never retrieved"; this one is left to the collector.
             http_client = openai.DefaultAsyncHttpxClient()
-            self._async_client = instructor.from_openai(
-                openai.AsyncOpenAI(**self._openai_kwargs(), http_client=http_client),
-                mode=_instructor_mode(self.config.mode),
+            self._async_client = openai.AsyncOpenAI(
+                **self._openai_kwargs(), http_client=http_client
             )
             self._async_loop = loop
         return self._async_client
@@ -203,55 +231,16 @@ class LLMBackend:
         return failure
 
 
-class _KeyMask(logging.Filter):
-    """Masks one API key in the log records of the libraries a backend calls.
-
-    instructor logs every failed request with the error's text at ERROR, and a
-    provider that echoes the key in a 401 body would put it in the caller's logs.
-    """
-
-    # instructor's loggers that write a failed request's error text.
-    LOGGERS = ("instructor.v2.retry", "instructor.v2")
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self._secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self._secret in message:
-            record.msg, record.args = message.replace(self._secret, REDACTED), None
-        return True
-
-
-def _mask_in_instructor_logs(backend: LLMBackend, secret: str) -> None:
-    """Mask `secret` in instructor's logs for as long as `backend` lives."""
-    mask = _KeyMask(secret)
-    loggers = [logging.getLogger(name) for name in _KeyMask.LOGGERS]
-    for logger in loggers:
-        logger.addFilter(mask)
-    weakref.finalize(backend, _remove_filter, loggers, mask)
-
-
-def _remove_filter(loggers: list[logging.Logger], mask: logging.Filter) -> None:
-    for logger in loggers:
-        logger.removeFilter(mask)
-
-
 @dataclass
 class _Tally:
     """The requests sent for one article and the tokens their replies cost.
 
-    Counted through instructor's hooks, so re-asks and the requests of a tenacity
-    retry are all in it: instructor's own usage total restarts with each retry.
+    Re-asks and the requests of a tenacity retry are all in it, failed ones too.
     """
 
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-
-    def count_request(self, *args: Any, **kwargs: Any) -> None:
-        self.requests += 1
 
     def add_usage(self, response: Any) -> None:
         usage = getattr(response, "usage", None)  # local servers may leave it out
@@ -259,21 +248,9 @@ class _Tally:
         self.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
 
 
-@cache
-def _response_model() -> type[Extraction]:
-    """Extraction wrapped for instructor once: given the bare model, instructor wraps it
-    anew on every request, and each new class misses its schema cache (~10 ms a call)."""
-    import instructor
+def _post(body: dict[str, Any]) -> dict[str, Any]:
+    """openai's low-level POST of a prepared body: the typed `create` would walk the
+    body's types to transform it (about 2 ms a request) and send the same JSON."""
+    from openai.types.chat import ChatCompletion
 
-    return cast("type[Extraction]", instructor.response_schema(Extraction))
-
-
-def _instructor_mode(mode: Mode) -> instructor.Mode:
-    import instructor
-
-    return {
-        Mode.TOOLS: instructor.Mode.TOOLS,
-        Mode.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
-        Mode.JSON: instructor.Mode.JSON,
-        Mode.MD_JSON: instructor.Mode.MD_JSON,
-    }[mode]
+    return {"path": "/chat/completions", "body": body, "cast_to": ChatCompletion}

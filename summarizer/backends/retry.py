@@ -37,17 +37,10 @@ def retrying(retrying_class: type[tenacity.BaseRetrying], settings: LLMSettings)
 
 
 def http_error(error: BaseException) -> openai.APIError | None:
-    """The HTTP failure behind an error: the error itself, or the one instructor wrapped.
-
-    instructor raises every failed request as InstructorRetryException with the
-    openai error as its cause; a reply that failed validation has a different cause.
-    """
+    """The HTTP failure an error is, or None for any other failure."""
     import openai
 
-    for candidate in (error, error.__cause__):
-        if isinstance(candidate, openai.APIError):
-            return candidate
-    return None
+    return error if isinstance(error, openai.APIError) else None
 
 
 def is_transient(error: BaseException) -> bool:
