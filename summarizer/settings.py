@@ -32,6 +32,7 @@ class Mode(str, Enum):
     """How the model is asked for structured output; local servers often lack `tools`."""
 
     TOOLS = "tools"
+    TOOLS_STRICT = "tools_strict"
     JSON_SCHEMA = "json_schema"
     JSON = "json"
     MD_JSON = "md_json"

@@ -12,6 +12,12 @@ instructor's own parser and re-ask writer for the mode.
 
 The body is plain JSON, sent as it is by the realtime path and written as it is
 into provider batch files: one source of truth for both.
+
+The schema the model sees is lean: types, enums and limits, no titles, no
+descriptions and no defaults, because the prompt says what each field means
+(`summarize schema` keeps the documented one). In `json_schema` and
+`tools_strict` modes it is sent in OpenAI's strict form: every property
+required, those with a null default nullable, no additional properties.
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ class StructuredRequest:
             model=settings.model,
             temperature=settings.temperature,
         )
+        if settings.mode in STRICT_MODES:
+            _make_strict(self._template)
         messages = self._template["messages"]
         if [(_count(m, _SYSTEM), _count(m, _USER)) for m in messages] != [(1, 0), (0, 1)]:
             raise ConfigurationError(
@@ -112,20 +120,111 @@ def reask_errors() -> tuple[type[Exception], ...]:
     return (ValidationError, json.JSONDecodeError, ResponseParsingError)
 
 
+# Modes whose schema the provider enforces, sent in OpenAI's strict form.
+STRICT_MODES = frozenset({Mode.JSON_SCHEMA, Mode.TOOLS_STRICT})
+_UNDOCUMENTED = frozenset({"title", "description", "default"})
+
+
 @cache
 def response_model() -> type[Extraction]:
-    """Extraction wrapped for instructor once: given the bare model, instructor wraps it
-    anew on every request, and each new class misses its schema cache (~10 ms a call)."""
+    """Extraction wrapped for instructor once, showing the model its lean schema.
+
+    Given the bare model, instructor wraps it anew on every request, and each new
+    class misses its schema cache (~10 ms a call).
+    """
     import instructor
 
-    return cast("type[Extraction]", instructor.response_schema(Extraction))
+    def model_json_schema(cls: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return lean_schema()
+
+    wrapped = instructor.response_schema(Extraction)
+    # Named as the model: the name is the tool's, or the json_schema's, in the request.
+    lean = type("Extraction", (wrapped,), {"model_json_schema": classmethod(model_json_schema)})
+    return cast("type[Extraction]", lean)
+
+
+@cache
+def _lean_schema_json() -> str:
+    documented = Extraction.model_json_schema()
+    lean = _nullable_as_type_lists(_strip(documented, _UNDOCUMENTED))
+    lean["title"] = "Extraction"
+    lean["description"] = "Events, headline, brief."
+    return json.dumps(lean)
+
+
+def lean_schema() -> dict[str, Any]:
+    """Extraction's JSON Schema as the model sees it (a fresh copy each call)."""
+    return cast("dict[str, Any]", json.loads(_lean_schema_json()))
+
+
+def strict_schema() -> dict[str, Any]:
+    """The lean schema in OpenAI's strict form: every object closed and fully required."""
+    return cast("dict[str, Any]", _strictly(lean_schema()))
+
+
+def _strictly(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_strictly(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    strict = {key: _strictly(value) for key, value in node.items()}
+    if strict.get("type") == "object":
+        strict.setdefault("additionalProperties", False)
+        if "properties" in strict:
+            strict["required"] = list(strict["properties"])
+    return strict
+
+
+def _strip(node: Any, keys: frozenset[str]) -> Any:
+    if isinstance(node, list):
+        return [_strip(item, keys) for item in node]
+    if not isinstance(node, dict):
+        return node
+    # A property may be *named* like a keyword ("date", "summary"): only keywords go.
+    return {
+        key: (
+            {name: _strip(value, keys) for name, value in value.items()}
+            if key in ("properties", "$defs")
+            else _strip(value, keys)
+        )
+        for key, value in node.items()
+        if key not in keys
+    }
+
+
+def _nullable_as_type_lists(node: Any) -> Any:
+    """`{"anyOf": [{"type": "string"}, {"type": "null"}]}` as `{"type": ["string", "null"]}`."""
+    if isinstance(node, list):
+        return [_nullable_as_type_lists(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    compact = {key: _nullable_as_type_lists(value) for key, value in node.items()}
+    variants = compact.get("anyOf")
+    if isinstance(variants, list) and len(variants) == 2 and {"type": "null"} in variants:
+        (other,) = (variant for variant in variants if variant != {"type": "null"})
+        if isinstance(other.get("type"), str):
+            del compact["anyOf"]
+            compact.update(other, type=[other["type"], "null"])
+    return compact
+
+
+def _make_strict(template: dict[str, Any]) -> None:
+    """Replace the schema instructor put in the request with its strict form."""
+    schema = strict_schema()
+    if "response_format" in template:
+        template["response_format"]["json_schema"].update(schema=schema, strict=True)
+    for tool in template.get("tools", ()):
+        tool["function"].update(parameters=schema, strict=True)
 
 
 def instructor_mode(mode: Mode) -> instructor.Mode:
     import instructor
 
+    # tools_strict is instructor's tools request with the strict schema put in
+    # (`_make_strict`): instructor's own TOOLS_STRICT is deprecated and not strict.
     return {
         Mode.TOOLS: instructor.Mode.TOOLS,
+        Mode.TOOLS_STRICT: instructor.Mode.TOOLS,
         Mode.JSON_SCHEMA: instructor.Mode.JSON_SCHEMA,
         Mode.JSON: instructor.Mode.JSON,
         Mode.MD_JSON: instructor.Mode.MD_JSON,
