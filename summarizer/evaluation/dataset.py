@@ -7,6 +7,7 @@ every problem is collected, named by file and field, and raised together as one
 
 >>> dataset = load_dataset("seeds")
 >>> [item.label.id for item in dataset.items][:2]
+['brazil-sao-paulo-fare-protests', 'burkina-boungou-mine-convoy']
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ class Label(BaseModel):
     def canonical(self, name: str | None) -> str | None:
         """The form in which this label compares a place or party name; None stays None.
 
-        >>> label.canonical("the IS")  # with "Islamic State": ["IS"] in aliases
+        >>> (item,) = [i for i in load_dataset("seeds") if i.id == "iraq-baaj-offensive"]
+        >>> item.label.canonical("the IS")
         'islamic state'
         """
         if name is None:
@@ -105,8 +107,8 @@ class Dataset:
 def load_dataset(root: str | os.PathLike[str]) -> Dataset:
     """Load and check a data set folder; raise DatasetError listing every problem found.
 
-    >>> dataset = load_dataset("my-labelled-set")
-    >>> len(dataset)
+    >>> len(load_dataset("seeds"))
+    20
     """
     folder = Path(root)
     if not folder.is_dir():

@@ -1,8 +1,9 @@
 """Run a pipeline over a labelled data set and score every result.
 
->>> from summarizer import evaluate
->>> report = evaluate("seeds")
->>> report.metrics["event_f1"]
+>>> from summarizer import evaluate, open_pipeline
+>>> report = evaluate("seeds", open_pipeline("offline", cache=False))
+>>> report.metrics["type_accuracy"]
+1.0
 """
 
 from __future__ import annotations
