@@ -44,16 +44,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from summarizer.article import Article, UnreadableInput, content_id
 from summarizer.backends.base import Backend
 from summarizer.backends.workers import WorkerPool
 from summarizer.cache import ResultCache
+from summarizer.cost import TokenTotals
 from summarizer.errors import BackendError, DuplicateIdError, InputError
 from summarizer.pipeline import Outcome, Pipeline, open_pipeline
 from summarizer.ratelimit import RateLimits
-from summarizer.schema import ArticleSummary
+from summarizer.schema import ArticleSummary, Usage
+
+if TYPE_CHECKING:
+    from summarizer.cost import Budget
 
 DEFAULT_CONCURRENCY = 8
 # In input order, how many places the newest started input may run ahead of the
@@ -97,7 +101,8 @@ class ErrorRecord:
 
     `attempts` counts the requests a backend made before it gave up, and
     `elapsed` the seconds from the article's start to its failure; neither is
-    in the JSON.
+    in the JSON. `usage` sums the tokens of the replies it got (re-asks of
+    invalid ones), in the JSON when there were any.
     """
 
     id: str
@@ -105,18 +110,28 @@ class ErrorRecord:
     message: str
     attempts: int = field(default=0, compare=False)
     elapsed: float = field(default=0.0, compare=False)
+    usage: Usage = field(default_factory=Usage, compare=False)
 
     @classmethod
     def of(cls, article_id: str, error: BaseException, *, elapsed: float = 0.0) -> ErrorRecord:
         # One line, whatever the error: a log line per failure, and no surprise for
         # tools that split on newlines (a bug's exception may span several).
         message = " ".join(str(error).split()) or type(error).__name__
-        attempts = error.attempts if isinstance(error, BackendError) else 0
-        return cls(article_id, type(error).__name__, message, attempts, elapsed)
+        if isinstance(error, BackendError):
+            return cls(
+                article_id, type(error).__name__, message, error.attempts, elapsed, error.usage
+            )
+        return cls(article_id, type(error).__name__, message, elapsed=elapsed)
 
     def to_json(self) -> str:
-        """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line."""
-        document = {"id": self.id, "error": {"type": self.type, "message": self.message}}
+        """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line, and
+        `"usage": {"prompt_tokens": ..., "completion_tokens": ...}` when tokens were spent."""
+        document: dict[str, Any] = {
+            "id": self.id,
+            "error": {"type": self.type, "message": self.message},
+        }
+        if self.usage.prompt_tokens or self.usage.completion_tokens:
+            document["usage"] = self.usage.model_dump()
         return json.dumps(document, ensure_ascii=False)
 
 
@@ -128,7 +143,9 @@ class BatchReport:
     """What a run wrote, and where it stopped if it was stopped.
 
     Counts follow the records as they are handed out; read the report once
-    iteration has ended for the final figures.
+    iteration has ended for the final figures. `tokens` sums the usage of the
+    records: spent by this run (results and failures), and that of the results
+    the cache answered (spent by an earlier run, saved by this one).
     """
 
     read: int = 0
@@ -139,6 +156,7 @@ class BatchReport:
     interrupted: bool = False
     last_read: str | None = None
     abandoned: list[str] = field(default_factory=list)
+    tokens: TokenTotals = field(default_factory=TokenTotals)
 
     @property
     def failures(self) -> int:
@@ -152,8 +170,10 @@ class BatchReport:
         if isinstance(record, ResultRecord):
             self.done += 1
             self.cached += record.cached
+            self.tokens = self.tokens.add(record.summary.usage, cached=record.cached)
         else:
             self.failed[record.type] += 1
+            self.tokens = self.tokens.add(record.usage, cached=False)
 
 
 class _Signal(Enum):
@@ -271,6 +291,7 @@ class AsyncBatch:
         tpm: float | None = None,
         ordered: bool = False,
         workers: int = 1,
+        budget: Budget | None = None,
         close_pipeline: bool = False,
     ) -> None:
         self.report = BatchReport()
@@ -286,6 +307,7 @@ class AsyncBatch:
         self.concurrency = concurrency
         self._rpm = rpm
         self._tpm = tpm
+        self._budget = budget
         self._ordered = ordered
         self._started = False
         self._stopping = False
@@ -406,24 +428,29 @@ class AsyncBatch:
         return ResultRecord(outcome.summary, outcome.cached, time.monotonic() - started)
 
     async def _outcome(self, article: Article, limits: RateLimits | None) -> Outcome:
-        if limits is None:
+        if limits is None and self._budget is None:
             return await self._pipeline.arun(article)
-        # Asked before the rate limits: a cached answer spends no quota.
+        # Asked before the rate limits and the budget: a cached answer spends neither.
         hit = self._pipeline.cached(article)
         if hit is not None:
             return Outcome(hit, cached=True)
-        ticket = await limits.acquire(article)
-        requests, tokens = 1, None
+        # Raises BudgetExceeded, this article's record, when its estimate does not fit.
+        reservation = self._budget.reserve(article) if self._budget is not None else None
+        ticket = await limits.acquire(article) if limits is not None else None
+        requests, usage = 1, Usage()
         try:
             outcome = await self._pipeline.arun(article)
-            usage = outcome.summary.usage
             requests = 0 if outcome.cached else outcome.summary.attempts
-            tokens = (usage.prompt_tokens + usage.completion_tokens) or None
+            usage = Usage() if outcome.cached else outcome.summary.usage
         except BackendError as error:
-            requests = error.attempts
+            requests, usage = error.attempts, error.usage
             raise
         finally:
-            limits.settle(ticket, requests=requests, tokens=tokens)
+            if limits is not None and ticket is not None:
+                tokens = (usage.prompt_tokens + usage.completion_tokens) or None
+                limits.settle(ticket, requests=requests, tokens=tokens)
+            if self._budget is not None and reservation is not None:
+                self._budget.settle(reservation, usage)
         return outcome
 
     async def _abandon(
@@ -583,6 +610,7 @@ def _batch(
     tpm: float | None,
     ordered: bool,
     workers: int,
+    budget: Budget | None,
     cache: ResultCache | bool,
     cache_dir: Path | str | None,
     backend_options: dict[str, Any],
@@ -601,6 +629,7 @@ def _batch(
             tpm=tpm,
             ordered=ordered,
             workers=workers,
+            budget=budget,
             close_pipeline=True,
         )
     except BaseException:
@@ -617,6 +646,7 @@ def summarize_many(
     tpm: float | None = None,
     ordered: bool = False,
     workers: int = 1,
+    budget: Budget | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
     **backend_options: Any,
@@ -631,7 +661,9 @@ def summarize_many(
     Records come as articles finish, or in input order with `ordered=True`.
     `workers` > 1 runs the backend in that many processes, for runs that one
     core's worth of CPU holds back (a fast endpoint at high concurrency, or the
-    offline extractor); `concurrency` stays the total in flight.
+    offline extractor); `concurrency` stays the total in flight. With a `budget`
+    (summarizer.cost.Budget), an article whose estimated cost does not fit in
+    what is left is not started and gets a `BudgetExceeded` record.
     `backend`, `cache` and `backend_options` are those of `summarize`.
     """
     batch = _batch(
@@ -642,6 +674,7 @@ def summarize_many(
         tpm=tpm,
         ordered=ordered,
         workers=workers,
+        budget=budget,
         cache=cache,
         cache_dir=cache_dir,
         backend_options=backend_options,
@@ -658,6 +691,7 @@ def asummarize_many(
     tpm: float | None = None,
     ordered: bool = False,
     workers: int = 1,
+    budget: Budget | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
     **backend_options: Any,
@@ -675,6 +709,7 @@ def asummarize_many(
         tpm=tpm,
         ordered=ordered,
         workers=workers,
+        budget=budget,
         cache=cache,
         cache_dir=cache_dir,
         backend_options=backend_options,

@@ -5,6 +5,7 @@ SummarizerError
 │   ├── DatasetError      a labelled data set that breaks the contract
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings
+├── BudgetExceeded        an article not started because the run's cost limit was reached
 └── BackendError          the backend gave no valid result for an article
     └── InvalidOutputError  replies kept failing validation after every re-ask
 """
@@ -12,7 +13,10 @@ SummarizerError
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from summarizer.schema import Usage
 
 
 class SummarizerError(Exception):
@@ -42,13 +46,34 @@ class ConfigurationError(SummarizerError):
     """Settings that cannot work: no endpoint configured, an unknown backend or mode."""
 
 
-class BackendError(SummarizerError):
-    """The backend failed for one article after its retries."""
+class BudgetExceeded(SummarizerError):
+    """An article a run did not start: its estimated cost would take the run past its limit."""
 
-    def __init__(self, message: str, *, article_id: str | None = None, attempts: int = 0) -> None:
+
+class BackendError(SummarizerError):
+    """The backend failed for one article after its retries.
+
+    `usage` sums the tokens of the replies it got (re-asks of invalid replies); a
+    request that failed at the HTTP level had no reply and counts none.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        article_id: str | None = None,
+        attempts: int = 0,
+        usage: Usage | None = None,
+    ) -> None:
         self.message = message
         self.article_id = article_id
         self.attempts = attempts
+        if usage is None:
+            # Imported here: the CLI imports this module at start-up, pydantic only when used.
+            from summarizer.schema import Usage
+
+            usage = Usage()
+        self.usage = usage
         prefix = f"{article_id}: " if article_id else ""
         super().__init__(f"{prefix}{message}")
 
@@ -56,7 +81,11 @@ class BackendError(SummarizerError):
         # Pickled (by worker processes) with its keyword arguments, which the
         # default, `type(self)(*self.args)`, would lose.
         rebuild = partial(
-            type(self), self.message, article_id=self.article_id, attempts=self.attempts
+            type(self),
+            self.message,
+            article_id=self.article_id,
+            attempts=self.attempts,
+            usage=self.usage,
         )
         return rebuild, ()
 

@@ -163,7 +163,7 @@ class LLMBackend:
                 with attempt:
                     result = client.create(**self._request(article, tally))
         except Exception as error:
-            raise self._backend_error(error, article, tally.requests) from None
+            raise self._backend_error(error, article, tally) from None
         return self._draft(result, tally)
 
     async def aextract(self, article: Article) -> Draft:
@@ -176,7 +176,7 @@ class LLMBackend:
                 with attempt:
                     result = await client.create(**self._request(article, tally))
         except Exception as error:
-            raise self._backend_error(error, article, tally.requests) from None
+            raise self._backend_error(error, article, tally) from None
         return self._draft(result, tally)
 
     def _request(self, article: Article, tally: _Tally) -> dict[str, Any]:
@@ -260,15 +260,14 @@ class LLMBackend:
     def _draft(self, result: Extraction, tally: _Tally) -> Draft:
         return Draft(
             extraction=Extraction.model_validate(result.model_dump()),
-            usage=Usage(
-                prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens
-            ),
+            usage=tally.usage,
             attempts=max(tally.requests, 1),
         )
 
-    def _backend_error(self, error: Exception, article: Article, requests: int) -> BackendError:
+    def _backend_error(self, error: Exception, article: Article, tally: _Tally) -> BackendError:
         from instructor.core import IncompleteOutputException, InstructorRetryException
 
+        requests, usage = tally.requests, tally.usage
         endpoint = self.config.base_url or "OpenAI"
         failure = http_error(error)
         # A reply cut off at the token limit is the model's failure, like an invalid one.
@@ -279,13 +278,15 @@ class LLMBackend:
                 f"{describe_invalid_reply(error)}"
             )
             return InvalidOutputError(
-                self._redact(message), article_id=article.id, attempts=requests
+                self._redact(message), article_id=article.id, attempts=requests, usage=usage
             )
         message = (
             f"{endpoint} failed after {requests} request(s): "
             f"{describe_http_error(failure or error)}"
         )
-        return BackendError(self._redact(message), article_id=article.id, attempts=requests)
+        return BackendError(
+            self._redact(message), article_id=article.id, attempts=requests, usage=usage
+        )
 
     def _redact(self, message: str) -> str:
         key = self.config.api_key
@@ -347,6 +348,10 @@ class _Tally:
         usage = getattr(response, "usage", None)  # local servers may leave it out
         self.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
         self.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
+
+    @property
+    def usage(self) -> Usage:
+        return Usage(prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)
 
 
 @cache
