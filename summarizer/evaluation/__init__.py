@@ -12,7 +12,6 @@ from summarizer.evaluation.metrics import (
     LOWER_IS_BETTER,
     ArticleResult,
     ArticleScore,
-    TokenPrices,
     aggregate,
     score_article,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "Match",
     "MetricChange",
     "Regression",
-    "TokenPrices",
     "aggregate",
     "assign",
     "compare",

@@ -149,6 +149,7 @@ def render_markdown(report: EvalReport) -> str:
         f"prompt {run.get('prompt_version')}",
         f"- Run: {run.get('started_at')}, {_number(run.get('duration_s'))} s · "
         + run_figures(metrics),
+        *_prices_line(run.get("prices_usd_per_million_tokens")),
         "",
         "## Headline metrics",
         "",
@@ -171,6 +172,15 @@ def render_markdown(report: EvalReport) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _prices_line(prices: Mapping[str, Any] | None) -> list[str]:
+    if not prices:
+        return []
+    return [
+        f"- Prices: ${prices['input']:g} input / ${prices['output']:g} output per million "
+        f"tokens ({prices['source']})"
+    ]
+
+
 def run_figures(metrics: Mapping[str, float | None]) -> str:
     """One line of the run's cost figures."""
     figures = [
@@ -181,8 +191,14 @@ def run_figures(metrics: Mapping[str, float | None]) -> str:
         f"latency mean {_number(metrics.get('latency_mean_s'))} s "
         f"(max {_number(metrics.get('latency_max_s'))} s)",
     ]
-    if metrics.get("cost") is not None:
-        figures.append(f"cost {metrics['cost']:.4f}")
+    cost = metrics.get("cost")
+    if cost is not None:
+        per_article = metrics.get("cost_per_article") or 0.0
+        per_event = metrics.get("cost_per_matched_event")
+        event_cost = f"${per_event:.5f}" if per_event is not None else "-"
+        figures.append(
+            f"cost ${cost:.4f} (${per_article:.5f} an article, {event_cost} a matched event)"
+        )
     return " · ".join(figures)
 
 
@@ -486,6 +502,8 @@ def _figure(name: str, value: float | None, *, signed: bool = False) -> str:
     if value is None:
         return "-"
     sign = "+" if signed else ""
+    if name.startswith("cost"):
+        return f"{value:{sign}.6f}"
     if name not in HEADLINE_METRICS and value.is_integer():
         return f"{int(value):{sign},}"
     return f"{value:{sign}.3f}"
