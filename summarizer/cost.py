@@ -64,8 +64,15 @@ class Prices:
             output=new_output,
             batch_input=_scaled(self.batch_input, self.input, new_input),
             batch_output=_scaled(self.batch_output, self.output, new_output),
-            source="given" if input is not None and output is not None else self.source + ", given",
+            source=self._source_with(input, output),
         )
+
+    def _source_with(self, input: float | None, output: float | None) -> str:
+        if input is not None and output is not None:
+            return "given"
+        if input is not None or output is not None:
+            return f"{self.source}, {'input' if input is not None else 'output'} price given"
+        return self.source
 
     def describe(self) -> str:
         """`$0.15 in / $0.60 out per million tokens (batch $0.075 / $0.30), source`."""

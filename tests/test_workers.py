@@ -23,6 +23,7 @@ from summarizer.backends.offline import OfflineBackend
 from summarizer.backends.workers import WorkerPool
 from summarizer.batch import ErrorRecord, Record, ResultRecord, asummarize_many, summarize_many
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
+from summarizer.schema import Usage
 from tests import worker_backends
 from tests.conftest import SEEDS
 from tests.llm_support import (
@@ -113,12 +114,14 @@ def test_failures_come_back_as_the_error_records_of_one_process() -> None:
 
 
 def test_backend_errors_keep_their_details_when_pickled() -> None:
-    error = InvalidOutputError("no valid reply", article_id="a-7", attempts=3)
+    usage = Usage(prompt_tokens=300, completion_tokens=40)
+    error = InvalidOutputError("no valid reply", article_id="a-7", attempts=3, usage=usage)
 
     copy = pickle.loads(pickle.dumps(error))
 
     assert type(copy) is InvalidOutputError
     assert (str(copy), copy.article_id, copy.attempts) == ("a-7: no valid reply", "a-7", 3)
+    assert copy.usage == usage
 
 
 def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:

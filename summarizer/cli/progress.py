@@ -135,7 +135,7 @@ def summary_lines(report: BatchReport, prices: Prices | None = None) -> list[str
     lines = [f"{report.done} done{cached}, {failed}, in {_duration(report.elapsed)}"]
     spent, saved = report.tokens.spent, report.tokens.cached
     if prices is not None or _any(spent) or _any(saved):
-        line = f"Spent {_tokens(spent)}, {_cost(spent, prices)}"
+        line = f"Spent {_tokens(spent)}, {_cost(spent, prices)}" if _any(spent) else "Spent nothing"
         if _any(saved):
             line += f"; the cache saved {_tokens(saved)}, {_cost(saved, prices)}"
         if prices is not None:
