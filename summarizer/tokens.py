@@ -13,8 +13,9 @@ Two ways, and every figure says which it used:
   is not OpenAI's), four characters a token, as for English wire copy.
 
 A reply's length cannot be counted before it exists: `EXPECTED_OUTPUT_TOKENS`
-is the mean reply of the gold loopback run on the seed articles (see
-evals/seed_cost.py), about one event and a half per article.
+is the mean reply of the gold loopback run on the seed articles (two events an
+article, each with its summary and a sentence of evidence; python -m
+evals.seed_cost). A model that quotes less, or finds fewer events, writes less.
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ if TYPE_CHECKING:
     from summarizer.prompts import PromptTemplate
 
 # Completion tokens of one reply: the mean of the gold replies to the 20 seed
-# articles, counted with o200k_base (python evals/seed_cost.py).
-EXPECTED_OUTPUT_TOKENS = 330
+# articles, counted with o200k_base (821; python -m evals.seed_cost).
+EXPECTED_OUTPUT_TOKENS = 820
 # Prompt tokens of a request besides the article: the system message, the
 # response schema and the message framing, counted with o200k_base for the
-# `tools` mode (python evals/seed_cost.py).
-PROMPT_OVERHEAD_TOKENS = 1_700
+# `tools` mode (a mean of 1,631 over the seeds; python -m evals.seed_cost).
+PROMPT_OVERHEAD_TOKENS = 1_630
 # OpenAI's chat format: each message is wrapped in a few tokens, and the reply is
 # primed with a few more.
 TOKENS_PER_MESSAGE = 3
