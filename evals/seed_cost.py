@@ -89,7 +89,7 @@ def main() -> int:
     print(f"prices: {prices.describe()}")
     print(f"event F1 {metrics['event_f1']:.3f}, {matched} events found")
     print(f"tokens: {tokens_in:,} input, {tokens_out:,} output ({counter.method})")
-    print(f"estimate before sending: {estimated.input_tokens:,} input tokens ({estimated.counting})")
+    print(f"estimated before sending: {estimated.input_tokens:,} input tokens")
     print(
         f"realtime: ${realtime:.4f} in all, ${realtime / articles:.6f} an article, "
         f"${realtime / matched:.6f} a found event"
