@@ -157,6 +157,8 @@ def test_a_result_that_cannot_cross_between_processes_is_that_articles_error() -
     unsendable, unreadable = records["a-0"], records["a-1"]
     assert isinstance(unsendable, ErrorRecord)
     assert unsendable.message.startswith("a-0: the result cannot be sent back: ")
+    # The tokens were spent all the same: the backend's usage says which worker answered.
+    assert unsendable.usage.prompt_tokens not in (0, os.getpid())
     assert isinstance(unreadable, ErrorRecord)
     assert unreadable.message.startswith("a-1: worker process ")
     assert unreadable.message.endswith(
