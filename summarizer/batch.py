@@ -436,9 +436,10 @@ class AsyncBatch:
             return Outcome(hit, cached=True)
         # Raises BudgetExceeded, this article's record, when its estimate does not fit.
         reservation = self._budget.reserve(article) if self._budget is not None else None
-        ticket = await limits.acquire(article) if limits is not None else None
+        ticket = None
         requests, usage = 1, Usage()
         try:
+            ticket = await limits.acquire(article) if limits is not None else None
             outcome = await self._pipeline.arun(article)
             requests = 0 if outcome.cached else outcome.summary.attempts
             usage = Usage() if outcome.cached else outcome.summary.usage
@@ -446,7 +447,7 @@ class AsyncBatch:
             requests, usage = error.attempts, error.usage
             raise
         finally:
-            if limits is not None and ticket is not None:
+            if limits is not None and ticket is not None:  # None: cancelled while waiting
                 tokens = (usage.prompt_tokens + usage.completion_tokens) or None
                 limits.settle(ticket, requests=requests, tokens=tokens)
             if self._budget is not None and reservation is not None:

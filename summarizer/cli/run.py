@@ -100,7 +100,7 @@ def run_command(
         prices = prices_from_options(
             pipeline.backend, price_input=price_input, price_output=price_output
         )
-        budget = _budget(max_cost, prices)
+        budget = _budget(max_cost, prices, pipeline.backend.name)
     except BaseException:
         pipeline.close()
         raise
@@ -149,11 +149,13 @@ def run_command(
     return 1 if batch.report.failures else 0
 
 
-def _budget(max_cost: float | None, prices: Prices | None) -> Budget | None:
+def _budget(max_cost: float | None, prices: Prices | None, backend: str) -> Budget | None:
     from summarizer.cost import Budget
 
     if max_cost is None:
         return None
+    if backend == "offline":
+        raise click.UsageError("--max-cost limits an LLM's cost; the offline extractor has none")
     if prices is None:
         raise click.UsageError(
             "--max-cost needs prices: give --price-input and --price-output for this model"
