@@ -20,11 +20,14 @@ from summarizer.backends.llm import LLMBackend
 from summarizer.batch import ErrorRecord, ResultRecord, summarize_many
 from summarizer.cost import Budget, Prices, Reservation, cost_usd, prices_for
 from summarizer.errors import BudgetExceeded
+from summarizer.evaluation import load_dataset
 from summarizer.schema import Usage
 from summarizer.tokens import EXPECTED_OUTPUT_TOKENS, rough_usage
 from tests.conftest import SEED_ARTICLE
+from tests.eval_support import copy_seeds, gold_responder
 from tests.llm_support import (
     SENTINEL_KEY,
+    article_block,
     chat_requests,
     llm_settings,
     reply_with,
@@ -34,7 +37,7 @@ from tests.llm_support import (
     valid_reply,
     with_evidence,
 )
-from tests.loopback import Fault, LoopbackServer, RecordedRequest, Reply
+from tests.loopback import Fault, LoopbackServer, RecordedRequest, Reply, Step
 
 INVENTED = with_evidence(seed_payload(), ["Baaj fell on Monday"])
 GPT_4O_MINI = Prices(input=0.15, output=0.6, batch_input=0.075, batch_output=0.3)
@@ -478,3 +481,38 @@ def test_no_api_key_in_any_output(
 
 def prices_args() -> list[str]:
     return ["--price-input", "1", "--price-output", "2"]
+
+
+def test_max_cost_with_the_offline_extractor_is_a_usage_error() -> None:
+    result = run_cli(["--backend", "offline", "--max-cost", "1", str(SEED_ARTICLE)])
+
+    assert result.exit_code == 2
+    assert "the offline extractor has none" in result.stderr
+
+
+def test_an_eval_counts_the_tokens_of_an_article_that_failed(
+    loopback_server: LoopbackServer, tmp_path: Path
+) -> None:
+    root = copy_seeds(tmp_path / "set", ["iraq-baaj-offensive", "syria-haritan-airstrikes"])
+    gold = gold_responder(load_dataset(root))
+
+    def respond(request: RecordedRequest) -> Step:
+        if "Baaj" in article_block(request):
+            return reply_with(request, INVENTED, usage=(100, 10))
+        return gold(request)
+
+    loopback_server.respond_with(respond)
+    out = tmp_path / "out"
+
+    endpoint = ["--backend", "openai", "--base-url", loopback_server.base_url]
+    options = ["--model", "loopback-model", "--out", str(out), *prices_args()]
+    result = run_cli(["eval", str(root), *endpoint, *options])
+
+    assert result.exit_code == 0, result.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    articles = {article["id"]: article for article in report["articles"]}
+    # Three requests (two re-asks) for the failed article, one for the other.
+    failed = articles["iraq-baaj-offensive"]
+    assert (failed["valid"], failed["tokens_in"], failed["tokens_out"]) == (False, 300, 30)
+    assert (report["metrics"]["tokens_in"], report["metrics"]["tokens_out"]) == (312, 38)
+    assert report["metrics"]["cost"] == pytest.approx((312 * 1 + 38 * 2) / 1e6)
