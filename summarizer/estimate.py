@@ -12,8 +12,8 @@ replies and retries of failed ones would add more, which no estimate can know.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.article import Article, UnreadableInput
@@ -25,7 +25,7 @@ from summarizer.schema import Usage
 from summarizer.tokens import EXPECTED_OUTPUT_TOKENS, request_tokens, token_counter
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class RunEstimate:
     """The requests a run would send, their tokens, and their cost now and by a batch job."""
 
@@ -39,7 +39,7 @@ class RunEstimate:
     output_tokens: int
     output_tokens_per_article: int
     counting: str
-    prices: Prices | None = field(default=None)
+    prices: Prices | None = None
 
     @property
     def usage(self) -> Usage:
@@ -66,7 +66,9 @@ class RunEstimate:
             "output_tokens": self.output_tokens,
             "output_tokens_per_article": self.output_tokens_per_article,
             "cost_usd": {"realtime": self.realtime_usd, "batch": self.batch_usd},
-            "prices": None if self.prices is None else self.prices.describe(),
+            "prices_usd_per_million_tokens": (
+                None if self.prices is None else dataclasses.asdict(self.prices)
+            ),
         }
 
 

@@ -425,6 +425,8 @@ def test_estimate_counts_the_tokens_the_request_really_carries(
     )
     # At OpenAI's gpt-4o-mini prices, a batch job costs half.
     assert figures["cost_usd"]["batch"] == pytest.approx(figures["cost_usd"]["realtime"] / 2)
+    assert figures["prices_usd_per_million_tokens"]["input"] == pytest.approx(0.15)
+    assert "openai gpt-4o-mini" in figures["prices_usd_per_million_tokens"]["source"]
 
 
 def test_estimate_needs_no_endpoint_or_key(tmp_path: Path) -> None:
