@@ -73,7 +73,7 @@ def prices_from_options(
     """
     from summarizer.cost import Prices, prices_for
 
-    if backend.name == "offline" and price_input is None and price_output is None:
+    if backend.name == "offline":
         return None
     model = backend.model or ""
     base_url = backend.settings.get("base_url")
