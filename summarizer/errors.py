@@ -6,6 +6,7 @@ SummarizerError
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings, or an unknown option
 ├── UsageError            the library used in a way that cannot work (a run iterated twice)
+├── BudgetExceeded        an article not started because the run's cost limit was reached
 └── BackendError          the backend gave no valid result for an article
     └── InvalidOutputError  replies kept failing validation after every re-ask
 """
@@ -14,7 +15,10 @@ from __future__ import annotations
 
 import os
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from summarizer.schema import Usage
 
 DEBUG_ENV = "SUMMARIZER_DEBUG"
 
@@ -55,27 +59,55 @@ class UsageError(SummarizerError):
     """The library was called in a way that cannot work, such as iterating one run twice."""
 
 
-class BackendError(SummarizerError):
-    """The backend failed for one article after its retries."""
+class BudgetExceeded(SummarizerError):
+    """An article a run did not start: its estimated cost would take the run past its limit."""
 
-    def __init__(self, message: str, *, article_id: str | None = None, attempts: int = 0) -> None:
+
+class BackendError(SummarizerError):
+    """The backend failed for one article after its retries.
+
+    `usage` sums the tokens of the replies it got (re-asks of invalid replies); a
+    request that failed at the HTTP level had no reply and counts none.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        article_id: str | None = None,
+        attempts: int = 0,
+        usage: Usage | None = None,
+    ) -> None:
         self.message = message
         self.article_id = article_id
         self.attempts = attempts
+        if usage is None:
+            # Imported here: the CLI imports this module at start-up, pydantic only when used.
+            from summarizer.schema import Usage
+
+            usage = Usage()
+        self.usage = usage
         prefix = f"{article_id}: " if article_id else ""
         super().__init__(f"{prefix}{message}")
 
     def redacted(self, secret: str, mask: str) -> BackendError:
         """The same error with `secret` masked in its message."""
         return type(self)(
-            self.message.replace(secret, mask), article_id=self.article_id, attempts=self.attempts
+            self.message.replace(secret, mask),
+            article_id=self.article_id,
+            attempts=self.attempts,
+            usage=self.usage,
         )
 
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         # Pickled (by worker processes) with its keyword arguments, which the
         # default, `type(self)(*self.args)`, would lose.
         rebuild = partial(
-            type(self), self.message, article_id=self.article_id, attempts=self.attempts
+            type(self),
+            self.message,
+            article_id=self.article_id,
+            attempts=self.attempts,
+            usage=self.usage,
         )
         return rebuild, ()
 

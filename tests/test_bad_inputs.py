@@ -69,9 +69,11 @@ def test_each_bad_input_is_one_named_error_and_the_good_ones_complete(
     assert sorted(result.error_lines) == sorted(
         f"Error: {error['message']}" for error in errors.values()
     )
-    assert result.stderr.splitlines()[-1].startswith(
+    assert result.stderr.splitlines()[-2].startswith(
         "6 done, 9 failed (InputError 8, DuplicateIdError 1)"
     )
+    # Only the good ones reached the backend (12 and 8 tokens a loopback reply).
+    assert result.stderr.splitlines()[-1] == "Spent 72 input and 48 output tokens, cost unknown"
     assert "Traceback" not in result.stderr
     assert len(chat_requests(llm)) == len(GOOD_IDS)
 

@@ -489,8 +489,10 @@ def test_output_streams_one_line_per_input_and_a_summary_to_stderr(
     )
     assert result.error_lines == [f"Error: {feed}:13: not valid JSON (Expecting value)"]
     assert re.fullmatch(
-        r"12 done, 1 failed \(InputError 1\), in \d+\.\d s", result.stderr.splitlines()[-1]
+        r"12 done, 1 failed \(InputError 1\), in \d+\.\d s", result.stderr.splitlines()[-2]
     )
+    # The loopback reports 12 prompt and 8 completion tokens a reply; its model has no price.
+    assert result.stderr.splitlines()[-1] == "Spent 144 input and 96 output tokens, cost unknown"
 
 
 def test_a_clean_run_exits_0_and_a_rerun_comes_from_the_cache(
@@ -504,7 +506,10 @@ def test_a_clean_run_exits_0_and_a_rerun_comes_from_the_cache(
     assert (first.exit_code, second.exit_code) == (0, 0)
     assert len(chat_requests(llm)) == 5
     assert sorted(first.stdout.splitlines()) == sorted(second.stdout.splitlines())
-    assert second.stderr.splitlines()[-1].startswith("5 done (5 from the cache), 0 failed")
+    assert second.stderr.splitlines()[-2].startswith("5 done (5 from the cache), 0 failed")
+    assert second.stderr.splitlines()[-1] == (
+        "Spent nothing; the cache saved 60 input and 40 output tokens, cost unknown"
+    )
 
 
 def test_ordered_keeps_input_order_when_early_articles_are_slow(

@@ -41,7 +41,9 @@ def test_eval_over_the_seeds_against_gold_answers_scores_one(
     out = tmp_path / "out"
 
     # No DATASET: the project's seeds/ is the default.
-    result = run_eval(loopback_server, "--out", str(out), "--price-in", "2", "--price-out", "10")
+    result = run_eval(
+        loopback_server, "--out", str(out), "--price-input", "2", "--price-output", "10"
+    )
 
     assert result.exit_code == 0, result.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -50,6 +52,18 @@ def test_eval_over_the_seeds_against_gold_answers_scores_one(
     # The loopback reports 12 tokens in and 8 out per reply.
     assert report["metrics"]["tokens_in"] == 12 * len(seeds)
     assert report["metrics"]["cost"] == pytest.approx((12 * 2 + 8 * 10) * len(seeds) / 1e6)
+    cost_per_article = (12 * 2 + 8 * 10) / 1e6
+    assert report["metrics"]["cost_per_article"] == pytest.approx(cost_per_article)
+    matched = report["metrics"]["true_positives"]
+    assert matched == sum(1 for item in seeds for event in item.label.events if event.required)
+    assert report["metrics"]["cost_per_matched_event"] == pytest.approx(
+        cost_per_article * len(seeds) / matched
+    )
+    assert report["run"]["prices_usd_per_million_tokens"] == {
+        "input": 2.0,
+        "output": 10.0,
+        "source": "given",
+    }
     assert [article["id"] for article in report["articles"]] == [item.id for item in seeds]
     assert all(article["perfect"] for article in report["articles"])
     assert report["run"]["backend"] == "openai"
@@ -57,6 +71,8 @@ def test_eval_over_the_seeds_against_gold_answers_scores_one(
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "| event_f1 | 1.000 |" in markdown
     assert "None: every article scored perfectly." in markdown
+    assert "- Prices: $2 input / $10 output per million tokens (given)" in markdown
+    assert f"cost ${cost_per_article * len(seeds):.4f}" in markdown
     assert len(chat_requests(loopback_server)) == len(seeds)
     # The summary table goes to stdout, where the report is to stderr.
     assert "brief_rouge_l" in result.stdout

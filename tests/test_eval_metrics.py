@@ -275,7 +275,7 @@ def test_an_article_without_a_valid_result_is_invalid_and_scores_zero_on_recall(
 
 
 def test_run_figures_sum_tokens_and_retries_and_price_them(item: LabelledArticle) -> None:
-    from summarizer.evaluation import TokenPrices
+    from summarizer.cost import Prices
 
     score = score_article(item, gold_summary(item))
     results = [
@@ -283,7 +283,7 @@ def test_run_figures_sum_tokens_and_retries_and_price_them(item: LabelledArticle
         ArticleResult(score, latency_s=3.0, cached=True, tokens_in=500, tokens_out=100),
     ]
 
-    metrics = aggregate(results, TokenPrices(input_per_million=2.0, output_per_million=10.0))
+    metrics = aggregate(results, Prices(input=2.0, output=10.0))
 
     assert metrics["retries"] == 1
     assert metrics["tokens_in"] == 1500
@@ -291,8 +291,12 @@ def test_run_figures_sum_tokens_and_retries_and_price_them(item: LabelledArticle
     assert metrics["latency_mean_s"] == 2.0
     assert metrics["latency_max_s"] == 3.0
     assert metrics["cached_articles"] == 1
-    assert metrics["cost"] == pytest.approx((1500 * 2 + 300 * 10) / 1_000_000)
+    cost = (1500 * 2 + 300 * 10) / 1_000_000
+    assert metrics["cost"] == pytest.approx(cost)
+    assert metrics["cost_per_article"] == pytest.approx(cost / 2)
+    assert metrics["cost_per_matched_event"] == pytest.approx(cost / metrics["true_positives"])
     assert aggregate(results)["cost"] is None
+    assert aggregate(results)["cost_per_article"] is None
 
 
 def test_rouge_l() -> None:

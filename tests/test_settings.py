@@ -52,7 +52,8 @@ def test_an_llm_option_without_an_endpoint_says_how_to_configure_one() -> None:
 
 
 def test_an_unknown_mode_or_backend_lists_the_choices() -> None:
-    with pytest.raises(ConfigurationError, match="choose one of tools, tools_strict, json_schema, json, md_json"):
+    choices = "choose one of tools, tools_strict, json_schema, json, md_json"
+    with pytest.raises(ConfigurationError, match=choices):
         LLMSettings(mode="xml")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="choose one of openai, offline"):
         get_backend("gpt")

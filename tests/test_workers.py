@@ -24,6 +24,7 @@ from summarizer.errors import BackendError, ConfigurationError, InvalidOutputErr
 from summarizer.pipeline import Pipeline, open_pipeline
 from summarizer.run import ErrorRecord, Record, ResultRecord, asummarize_many, summarize_many
 from summarizer.run.workers import WorkerPool
+from summarizer.schema import Usage
 from tests import worker_backends
 from tests.conftest import SEEDS
 from tests.llm_support import (
@@ -108,12 +109,14 @@ def test_failures_come_back_as_the_error_records_of_one_process() -> None:
 
 
 def test_backend_errors_keep_their_details_when_pickled() -> None:
-    error = InvalidOutputError("no valid reply", article_id="a-7", attempts=3)
+    usage = Usage(prompt_tokens=300, completion_tokens=40)
+    error = InvalidOutputError("no valid reply", article_id="a-7", attempts=3, usage=usage)
 
     copy = pickle.loads(pickle.dumps(error))
 
     assert type(copy) is InvalidOutputError
     assert (str(copy), copy.article_id, copy.attempts) == ("a-7: no valid reply", "a-7", 3)
+    assert copy.usage == usage
 
 
 def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
@@ -145,6 +148,8 @@ def test_a_result_that_cannot_cross_between_processes_is_that_articles_error() -
     unsendable, unreadable = records["a-0"], records["a-1"]
     assert isinstance(unsendable, ErrorRecord)
     assert unsendable.message.startswith("a-0: the result cannot be sent back: ")
+    # The tokens were spent all the same: the backend's usage says which worker answered.
+    assert unsendable.usage.prompt_tokens not in (0, os.getpid())
     assert isinstance(unreadable, ErrorRecord)
     assert unreadable.message.startswith("a-1: worker process ")
     assert unreadable.message.endswith(

@@ -98,6 +98,6 @@ def worker_processes(marker: str) -> list[int]:
             environment = (entry / "environ").read_bytes()
         except OSError:  # not a process, gone, or not ours
             continue
-        if b"summarizer.backends.workers" in command and marker.encode() in environment:
+        if b"summarizer.run.workers" in command and marker.encode() in environment:
             found.append(int(entry.name))
     return found

@@ -9,6 +9,8 @@ from summarizer.errors import BackendError, InvalidOutputError
 if TYPE_CHECKING:
     import openai
 
+    from summarizer.schema import Usage
+
 
 def describe_http_error(error: BaseException) -> str:
     """One line for an HTTP-level failure: the server's own error message, not its whole body."""
@@ -60,7 +62,7 @@ def _first_line(text: str) -> str:
 
 
 def backend_error(
-    error: Exception, *, article_id: str, model: str, endpoint: str, requests: int
+    error: Exception, *, article_id: str, model: str, endpoint: str, requests: int, usage: Usage
 ) -> BackendError:
     """The BackendError for a request that failed for good, worded for a person.
 
@@ -76,8 +78,8 @@ def backend_error(
             f"no valid reply from {model} after {requests} request(s): "
             f"{describe_invalid_reply(error)}"
         )
-        return InvalidOutputError(message, article_id=article_id, attempts=requests)
+        return InvalidOutputError(message, article_id=article_id, attempts=requests, usage=usage)
     message = (
         f"{endpoint} failed after {requests} request(s): {describe_http_error(failure or error)}"
     )
-    return BackendError(message, article_id=article_id, attempts=requests)
+    return BackendError(message, article_id=article_id, attempts=requests, usage=usage)

@@ -116,7 +116,7 @@ class LLMBackend:
                             return outcome
                         body = outcome
         except Exception as error:
-            raise self._backend_error(error, article, tally.requests) from None
+            raise self._backend_error(error, article, tally) from None
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def aextract(self, article: Article) -> Draft:
@@ -140,7 +140,7 @@ class LLMBackend:
                             return outcome
                         body = outcome
         except Exception as error:
-            raise self._backend_error(error, article, tally.requests) from None
+            raise self._backend_error(error, article, tally) from None
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     def _after_reply(
@@ -212,19 +212,18 @@ class LLMBackend:
     def _draft(self, result: Extraction, tally: _Tally) -> Draft:
         return Draft(
             extraction=Extraction.model_validate(result.model_dump()),
-            usage=Usage(
-                prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens
-            ),
+            usage=tally.usage,
             attempts=max(tally.requests, 1),
         )
 
-    def _backend_error(self, error: Exception, article: Article, requests: int) -> BackendError:
+    def _backend_error(self, error: Exception, article: Article, tally: _Tally) -> BackendError:
         failure = backend_error(
             error,
             article_id=article.id,
             model=self.config.model,
             endpoint=self.config.base_url or "OpenAI",
-            requests=requests,
+            requests=tally.requests,
+            usage=tally.usage,
         )
         if self._secret is not None:
             failure = failure.redacted(self._secret, REDACTED)
@@ -246,6 +245,10 @@ class _Tally:
         usage = getattr(response, "usage", None)  # local servers may leave it out
         self.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
         self.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
+
+    @property
+    def usage(self) -> Usage:
+        return Usage(prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)
 
 
 def _post(body: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from summarizer.cli.cache import cache_group, schema_command
+from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
 
@@ -51,6 +52,7 @@ def cli() -> None:
     summarize ARTICLE.txt            headline, brief and events of one article
     summarize --json a.txt b.txt     the validated JSON
     summarize eval [DATASET]         score a backend against hand-labelled articles
+    summarize estimate FILE...       requests, tokens and cost of a run, sending nothing
     summarize cache info             where the cache is and what it holds
     summarize schema                 the JSON Schema of a result
 
@@ -62,6 +64,7 @@ cli.add_command(run_command)
 cli.add_command(schema_command)
 cli.add_command(cache_group)
 cli.add_command(eval_command)
+cli.add_command(estimate_command)
 
 
 def main(argv: list[str] | None = None) -> None:

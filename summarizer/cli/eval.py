@@ -7,11 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from summarizer.cli.options import backend_options, concurrency_option, pipeline_from_options
+from summarizer.cli.options import (
+    backend_options,
+    concurrency_option,
+    pipeline_from_options,
+    price_options,
+    prices_from_options,
+)
 
 if TYPE_CHECKING:
+    from summarizer.cost import Prices
     from summarizer.evaluation.dataset import Dataset
-    from summarizer.evaluation.metrics import TokenPrices
     from summarizer.evaluation.report_json import EvalReport
     from summarizer.pipeline import Pipeline
 
@@ -47,8 +53,7 @@ SEEDS_DIR = "seeds"
     help="How much worse than the baseline a metric may be.",
 )
 @concurrency_option
-@click.option("--price-in", type=click.FloatRange(min=0), help="Price per 1M input tokens.")
-@click.option("--price-out", type=click.FloatRange(min=0), help="Price per 1M output tokens.")
+@price_options
 @click.option(
     "--compare",
     nargs=2,
@@ -66,8 +71,8 @@ def eval_command(
     baseline: Path | None,
     tolerance: float,
     concurrency: int,
-    price_in: float | None,
-    price_out: float | None,
+    price_input: float | None,
+    price_output: float | None,
     compare: tuple[Path, Path] | None,
     **options: Any,
 ) -> None:
@@ -75,8 +80,10 @@ def eval_command(
 
     DATASET is a folder of articles/<id>.txt and labels/<id>.json (default: the
     project's seeds/). Writes report.json and report.md into --out and prints the
-    headline metrics. Results go through the cache, so re-running an unchanged
-    prompt and model costs nothing.
+    headline metrics, the tokens, and their cost (in all, per article and per
+    correctly found event) at genai-prices' price or --price-input/--price-output.
+    Results go through the cache, so re-running an unchanged prompt and model
+    costs nothing.
 
     \b
     summarize eval                                  the seeds, default backend
@@ -89,7 +96,7 @@ def eval_command(
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
     from summarizer.cli.eval_tables import metrics_table
     from summarizer.errors import DatasetError
-    from summarizer.evaluation import TokenPrices, load_dataset, load_report, sanity_failures
+    from summarizer.evaluation import load_dataset, load_report, sanity_failures
     from summarizer.evaluation.report_md import run_figures
     from summarizer.evaluation.runner import NOT_CACHED
 
@@ -110,13 +117,15 @@ def eval_command(
         raise click.ClickException(
             f"the data set {root} breaks the labelled-article contract:\n{listed}"
         ) from None
-    prices = (
-        TokenPrices(price_in or 0.0, price_out or 0.0)
-        if price_in is not None or price_out is not None
-        else None
-    )
     # --cache-only sends nothing, so it needs no key; the key is not part of a cache key.
     pipeline = pipeline_from_options(**options, api_key=KEYLESS_PLACEHOLDER if cache_only else None)
+    try:
+        prices = prices_from_options(
+            pipeline.backend, price_input=price_input, price_output=price_output
+        )
+    except BaseException:
+        pipeline.close()
+        raise
     click.echo(
         f"Evaluating {pipeline.backend.name} ({pipeline.backend.model or 'no model'}) "
         f"on {len(loaded)} articles of {root}",
@@ -181,7 +190,7 @@ def _run_with_progress(
     pipeline: Pipeline,
     cache_only: bool,
     concurrency: int,
-    prices: TokenPrices | None,
+    prices: Prices | None,
 ) -> EvalReport:
     from summarizer.cli.progress import RunDisplay
     from summarizer.evaluation import evaluate

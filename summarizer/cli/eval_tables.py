@@ -58,6 +58,8 @@ def _figure(name: str, value: float | None, *, signed: bool = False) -> str:
     if value is None:
         return "-"
     sign = "+" if signed else ""
+    if name.startswith("cost"):
+        return f"{value:{sign}.6f}"
     if name not in (*HEADLINE_METRICS, *SANITY_CHECKS) and value.is_integer():
         return f"{int(value):{sign},}"
     return f"{value:{sign}.3f}"

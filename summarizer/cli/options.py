@@ -15,6 +15,8 @@ import click
 from summarizer.settings import BACKEND_NAMES, Mode
 
 if TYPE_CHECKING:
+    from summarizer.backends.base import Backend
+    from summarizer.cost import Prices
     from summarizer.pipeline import Pipeline
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +40,71 @@ def cache_dir_option(command: F) -> F:
         type=click.Path(file_okay=False, path_type=Path),
         help="Cache folder (default: $SUMMARIZER_CACHE_DIR or the user directory).",
     )(command)
+
+
+def price_options(command: F) -> F:
+    """Adds --price-input and --price-output: prices that override genai-prices'."""
+    decorators = [
+        click.option(
+            "--price-input",
+            type=click.FloatRange(min=0),
+            metavar="USD",
+            help="USD per million input tokens (default: the model's price from genai-prices).",
+        ),
+        click.option(
+            "--price-output",
+            type=click.FloatRange(min=0),
+            metavar="USD",
+            help="USD per million output tokens (default: the model's price from genai-prices).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def max_cost_option(command: F) -> F:
+    """Adds --max-cost: no article starts once the run's cost would pass it."""
+    return click.option(
+        "--max-cost",
+        type=click.FloatRange(min=0),
+        metavar="USD",
+        help="Start no article whose estimated cost would take the run past USD; those "
+        "not started fail with BudgetExceeded (exit 1). Finished ones are kept and cached.",
+    )(command)
+
+
+def prices_from_options(
+    backend: Backend, *, price_input: float | None, price_output: float | None
+) -> Prices | None:
+    """The prices a run's cost is worked out at, or None (said once on stderr).
+
+    An LLM backend's model is looked up in genai-prices; --price-input and
+    --price-output replace what it says. The offline extractor spends no tokens.
+    """
+    from summarizer.cost import Prices, prices_for
+
+    if backend.name == "offline":
+        return None
+    model = backend.model or ""
+    base_url = backend.settings.get("base_url")
+    found = prices_for(model, base_url) if model else None
+    if found is not None:
+        return found.override(input=price_input, output=price_output)
+    if price_input is not None and price_output is not None:
+        return Prices(input=price_input, output=price_output)
+    where = f" at {base_url}" if base_url else ""
+    if price_input is not None or price_output is not None:
+        raise click.UsageError(
+            f"genai-prices knows no price for {model!r}{where}: give both --price-input "
+            "and --price-output"
+        )
+    click.echo(
+        f"No price known for {model!r}{where}: costs are shown as unknown. "
+        "--price-input and --price-output (USD per million tokens) set them.",
+        err=True,
+    )
+    return None
 
 
 def backend_options(command: F) -> F:

@@ -2,8 +2,8 @@
 
 On a terminal a live bar (rich) with done, failed and cached counts and an ETA;
 otherwise (a log file, CI) a plain status line every few seconds. Either way,
-each failed input gets one `Error:` line, and the run ends with a summary and,
-when it was stopped, where.
+each failed input gets one `Error:` line, and the run ends with a summary (the
+tokens and cost of the run, and what the cache saved) and, when it was stopped, where.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import click
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from summarizer.cost import Prices
     from summarizer.run import BatchReport, Record
+    from summarizer.schema import Usage
 
 # Plain status lines are for logs: often enough to see a run is alive, rarely
 # enough not to drown the error lines.
@@ -122,14 +124,23 @@ def _live_bar(total: int | None) -> tuple[Progress, TaskID]:
     return bar, task
 
 
-def summary_lines(report: BatchReport) -> list[str]:
-    """The end of a run in a line, and where it stopped if it was stopped."""
+def summary_lines(report: BatchReport, prices: Prices | None = None) -> list[str]:
+    """The end of a run in a line, its tokens and cost in another, and where it
+    stopped if it was stopped."""
     cached = f" ({report.cached} from the cache)" if report.cached else ""
     failed = f"{report.failures} failed"
     if report.failed:
         kinds = ", ".join(f"{kind} {count}" for kind, count in report.failed.most_common())
         failed += f" ({kinds})"
     lines = [f"{report.done} done{cached}, {failed}, in {_duration(report.elapsed)}"]
+    spent, saved = report.tokens.spent, report.tokens.cached
+    if prices is not None or _any(spent) or _any(saved):
+        line = f"Spent {_tokens(spent)}, {_cost(spent, prices)}" if _any(spent) else "Spent nothing"
+        if _any(saved):
+            line += f"; the cache saved {_tokens(saved)}, {_cost(saved, prices)}"
+        if prices is not None:
+            line += f" (at {prices.describe()})"
+        lines.append(line)
     if report.interrupted:
         abandoned = ""
         if report.abandoned:
@@ -143,6 +154,21 @@ def summary_lines(report: BatchReport) -> list[str]:
             "finish: articles already done come from the cache."
         )
     return lines
+
+
+def _any(usage: Usage) -> bool:
+    return bool(usage.prompt_tokens or usage.completion_tokens)
+
+
+def _tokens(usage: Usage) -> str:
+    return f"{usage.prompt_tokens:,} input and {usage.completion_tokens:,} output tokens"
+
+
+def _cost(usage: Usage, prices: Prices | None) -> str:
+    from summarizer.cost import cost_usd
+
+    cost = cost_usd(usage, prices)
+    return "cost unknown" if cost is None else f"${cost:.4f}"
 
 
 def _duration(seconds: float) -> str:

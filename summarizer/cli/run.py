@@ -14,9 +14,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from summarizer.cli.options import backend_options, concurrency_option, pipeline_from_options
+from summarizer.cli.options import (
+    backend_options,
+    concurrency_option,
+    max_cost_option,
+    pipeline_from_options,
+    price_options,
+    prices_from_options,
+)
 
 if TYPE_CHECKING:
+    from summarizer.cost import Budget, Prices
     from summarizer.schema import ArticleSummary
 
 # Exit code of a run stopped by Ctrl-C, as for any program killed by SIGINT.
@@ -48,6 +56,8 @@ INTERRUPTED_EXIT_CODE = 130
 )
 @click.option("--rpm", type=click.IntRange(min=1), help="At most this many requests a minute.")
 @click.option("--tpm", type=click.IntRange(min=1), help="At most this many tokens a minute.")
+@max_cost_option
+@price_options
 @backend_options
 def run_command(
     inputs: tuple[str, ...],
@@ -59,6 +69,9 @@ def run_command(
     workers: int,
     rpm: int | None,
     tpm: int | None,
+    max_cost: float | None,
+    price_input: float | None,
+    price_output: float | None,
     **options: Any,
 ) -> int:
     """Summarize articles: headline, brief and events of each.
@@ -68,7 +81,8 @@ def run_command(
     for standard input. Every input ends as a result or an error; the run goes
     on past failures and exits 1 when any input failed. Ctrl-C stops it after
     writing what is finished; run the same command again to resume, as every
-    finished article is cached.
+    finished article is cached. The run ends with the tokens it spent and their
+    cost, at genai-prices' price for the model or --price-input/--price-output.
     """
     from summarizer.article import count_inputs, iter_inputs
     from summarizer.cli.progress import RunDisplay, summary_lines
@@ -82,6 +96,14 @@ def run_command(
         inputs = ("-",)
     streaming = jsonl or output is not None
     pipeline = pipeline_from_options(**options)
+    try:
+        prices = prices_from_options(
+            pipeline.backend, price_input=price_input, price_output=price_output
+        )
+        budget = _budget(max_cost, prices, pipeline.backend.name)
+    except BaseException:
+        pipeline.close()
+        raise
     # The total is for the live bar's ETA only: counting reads every JSON Lines file once more.
     total = count_inputs(inputs) if (streaming or as_json) and sys.stderr.isatty() else None
     batch = summarize_many(
@@ -91,6 +113,7 @@ def run_command(
         workers=workers,
         rpm=rpm,
         tpm=tpm,
+        budget=budget,
         # A person reading results, and one JSON document, expect the inputs' order.
         ordered=ordered or not streaming,
     )
@@ -118,11 +141,25 @@ def run_command(
         documents = [result.model_dump(mode="json") for result in results]
         click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2))
     if batch.report.read > 1 or interrupted:
-        for line in summary_lines(batch.report):
+        for line in summary_lines(batch.report, prices):
             click.echo(line, err=True)
     if interrupted:
         return INTERRUPTED_EXIT_CODE
     return 1 if batch.report.failures else 0
+
+
+def _budget(max_cost: float | None, prices: Prices | None, backend: str) -> Budget | None:
+    from summarizer.cost import Budget
+
+    if max_cost is None:
+        return None
+    if backend == "offline":
+        raise click.UsageError("--max-cost limits an LLM's cost; the offline extractor has none")
+    if prices is None:
+        raise click.UsageError(
+            "--max-cost needs prices: give --price-input and --price-output for this model"
+        )
+    return Budget(max_cost, prices)
 
 
 def _open_output(path: Path | None) -> contextlib.AbstractContextManager[TextIO]:

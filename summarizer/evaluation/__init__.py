@@ -23,7 +23,6 @@ from summarizer.evaluation.metrics import (
     SANITY_CHECKS,
     ArticleResult,
     ArticleScore,
-    TokenPrices,
     aggregate,
     score_article,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "MetricChange",
     "Regression",
     "SanityFailure",
-    "TokenPrices",
     "aggregate",
     "assign",
     "compare",

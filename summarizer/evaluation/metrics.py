@@ -27,10 +27,11 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from summarizer.cost import Prices, cost_usd
 from summarizer.evaluation.dataset import LabelledArticle
 from summarizer.evaluation.matching import MINIMUM_SIMILARITY, Match, match_events
 from summarizer.rules import brief_problem, ungrounded_quotes, unsupported_numbers
-from summarizer.schema import ArticleSummary
+from summarizer.schema import ArticleSummary, Usage
 from summarizer.text import grounding_form, strip_diacritics
 
 # The quality metrics every report carries under "metrics", in display order; the
@@ -69,6 +70,8 @@ LOWER_IS_BETTER = frozenset(
         "latency_mean_s",
         "latency_max_s",
         "cost",
+        "cost_per_article",
+        "cost_per_matched_event",
     }
 )
 _TOKEN = re.compile(r"\w+")
@@ -224,19 +227,6 @@ def _lcs_length(first: Sequence[str], second: Sequence[str]) -> int:
 
 
 @dataclass(frozen=True)
-class TokenPrices:
-    """What a million tokens cost, in the caller's currency."""
-
-    input_per_million: float = 0.0
-    output_per_million: float = 0.0
-
-    def cost(self, tokens_in: int, tokens_out: int) -> float:
-        return (
-            tokens_in * self.input_per_million + tokens_out * self.output_per_million
-        ) / 1_000_000
-
-
-@dataclass(frozen=True)
 class ArticleResult:
     """One article of an eval run: its score and how its result was obtained."""
 
@@ -245,6 +235,8 @@ class ArticleResult:
     cached: bool = False
     attempts: int = 1
     error: str | None = None  # why there is no valid result
+    # Every request made for the article, failed attempts and re-asks included; for
+    # a cached result, what it took when it was made.
     tokens_in: int = 0
     tokens_out: int = 0
 
@@ -253,8 +245,13 @@ class ArticleResult:
         return self.score.item.id
 
 
-def aggregate(results: Sequence[ArticleResult], prices: TokenPrices | None = None) -> MetricValues:
-    """The data set's headline metrics (pooled as the module says), sanity checks, run figures."""
+def aggregate(results: Sequence[ArticleResult], prices: Prices | None = None) -> MetricValues:
+    """The data set's headline metrics (pooled as the module says), sanity checks, run figures.
+
+    `cost` (USD, None without prices) is what the results took to make, cached ones
+    included, so a rerun from the cache reports what the backend costs; per article
+    and per matched event (a true positive) too.
+    """
     scores = [result.score for result in results]
     valid = [score for score in scores if score.valid]
     true_pos = sum(score.counts[0] for score in scores)
@@ -265,6 +262,7 @@ def aggregate(results: Sequence[ArticleResult], prices: TokenPrices | None = Non
     tokens_in = sum(result.tokens_in for result in results)
     tokens_out = sum(result.tokens_out for result in results)
     latencies = [result.latency_s for result in results]
+    cost = cost_usd(Usage(prompt_tokens=tokens_in, completion_tokens=tokens_out), prices)
     return {
         "event_precision": _ratio(true_pos, true_pos + false_pos),
         "event_recall": _ratio(true_pos, true_pos + false_neg),
@@ -296,7 +294,9 @@ def aggregate(results: Sequence[ArticleResult], prices: TokenPrices | None = Non
         "tokens_out": float(tokens_out),
         "latency_mean_s": statistics.fmean(latencies) if latencies else None,
         "latency_max_s": max(latencies) if latencies else None,
-        "cost": prices.cost(tokens_in, tokens_out) if prices is not None else None,
+        "cost": cost,
+        "cost_per_article": cost / len(results) if cost is not None and results else None,
+        "cost_per_matched_event": cost / true_pos if cost is not None and true_pos else None,
     }
 
 

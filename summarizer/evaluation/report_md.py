@@ -29,6 +29,7 @@ def render_markdown(
         f"prompt {run.get('prompt_version')}",
         f"- Run: {run.get('started_at')}, {number_text(run.get('duration_s'))} s · "
         + run_figures(metrics),
+        *_prices_line(run.get("prices_usd_per_million_tokens")),
         "",
         "## Headline metrics",
         "",
@@ -70,9 +71,24 @@ def run_figures(metrics: Mapping[str, float | None]) -> str:
         f"latency mean {number_text(metrics.get('latency_mean_s'))} s "
         f"(max {number_text(metrics.get('latency_max_s'))} s)",
     ]
-    if metrics.get("cost") is not None:
-        figures.append(f"cost {metrics['cost']:.4f}")
+    cost = metrics.get("cost")
+    if cost is not None:
+        per_article = metrics.get("cost_per_article") or 0.0
+        per_event = metrics.get("cost_per_matched_event")
+        event_cost = f"${per_event:.5f}" if per_event is not None else "-"
+        figures.append(
+            f"cost ${cost:.4f} (${per_article:.5f} an article, {event_cost} a matched event)"
+        )
     return " · ".join(figures)
+
+
+def _prices_line(prices: Mapping[str, Any] | None) -> list[str]:
+    if not prices:
+        return []
+    return [
+        f"- Prices: ${prices['input']:g} input / ${prices['output']:g} output per million "
+        f"tokens ({prices['source']})"
+    ]
 
 
 def number_text(value: Any) -> str:

@@ -15,15 +15,11 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
+from summarizer.cost import Prices
 from summarizer.errors import ConfigurationError
 from summarizer.evaluation import matching
 from summarizer.evaluation.dataset import Dataset, LabelledArticle, load_dataset
-from summarizer.evaluation.metrics import (
-    ArticleResult,
-    TokenPrices,
-    aggregate,
-    score_article,
-)
+from summarizer.evaluation.metrics import ArticleResult, aggregate, score_article
 from summarizer.evaluation.report_json import EvalReport
 from summarizer.pipeline import Pipeline, open_pipeline
 from summarizer.run import (
@@ -44,7 +40,7 @@ def evaluate(
     *,
     cache_only: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
-    prices: TokenPrices | None = None,
+    prices: Prices | None = None,
     minimum_similarity: float = matching.MINIMUM_SIMILARITY,
     on_record: Callable[[Record], None] | None = None,
 ) -> EvalReport:
@@ -57,8 +53,8 @@ def evaluate(
     invalid output does not stop the run: it counts as invalid, its required
     events as missed, and the report says why. With `cache_only`, an article
     without a cached result fails that way instead of calling the backend.
-    `prices` (per million tokens) adds a cost; `on_record` gets each article's
-    record as it finishes, e.g. for a progress display.
+    `prices` (summarizer.cost) adds costs in USD; `on_record` gets each
+    article's record as it finishes, e.g. for a progress display.
     """
     loaded = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
     own_pipeline = pipeline is None
@@ -119,7 +115,14 @@ def _score(item: LabelledArticle, record: Record, minimum_similarity: float) -> 
         score = score_article(item, None, minimum_similarity=minimum_similarity)
         # Backend errors name the article first; the report already says which it is.
         error = record.message.removeprefix(f"{item.id}: ")
-        return ArticleResult(score, latency_s=record.elapsed, attempts=record.attempts, error=error)
+        return ArticleResult(
+            score,
+            latency_s=record.elapsed,
+            attempts=record.attempts,
+            error=error,
+            tokens_in=record.usage.prompt_tokens,
+            tokens_out=record.usage.completion_tokens,
+        )
     summary = record.summary
     return ArticleResult(
         score_article(item, summary, minimum_similarity=minimum_similarity),
@@ -135,7 +138,7 @@ def _run_info(
     dataset: Dataset,
     pipeline: Pipeline,
     cache_only: bool,
-    prices: TokenPrices | None,
+    prices: Prices | None,
     minimum_similarity: float,
 ) -> dict[str, Any]:
     backend = pipeline.backend
@@ -151,8 +154,8 @@ def _run_info(
         "summarizer_version": _version(),
         "cache": str(pipeline.cache.directory) if pipeline.cache is not None else None,
         "cache_only": cache_only,
-        "prices_per_million_tokens": (
-            {"input": prices.input_per_million, "output": prices.output_per_million}
+        "prices_usd_per_million_tokens": (
+            {"input": prices.input, "output": prices.output, "source": prices.source}
             if prices is not None
             else None
         ),

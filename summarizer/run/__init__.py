@@ -16,12 +16,16 @@ a caller can rely on (order, duplicates, resume, stopping).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from summarizer.pipeline import Pipeline, open_pipeline
 from summarizer.run.engine import DEFAULT_CONCURRENCY, AsyncBatch
 from summarizer.run.records import BatchReport, ErrorRecord, Record, ResultRecord
 from summarizer.run.source import Input
 from summarizer.run.sync import BatchRun
+
+if TYPE_CHECKING:
+    from summarizer.cost import Budget
 
 
 def asummarize_many(
@@ -33,6 +37,7 @@ def asummarize_many(
     tpm: float | None = None,
     ordered: bool = False,
     workers: int = 1,
+    budget: Budget | None = None,
 ) -> AsyncBatch:
     """Summarize many articles inside an event loop: `async for record in asummarize_many(...)`.
 
@@ -44,7 +49,9 @@ def asummarize_many(
     `ordered=True`. `workers` > 1 runs the backend in that many processes, for
     runs that one core's worth of CPU holds back (a fast endpoint at high
     concurrency, or the offline extractor); `concurrency` stays the total in
-    flight. Cancelling the task that iterates it abandons the articles in
+    flight. With a `budget` (summarizer.cost.Budget), an article whose estimated
+    cost does not fit in what is left is not started and gets a `BudgetExceeded`
+    record. Cancelling the task that iterates it abandons the articles in
     flight, as `AsyncBatch.stop` does, but hands out nothing more.
     """
     own = pipeline is None
@@ -58,6 +65,7 @@ def asummarize_many(
             tpm=tpm,
             ordered=ordered,
             workers=workers,
+            budget=budget,
             close_pipeline=own,
         )
     except BaseException:
@@ -75,6 +83,7 @@ def summarize_many(
     tpm: float | None = None,
     ordered: bool = False,
     workers: int = 1,
+    budget: Budget | None = None,
 ) -> BatchRun:
     """The synchronous `asummarize_many`: iterate the run for one record per input.
 
@@ -89,6 +98,7 @@ def summarize_many(
         tpm=tpm,
         ordered=ordered,
         workers=workers,
+        budget=budget,
     )
     return BatchRun(batch)
 

@@ -37,7 +37,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from summarizer.article import Article, UnreadableInput, content_id
 from summarizer.errors import (
@@ -49,7 +49,7 @@ from summarizer.errors import (
     debug_enabled,
 )
 from summarizer.pipeline import Pipeline
-from summarizer.run.limits import RateLimitedBackend, RateLimits
+from summarizer.run.limits import BudgetedBackend, RateLimitedBackend, RateLimits
 from summarizer.run.records import BatchReport, ErrorRecord, Record, ResultRecord
 from summarizer.run.reorder import Reorder
 from summarizer.run.source import (
@@ -61,6 +61,9 @@ from summarizer.run.source import (
     ThreadedSource,
 )
 from summarizer.run.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from summarizer.cost import Budget
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +102,7 @@ class AsyncBatch:
         tpm: float | None = None,
         ordered: bool = False,
         workers: int = 1,
+        budget: Budget | None = None,
         close_pipeline: bool = False,
     ) -> None:
         if concurrency < 1:
@@ -116,6 +120,8 @@ class AsyncBatch:
             backend = self._pool = WorkerPool(backend, workers)
         if rpm or tpm:
             backend = RateLimitedBackend(backend, RateLimits(rpm=rpm, tpm=tpm))
+        if budget is not None:  # outermost: an article refused spends no quota
+            backend = BudgetedBackend(backend, budget)
         self._pipeline = pipeline if backend is pipeline.backend else pipeline.with_backend(backend)
         self.concurrency = concurrency
         self._ordered = ordered

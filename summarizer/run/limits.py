@@ -4,8 +4,9 @@ and the backend wrapper that spends them.
 A provider's quota is "N requests and M tokens per minute". A run that stays
 under it never sees the 429s that would otherwise cost retries and backoff, so
 the realtime engine wraps its backend in `RateLimitedBackend`, which waits here
-before every article it sends. The wrapper sits behind the cache: a cached
-answer never reaches it and spends no quota.
+before every article it sends; `BudgetedBackend` does the same for a cost limit
+(`--max-cost`). The wrappers sit behind the cache: a cached answer never reaches
+them and spends neither quota nor budget.
 
 ::
 
@@ -20,23 +21,27 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer.article import Article
 from summarizer.backends.base import Backend, Draft
 from summarizer.errors import BackendError, ConfigurationError
+from summarizer.schema import Usage
+from summarizer.tokens import rough_usage
 
-# Tokens a request spends besides the article: the system prompt and the JSON
-# schema of the reply (about 1,400 tokens with today's prompt) and the reply
-# itself. Only a first guess: `settle` corrects it from the usage the provider reports.
-REQUEST_OVERHEAD_TOKENS = 2_000
-# English wire copy averages about four characters per token.
-CHARS_PER_TOKEN = 4
+if TYPE_CHECKING:
+    from summarizer.cost import Budget
+
 
 
 def estimate_tokens(article: Article) -> int:
-    """The tokens one request for `article` is expected to spend, before it is sent."""
-    return REQUEST_OVERHEAD_TOKENS + len(article.text) // CHARS_PER_TOKEN
+    """The tokens one request for `article` is expected to spend, before it is sent.
+
+    Only a first guess (`rough_usage`): `settle` corrects it from the usage the
+    provider reports.
+    """
+    usage = rough_usage(article)
+    return usage.prompt_tokens + usage.completion_tokens
 
 
 class TokenBucket:
@@ -132,17 +137,16 @@ class RateLimits:
             self.tokens.charge(spent - ticket.tokens)
 
 
-class RateLimitedBackend:
-    """`backend`, waiting for `limits` before each asynchronous extraction.
+class _Wrapper:
+    """A backend in front of another: the cache key stays the wrapped backend's.
 
-    The cache key comes from the wrapped backend: name, model, settings and
-    prompt version are its own. A synchronous `extract` goes straight through:
-    the budgets are asynchronous, and only the engine spends them.
+    Name, model, settings and prompt version are the wrapped backend's own. A
+    synchronous `extract` goes straight through: what the wrappers spend is
+    asynchronous, and only the engine spends it.
     """
 
-    def __init__(self, backend: Backend, limits: RateLimits) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        self.limits = limits
         self.name = backend.name
         self.model = backend.model
         self.prompt_version = backend.prompt_version
@@ -153,6 +157,14 @@ class RateLimitedBackend:
 
     def extract(self, article: Article) -> Draft:
         return self.backend.extract(article)
+
+
+class RateLimitedBackend(_Wrapper):
+    """`backend`, waiting for `limits` before each asynchronous extraction."""
+
+    def __init__(self, backend: Backend, limits: RateLimits) -> None:
+        super().__init__(backend)
+        self.limits = limits
 
     async def aextract(self, article: Article) -> Draft:
         ticket = await self.limits.acquire(article)
@@ -167,3 +179,28 @@ class RateLimitedBackend:
             raise
         finally:
             self.limits.settle(ticket, requests=requests, tokens=tokens)
+
+
+class BudgetedBackend(_Wrapper):
+    """`backend`, started for an article only while `budget` has room for its estimate.
+
+    An article that does not fit raises BudgetExceeded, which becomes its record;
+    one that runs is charged what it really cost, failed attempts and re-asks included.
+    """
+
+    def __init__(self, backend: Backend, budget: Budget) -> None:
+        super().__init__(backend)
+        self.budget = budget
+
+    async def aextract(self, article: Article) -> Draft:
+        reservation = self.budget.reserve(article)
+        usage = Usage()
+        try:
+            draft = await self.backend.aextract(article)
+            usage = draft.usage
+            return draft
+        except BackendError as error:
+            usage = error.usage
+            raise
+        finally:  # cancelled while waiting: the reservation is released, nothing charged
+            self.budget.settle(reservation, usage)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
+from summarizer.cost import TokenTotals
 from summarizer.errors import BackendError
-from summarizer.schema import ArticleSummary
+from summarizer.schema import ArticleSummary, Usage
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class ErrorRecord:
     `attempts` counts the requests a backend made before it gave up, `elapsed`
     the seconds from the article's start to its failure, and `error` is the
     exception itself, cause and traceback included; none of them is in the JSON.
+    `usage` sums the tokens of the replies it got (re-asks of invalid ones), in
+    the JSON when there were any.
 
     >>> record = ErrorRecord.of("wire-4", ValueError("no text"))
     >>> record.to_json()
@@ -53,18 +56,33 @@ class ErrorRecord:
     attempts: int = field(default=0, compare=False)
     elapsed: float = field(default=0.0, compare=False)
     error: BaseException | None = field(default=None, compare=False, repr=False)
+    usage: Usage = field(default_factory=Usage, compare=False)
 
     @classmethod
     def of(cls, article_id: str, error: BaseException, *, elapsed: float = 0.0) -> ErrorRecord:
         # One line, whatever the error: a log line per failure, and no surprise for
         # tools that split on newlines (a bug's exception may span several).
         message = " ".join(str(error).split()) or type(error).__name__
-        attempts = error.attempts if isinstance(error, BackendError) else 0
-        return cls(article_id, type(error).__name__, message, attempts, elapsed, error)
+        spent = error if isinstance(error, BackendError) else None
+        return cls(
+            article_id,
+            type(error).__name__,
+            message,
+            attempts=spent.attempts if spent else 0,
+            elapsed=elapsed,
+            error=error,
+            usage=spent.usage if spent else Usage(),
+        )
 
     def to_json(self) -> str:
-        """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line."""
-        document = {"id": self.id, "error": {"type": self.type, "message": self.message}}
+        """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line, and
+        `"usage": {"prompt_tokens": ..., "completion_tokens": ...}` when tokens were spent."""
+        document: dict[str, Any] = {
+            "id": self.id,
+            "error": {"type": self.type, "message": self.message},
+        }
+        if self.usage.prompt_tokens or self.usage.completion_tokens:
+            document["usage"] = self.usage.model_dump()
         return json.dumps(document, ensure_ascii=False)
 
 
@@ -76,7 +94,9 @@ class BatchReport:
     """What a run wrote, and where it stopped if it was stopped.
 
     Counts follow the records as they are handed out; read the report once
-    iteration has ended for the final figures.
+    iteration has ended for the final figures. `tokens` sums the usage of the
+    records: spent by this run (results and failures), and that of the results
+    the cache answered (spent by an earlier run, saved by this one).
     """
 
     read: int = 0
@@ -87,6 +107,7 @@ class BatchReport:
     interrupted: bool = False
     last_read: str | None = None
     abandoned: list[str] = field(default_factory=list)
+    tokens: TokenTotals = field(default_factory=TokenTotals)
 
     @property
     def failures(self) -> int:
@@ -100,5 +121,7 @@ class BatchReport:
         if isinstance(record, ResultRecord):
             self.done += 1
             self.cached += record.cached
+            self.tokens = self.tokens.add(record.summary.usage, cached=record.cached)
         else:
             self.failed[record.type] += 1
+            self.tokens = self.tokens.add(record.usage, cached=False)

@@ -283,7 +283,9 @@ async def _serve(answers: Any) -> bool:
             frame = _frame(("answer", request_id, draft, error))
         except Exception as unsendable:  # a draft of a class made at run time, say
             problem = BackendError(
-                f"the result cannot be sent back: {unsendable}", article_id=article.id
+                f"the result cannot be sent back: {unsendable}",
+                article_id=article.id,
+                usage=draft.usage if draft is not None else None,
             )
             frame = _frame(("answer", request_id, None, problem))
         transport.write(frame)
