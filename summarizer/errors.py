@@ -5,6 +5,7 @@ SummarizerError
 │   ├── DatasetError      a labelled data set that breaks the contract
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings
+├── StorageError          an output, report or cache folder the disk will not let us write
 └── BackendError          the backend gave no valid result for an article
     └── InvalidOutputError  replies kept failing validation after every re-ask
 """
@@ -40,6 +41,10 @@ class DuplicateIdError(InputError):
 
 class ConfigurationError(SummarizerError):
     """Settings that cannot work: no endpoint configured, an unknown backend or mode."""
+
+
+class StorageError(SummarizerError):
+    """A file or folder that cannot be written: the message names it and the OS error."""
 
 
 class BackendError(SummarizerError):

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from summarizer.cli.cache import cache_group, schema_command
+from summarizer.cli.cache_warnings import cache_warnings_on_stderr
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
 
@@ -74,7 +75,8 @@ def main(argv: list[str] | None = None) -> None:
         # instructor logs every failed attempt at ERROR; the CLI reports the outcome once.
         logging.getLogger("instructor").setLevel(logging.CRITICAL)
     try:
-        code = cli.main(args=argv, prog_name="summarize", standalone_mode=False)
+        with cache_warnings_on_stderr():
+            code = cli.main(args=argv, prog_name="summarize", standalone_mode=False)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)

@@ -122,14 +122,19 @@ def _live_bar(total: int | None) -> tuple[Progress, TaskID]:
     return bar, task
 
 
-def summary_lines(report: BatchReport) -> list[str]:
-    """The end of a run in a line, and where it stopped if it was stopped."""
+def summary_lines(report: BatchReport, *, not_stored: int = 0) -> list[str]:
+    """The end of a run in a line, how many results the cache could not keep, where it stopped."""
     cached = f" ({report.cached} from the cache)" if report.cached else ""
     failed = f"{report.failures} failed"
     if report.failed:
         kinds = ", ".join(f"{kind} {count}" for kind, count in report.failed.most_common())
         failed += f" ({kinds})"
     lines = [f"{report.done} done{cached}, {failed}, in {_duration(report.elapsed)}"]
+    if not_stored:
+        lines.append(
+            f"{not_stored} result(s) could not be cached (see the warning above); "
+            "a rerun summarizes them again."
+        )
     if report.interrupted:
         abandoned = ""
         if report.abandoned:

@@ -6,11 +6,10 @@ output form and writes each record as it comes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +17,7 @@ from summarizer.cli.options import backend_options, concurrency_option, pipeline
 
 if TYPE_CHECKING:
     from summarizer.schema import ArticleSummary, Event
+    from summarizer.storage import LineFile, StreamLines
 
 # Exit code of a run stopped by Ctrl-C, as for any program killed by SIGINT.
 INTERRUPTED_EXIT_CODE = 130
@@ -104,9 +104,7 @@ def run_command(
         try:
             for record in batch:
                 if streaming:
-                    # One write per line and a flush: a reader (or a kill) never sees half.
-                    sink.write(record.to_json() + "\n")
-                    sink.flush()
+                    _write_line(sink, record.to_json())
                 display.record(record)
                 if isinstance(record, ResultRecord) and not streaming:
                     if as_json:
@@ -119,20 +117,32 @@ def run_command(
         documents = [result.model_dump(mode="json") for result in results]
         click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2))
     if batch.report.read > 1 or interrupted:
-        for line in summary_lines(batch.report):
+        not_stored = pipeline.cache.not_stored if pipeline.cache is not None else 0
+        for line in summary_lines(batch.report, not_stored=not_stored):
             click.echo(line, err=True)
     if interrupted:
         return INTERRUPTED_EXIT_CODE
     return 1 if batch.report.failures else 0
 
 
-def _open_output(path: Path | None) -> contextlib.AbstractContextManager[TextIO]:
-    if path is None:
-        return contextlib.nullcontext(sys.stdout)
+def _open_output(path: Path | None) -> LineFile | StreamLines:
+    from summarizer.storage import LineFile, StreamLines
+
+    return StreamLines(sys.stdout, "standard output") if path is None else LineFile(path)
+
+
+def _write_line(sink: LineFile | StreamLines, line: str) -> None:
+    """One line, whole or not at all; a disk that refuses it ends the run with one line."""
+    from summarizer.errors import StorageError
+
     try:
-        return path.open("w", encoding="utf-8")
-    except OSError as error:
-        raise click.FileError(str(path), error.strerror) from None
+        sink.write_line(line)
+    except StorageError as error:
+        # Every record written so far was cached before it was written.
+        raise StorageError(
+            f"{error}. The lines written are whole, and finished articles are cached: "
+            "free space or choose another --output, then run the same command again."
+        ) from None
 
 
 def render_summary(summary: ArticleSummary) -> None:
