@@ -48,6 +48,9 @@ DATABASE_NAME = "cache.db"
 DATABASE_COMPANIONS = ("-wal", "-shm")
 # diskcache's storage modes for a str value: in the row, or in a file of its own.
 _MODE_IN_ROW, _MODE_TEXT_FILE = 1, 3
+# Seconds a store waits for another process's write lock (diskcache's default):
+# stores take milliseconds, so a lock held this long is a stuck process.
+DEFAULT_TIMEOUT = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +130,10 @@ class ResultCache:
     Never raises for a storage fault: see the module's docstring.
     """
 
-    def __init__(self, directory: Path | str | None = None) -> None:
+    def __init__(
+        self, directory: Path | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        """`timeout`: how long a store waits for another process's write lock."""
         import diskcache
 
         self.directory = Path(directory) if directory is not None else default_cache_dir()
@@ -139,7 +145,7 @@ class ResultCache:
         self._lock = threading.Lock()
         self._reported: set[FaultKind] = set()
         self._not_stored = 0
-        self._reader, self._writer, self.fault = _open(self.directory)
+        self._reader, self._writer, self.fault = _open(self.directory, timeout)
         if self.fault is not None:
             self._report(self.fault)
 
@@ -263,7 +269,7 @@ def inspect_cache(directory: Path | str | None = None) -> CacheInfo:
     folder = Path(directory) if directory is not None else default_cache_dir()
     if not (folder / DATABASE_NAME).exists():
         return CacheInfo(folder, 0, _folder_size(folder))  # created by the first run
-    reader, writer, fault = _open(folder)
+    reader, writer, fault = _open(folder, DEFAULT_TIMEOUT)
     try:
         entries = reader.count() if reader is not None else None
     except (sqlite3.Error, OSError) as error:
@@ -402,7 +408,9 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _open(directory: Path) -> tuple[_Reader | None, diskcache.Cache | None, CacheFault | None]:
+def _open(
+    directory: Path, timeout: float
+) -> tuple[_Reader | None, diskcache.Cache | None, CacheFault | None]:
     """The cache's reader and writer, each None when it cannot work, and why."""
     import diskcache
 
@@ -420,7 +428,7 @@ def _open(directory: Path) -> tuple[_Reader | None, diskcache.Cache | None, Cach
             reader.close()
             return None, None, CacheFault(FaultKind.DAMAGED, directory, damage)
     try:
-        writer = diskcache.Cache(str(directory))
+        writer = diskcache.Cache(str(directory), timeout=timeout)
     except (sqlite3.Error, OSError, diskcache.Timeout) as error:
         reason = describe_error(error)
         if reader is not None:

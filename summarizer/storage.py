@@ -9,8 +9,10 @@ report is replaced only once its new text is entirely on disk.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
+import stat
 from pathlib import Path
 from typing import TextIO
 
@@ -29,14 +31,22 @@ class LineFile:
     a kill loses nothing written) and a failure is known at the line that caused it.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, raw: io.RawIOBase, name: str) -> None:
+        self._raw = raw
+        self.name = name
+        # Only a regular file can be cut back; a pipe's reader has what it has.
+        self._cuttable = stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
+        # The end of the last whole line: where the file is cut back to after a failure.
+        self._whole = os.lseek(raw.fileno(), 0, os.SEEK_CUR) if self._cuttable else 0
+
+    @classmethod
+    def create(cls, path: Path) -> LineFile:
+        """A new, empty file at `path` (an existing one is replaced)."""
         try:
-            self._file = path.open("wb", buffering=0)
+            raw = path.open("wb", buffering=0)
         except OSError as error:
             raise StorageError(f"cannot write to {path}: {os_error_text(error)}") from None
-        # The end of the last whole line: where the file is cut back to after a failure.
-        self._whole = 0
+        return cls(raw, str(path))
 
     def write_line(self, line: str) -> None:
         data = (line + "\n").encode("utf-8")
@@ -45,20 +55,23 @@ class LineFile:
             while written < len(data):
                 # A raw write may take only part of the data (a disk filling up) and
                 # fail on the next call; the loop gets to that failure.
-                written += self._file.write(data[written:]) or 0
+                written += self._raw.write(data[written:]) or 0
         except OSError as error:
             self._cut_back()
-            raise StorageError(f"cannot write to {self.path}: {os_error_text(error)}") from None
+            raise StorageError(f"cannot write to {self.name}: {os_error_text(error)}") from None
         self._whole += len(data)
 
     def _cut_back(self) -> None:
+        if not self._cuttable:
+            return
         # Shrinking a file needs no free space; if even this fails there is no
         # better place to report it than the error already being raised.
         with contextlib.suppress(OSError):
-            os.ftruncate(self._file.fileno(), self._whole)
+            os.ftruncate(self._raw.fileno(), self._whole)
+            os.lseek(self._raw.fileno(), self._whole, os.SEEK_SET)
 
     def close(self) -> None:
-        self._file.close()
+        self._raw.close()
 
     def __enter__(self) -> LineFile:
         return self
@@ -68,7 +81,11 @@ class LineFile:
 
 
 class StreamLines:
-    """Lines to a text stream (standard output), each flushed; a failed write is a StorageError."""
+    """Lines to a text stream, each flushed; a failed write is a StorageError.
+
+    For a stream that is not a file of its own: a terminal (where a live progress
+    bar may stand in for it) or a test's captured output.
+    """
 
     def __init__(self, stream: TextIO, name: str) -> None:
         self._stream = stream
@@ -86,6 +103,22 @@ class StreamLines:
 
     def __exit__(self, *exc_info: object) -> None:
         """The stream belongs to the caller and stays open."""
+
+
+def lines_to(stream: TextIO, name: str) -> LineFile | StreamLines:
+    """Whole lines to an open stream: through its file descriptor when it is a file or pipe.
+
+    Standard output redirected to a file gets what a named output gets: a line
+    the disk refuses is taken back, never left half written.
+    """
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return StreamLines(stream, name)
+    if os.isatty(descriptor):
+        return StreamLines(stream, name)
+    stream.flush()  # what the stream holds goes before the lines written past it
+    return LineFile(io.FileIO(descriptor, "wb", closefd=False), name)
 
 
 def write_atomically(path: Path, text: str) -> None:

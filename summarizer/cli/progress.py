@@ -117,6 +117,9 @@ def _live_bar(total: int | None) -> tuple[Progress, TaskID]:
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=Console(stderr=True),
+        # The bar's console is stderr: standard output redirected to a file must
+        # keep its lines, not have them printed above the bar.
+        redirect_stdout=sys.stdout.isatty(),
     )
     task = bar.add_task("summarizing", total=total, counts="")
     return bar, task

@@ -126,9 +126,9 @@ def run_command(
 
 
 def _open_output(path: Path | None) -> LineFile | StreamLines:
-    from summarizer.storage import LineFile, StreamLines
+    from summarizer.storage import LineFile, lines_to
 
-    return StreamLines(sys.stdout, "standard output") if path is None else LineFile(path)
+    return lines_to(sys.stdout, "standard output") if path is None else LineFile.create(path)
 
 
 def _write_line(sink: LineFile | StreamLines, line: str) -> None:
@@ -140,8 +140,8 @@ def _write_line(sink: LineFile | StreamLines, line: str) -> None:
     except StorageError as error:
         # Every record written so far was cached before it was written.
         raise StorageError(
-            f"{error}. The lines written are whole, and finished articles are cached: "
-            "free space or choose another --output, then run the same command again."
+            f"{error}. The lines written are whole and finished articles are cached: fix "
+            "the output (free space, another --output) and run the same command again."
         ) from None
 
 
