@@ -430,7 +430,10 @@ def _open(
     try:
         writer = diskcache.Cache(str(directory), timeout=timeout)
     except (sqlite3.Error, OSError, diskcache.Timeout) as error:
-        reason = describe_error(error)
+        # On a read-only mount sqlite may only say it is "unable to open database file".
+        reason = (
+            "read-only file system" if _on_read_only_mount(directory) else describe_error(error)
+        )
         if reader is not None:
             try:
                 reader.count()  # a database diskcache never finished creating has no table
@@ -447,6 +450,13 @@ def _open(
             writer.close()
             return None, None, CacheFault(FaultKind.UNAVAILABLE, directory, describe_error(error))
     return reader, writer, None
+
+
+def _on_read_only_mount(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _folder_size(directory: Path) -> int:

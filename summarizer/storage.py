@@ -20,7 +20,13 @@ from summarizer.errors import StorageError
 
 
 def os_error_text(error: OSError) -> str:
-    """The OS's words for an error, without Python's `[Errno N]` prefix."""
+    """The OS's words for an error, without Python's `[Errno N]` prefix.
+
+    From the error number when there is one: a library may have put its own
+    sentence (with the path again) where the OS's words go.
+    """
+    if error.errno:
+        return os.strerror(error.errno)
     return error.strerror or str(error)
 
 
