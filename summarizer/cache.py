@@ -146,6 +146,8 @@ class ResultCache:
         self._reported: set[FaultKind] = set()
         self._not_stored = 0
         self._reader, self._writer, self.fault = _open(self.directory, timeout)
+        # Turned off by a fault for the rest of the run; the connections stay open until close.
+        self._reading, self._writing = self._reader is not None, self._writer is not None
         if self.fault is not None:
             self._report(self.fault)
 
@@ -155,11 +157,10 @@ class ResultCache:
         return self._not_stored
 
     def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
-        reader = self._reader
-        if reader is None:
+        if self._reader is None or not self._reading:
             return None
         try:
-            stored = reader.get(key)
+            stored = self._reader.get(key)
         except _BadEntry as bad:
             self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, str(bad)))
             return None
@@ -176,19 +177,18 @@ class ResultCache:
 
     def put(self, key: str, summary: ArticleSummary) -> None:
         """Store a result; one that cannot be stored is counted, never raised."""
-        writer = self._writer
-        if writer is None:
+        if self._writer is None or not self._writing:
             self._count_not_stored()
             return
         try:
-            writer.set(key, summary.model_dump_json())
+            self._writer.set(key, summary.model_dump_json())
         except self._store_errors as error:
             self._count_not_stored()
             self._fail(error, FaultKind.UNWRITABLE)
 
     def __contains__(self, key: str) -> bool:
         """Whether an entry is stored under `key`, valid or not; False when unreadable."""
-        if self._reader is None:
+        if self._reader is None or not self._reading:
             return False
         try:
             return self._reader.get(key) is not None
@@ -199,7 +199,7 @@ class ResultCache:
 
     def info(self) -> CacheInfo:
         entries = None
-        if self._reader is not None:
+        if self._reader is not None and self._reading:
             try:
                 entries = self._reader.count()
             except self._store_errors as error:
@@ -212,7 +212,7 @@ class ResultCache:
         Raises StorageError when the cache cannot be written; a damaged database is
         not cleared but moved aside (`move_aside`).
         """
-        if self._writer is None:
+        if self._writer is None or not self._writing:
             reason = self.fault.reason if self.fault is not None else "closed"
             raise StorageError(f"cannot clear the cache at {self.directory}: {reason}")
         try:
@@ -244,11 +244,11 @@ class ResultCache:
         fault = CacheFault(kind, self.directory, describe_error(error))
         if kind is FaultKind.DAMAGED:
             # Writing into a damaged database could spread the damage.
-            self._reader = self._writer = None
+            self._reading = self._writing = False
             self.fault = fault
         elif kind is FaultKind.UNWRITABLE:
             # A full disk stays full, and a lock timeout costs a minute per store.
-            self._writer = None
+            self._writing = False
             self.fault = fault
         self._report(fault)
 
