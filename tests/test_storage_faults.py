@@ -224,6 +224,12 @@ def overwrite_second_page(database: Path) -> None:
     with database.open("r+b") as stream:
         stream.seek(4096 + 100)
         stream.write(b"\xff" * 64)
+    connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        verdict = connection.execute("PRAGMA quick_check").fetchall()
+    finally:
+        connection.close()
+    assert verdict != [("ok",)], "the overwritten page is not one sqlite checks: pick another"
 
 
 @pytest.mark.parametrize(
@@ -372,6 +378,16 @@ def test_a_cache_folder_that_cannot_be_created_costs_no_result(tmp_path: Path) -
     ]
     assert not_cached_count(run) == 5
     assert len(read_jsonl(tmp_path / "out.jsonl")) == 5
+
+
+def test_cache_info_on_a_folder_not_made_yet_creates_nothing(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "not-yet"
+
+    info = summarize("cache", "info", "--cache-dir", cache_dir)
+
+    assert info.exit_code == 0
+    assert "state:     ok" in info.stdout and "results:   0" in info.stdout
+    assert not cache_dir.exists()
 
 
 def test_a_write_lock_held_past_the_timeout_skips_storing_once(
