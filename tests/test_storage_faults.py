@@ -505,6 +505,28 @@ def test_standard_output_on_a_full_disk_ends_in_one_line_and_whole_lines(
     check_output_fault(run, "standard output", read_jsonl(output))
 
 
+@pytest.mark.parametrize("form", ["--json", "rendered"])
+def test_a_document_or_rendered_text_on_a_full_disk_is_one_line(
+    tmp_path: Path, mounts: ExitStack, form: str
+) -> None:
+    output = small_disk(mounts, tmp_path / "small", "16k") / "out"
+    feed = write_feed(tmp_path / "feed.jsonl", range(40))
+    options = ["--json"] if form == "--json" else []
+
+    with output.open("w") as redirected:  # summarize [--json] FEED > out
+        run = summarize(
+            *options, "--cache-dir", tmp_path / "cache", *OFFLINE, feed, stdout=redirected.fileno()
+        )
+
+    assert run.exit_code == 1
+    [error] = run.lines("Error:")
+    assert error.startswith("Error: cannot write to standard output: No space left on device.")
+    assert run.stderr.splitlines()[-1] == error
+    if form == "--json":
+        # Python's own buffered stdout would have dropped the rest and exited 0.
+        assert output.read_bytes() == b"", "a JSON document is written whole or not at all"
+
+
 def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
     output = tmp_path / "no-such-folder" / "out.jsonl"
 

@@ -110,12 +110,16 @@ def run_command(
                     if as_json:
                         results.append(record.summary)
                     else:
-                        render_summary(record.summary)
+                        _render_to_standard_output(record.summary)
         except KeyboardInterrupt:
             interrupted = True
     if as_json and results:
         documents = [result.model_dump(mode="json") for result in results]
-        click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2))
+        with _open_output(None) as standard_output:
+            _write_line(
+                standard_output,
+                json.dumps(documents[0] if len(documents) == 1 else documents, indent=2),
+            )
     if batch.report.read > 1 or interrupted:
         not_stored = pipeline.cache.not_stored if pipeline.cache is not None else 0
         for line in summary_lines(batch.report, not_stored=not_stored):
@@ -142,6 +146,20 @@ def _write_line(sink: LineFile | StreamLines, line: str) -> None:
         raise StorageError(
             f"{error}. The lines written are whole and finished articles are cached: fix "
             "the output (free space, another --output) and run the same command again."
+        ) from None
+
+
+def _render_to_standard_output(summary: ArticleSummary) -> None:
+    from summarizer.errors import StorageError
+    from summarizer.storage import os_error_text
+
+    try:
+        render_summary(summary)
+        sys.stdout.flush()  # a full disk is found here, not at exit
+    except OSError as error:
+        raise StorageError(
+            f"cannot write to standard output: {os_error_text(error)}. Finished articles "
+            "are cached: fix the output and run the same command again."
         ) from None
 
 
