@@ -9,6 +9,7 @@ report is replaced only once its new text is entirely on disk.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import secrets
@@ -61,7 +62,10 @@ class LineFile:
             while written < len(data):
                 # A raw write may take only part of the data (a disk filling up) and
                 # fail on the next call; the loop gets to that failure.
-                written += self._raw.write(data[written:]) or 0
+                count = self._raw.write(data[written:])
+                if not count:  # a non-blocking pipe that is full: waiting here would spin
+                    raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+                written += count
         except OSError as error:
             self._cut_back()
             raise StorageError(f"cannot write to {self.name}: {os_error_text(error)}") from None
