@@ -4,25 +4,55 @@ A key covers the article text, the backend and its settings (model, endpoint,
 mode, generation settings), the prompt version and the schema version; never an
 API key. Results are stored as the model's JSON and validated again on the way
 out, so a result that today's validators reject is a miss, not a wrong answer.
+
+The cache is an optimisation, never a point of failure. A storage fault (a full
+disk, a read-only file or mount, a lock held past its timeout, a damaged
+database or entry) makes the cache degrade, not the run: a lookup that fails is
+a miss, a result that cannot be stored is counted in `not_stored`, and each kind
+of fault is logged once per cache object on the `summarizer.cache` logger, with
+the `CacheFault` attached to the record as `cache_fault`. A database that cannot
+be written is still read; a damaged one is neither read nor written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import logging
 import os
+import sqlite3
+import threading
+import time
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from summarizer.article import Article
 from summarizer.backends.base import Backend
+from summarizer.errors import StorageError
 from summarizer.paths import user_dir
 from summarizer.schema import ArticleSummary, ValidationContext, schema_version
+from summarizer.storage import os_error_text
+
+if TYPE_CHECKING:
+    import diskcache
 
 CACHE_DIR_ENV = "SUMMARIZER_CACHE_DIR"
+# diskcache's database file inside the cache folder; sqlite keeps its write-ahead
+# log and shared-memory index next to it under these suffixes.
+DATABASE_NAME = "cache.db"
+DATABASE_COMPANIONS = ("-wal", "-shm")
+# diskcache's storage modes for a str value: in the row, or in a file of its own.
+_MODE_IN_ROW, _MODE_TEXT_FILE = 1, 3
+# Seconds a store waits for another process's write lock (diskcache's default):
+# stores take milliseconds, so a lock held this long is a stuck process.
+DEFAULT_TIMEOUT = 60.0
+
+log = logging.getLogger(__name__)
 
 
 def default_cache_dir() -> Path:
@@ -42,48 +72,399 @@ def cache_key(article: Article, backend: Backend) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+class FaultKind(Enum):
+    """What went wrong with the cache; each kind is reported once per run."""
+
+    DAMAGED = "damaged"
+    READ_ONLY = "read-only"
+    UNWRITABLE = "unwritable"
+    UNAVAILABLE = "unavailable"
+    UNREADABLE = "unreadable"
+    BAD_ENTRY = "bad entry"
+
+
+@dataclass(frozen=True)
+class CacheFault:
+    """A storage fault of the cache at `directory`, and what the run does about it."""
+
+    kind: FaultKind
+    directory: Path
+    reason: str
+
+    @property
+    def message(self) -> str:
+        where = f"the cache at {self.directory}"
+        consequence = {
+            FaultKind.DAMAGED: f"{where} is damaged ({self.reason}); this run goes on without it",
+            FaultKind.READ_ONLY: f"{where} cannot be written ({self.reason}); cached results "
+            "are used, new results are not stored",
+            FaultKind.UNWRITABLE: f"{where} cannot be written ({self.reason}); results are not "
+            "cached for the rest of this run",
+            FaultKind.UNAVAILABLE: f"{where} cannot be opened ({self.reason}); this run goes on "
+            "without it",
+            FaultKind.UNREADABLE: f"{where} could not be read ({self.reason}); the article is "
+            "summarized again",
+            FaultKind.BAD_ENTRY: f"{where} holds a result that no longer parses or validates "
+            f"({self.reason}); it is summarized again and replaced",
+        }
+        return consequence[self.kind]
+
+
 @dataclass(frozen=True)
 class CacheInfo:
+    """Where the cache is, what it holds (None when unreadable), its size, and its fault."""
+
     directory: Path
-    entries: int
+    entries: int | None
     size_bytes: int
+    fault: CacheFault | None = None
+
+    @property
+    def state(self) -> str:
+        return "ok" if self.fault is None else self.fault.kind.value
 
 
 class ResultCache:
-    """Validated results in a diskcache folder, safe to share between processes."""
+    """Validated results in a diskcache folder, safe to share between processes.
 
-    def __init__(self, directory: Path | str | None = None) -> None:
+    Never raises for a storage fault: see the module's docstring.
+    """
+
+    def __init__(
+        self, directory: Path | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        """`timeout`: how long a store waits for another process's write lock."""
         import diskcache
 
         self.directory = Path(directory) if directory is not None else default_cache_dir()
-        self._store = diskcache.Cache(str(self.directory))
+        self._store_errors: tuple[type[BaseException], ...] = (
+            sqlite3.Error,
+            OSError,
+            diskcache.Timeout,
+        )
+        self._lock = threading.Lock()
+        self._reported: set[FaultKind] = set()
+        self._not_stored = 0
+        self._reader, self._writer, self.fault = _open(self.directory, timeout)
+        # Turned off by a fault for the rest of the run; the connections stay open until close.
+        self._reading, self._writing = self._reader is not None, self._writer is not None
+        if self.fault is not None:
+            self._report(self.fault)
+
+    @property
+    def not_stored(self) -> int:
+        """How many results this cache was given and could not store."""
+        return self._not_stored
 
     def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
-        stored = self._store.get(key)
-        if not isinstance(stored, str):
+        if self._reader is None or not self._reading:
+            return None
+        try:
+            stored = self._reader.get(key)
+        except _BadEntry as bad:
+            self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, str(bad)))
+            return None
+        except self._store_errors as error:
+            self._fail(error, FaultKind.UNREADABLE)
+            return None
+        if stored is None:
             return None
         try:
             return ArticleSummary.model_validate_json(stored, context=dict(context))
-        except ValidationError:
+        except ValidationError as error:
+            self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, _first_problem(error)))
             return None
 
     def put(self, key: str, summary: ArticleSummary) -> None:
-        self._store.set(key, summary.model_dump_json())
+        """Store a result; one that cannot be stored is counted, never raised."""
+        if self._writer is None or not self._writing:
+            self._count_not_stored()
+            return
+        try:
+            self._writer.set(key, summary.model_dump_json())
+        except self._store_errors as error:
+            self._count_not_stored()
+            self._fail(error, FaultKind.UNWRITABLE)
 
     def __contains__(self, key: str) -> bool:
-        return key in self._store
+        """Whether an entry is stored under `key`, valid or not; False when unreadable."""
+        if self._reader is None or not self._reading:
+            return False
+        try:
+            return self._reader.get(key) is not None
+        except _BadEntry:
+            return True
+        except self._store_errors:
+            return False
 
     def info(self) -> CacheInfo:
-        return CacheInfo(self.directory, len(self._store), int(self._store.volume()))
+        entries = None
+        if self._reader is not None and self._reading:
+            try:
+                entries = self._reader.count()
+            except self._store_errors as error:
+                self._fail(error, FaultKind.UNREADABLE)
+        return CacheInfo(self.directory, entries, _folder_size(self.directory), self.fault)
 
     def clear(self) -> int:
-        return int(self._store.clear())
+        """Delete every cached result; how many there were.
+
+        Raises StorageError when the cache cannot be written; a damaged database is
+        not cleared but moved aside (`move_aside`).
+        """
+        if self._writer is None or not self._writing:
+            reason = self.fault.reason if self.fault is not None else "closed"
+            raise StorageError(f"cannot clear the cache at {self.directory}: {reason}")
+        try:
+            return int(self._writer.clear())
+        except self._store_errors as error:
+            raise StorageError(
+                f"cannot clear the cache at {self.directory}: {describe_error(error)}"
+            ) from None
 
     def close(self) -> None:
-        self._store.close()
+        # The reader first: the last connection to close folds the write-ahead log into
+        # the database and deletes it, which a read-only connection cannot do.
+        if self._reader is not None:
+            self._reader.close()
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None
 
     def __enter__(self) -> ResultCache:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+    def _fail(self, error: BaseException, kind: FaultKind) -> None:
+        """A store error: damage stops reads and writes, a write fault stops writes."""
+        if _is_damage(error):
+            kind = FaultKind.DAMAGED
+        fault = CacheFault(kind, self.directory, describe_error(error))
+        if kind is FaultKind.DAMAGED:
+            # Writing into a damaged database could spread the damage.
+            self._reading = self._writing = False
+            self.fault = fault
+        elif kind is FaultKind.UNWRITABLE:
+            # A full disk stays full, and a lock timeout costs a minute per store.
+            self._writing = False
+            self.fault = fault
+        self._report(fault)
+
+    def _count_not_stored(self) -> None:
+        with self._lock:
+            self._not_stored += 1
+
+    def _report(self, fault: CacheFault) -> None:
+        with self._lock:
+            if fault.kind in self._reported:
+                return
+            self._reported.add(fault.kind)
+        log.warning("%s", fault.message, extra={"cache_fault": fault})
+
+
+def inspect_cache(directory: Path | str | None = None) -> CacheInfo:
+    """The cache's info without reporting its fault as a warning (it is in the info)."""
+    folder = Path(directory) if directory is not None else default_cache_dir()
+    if not (folder / DATABASE_NAME).exists():
+        return CacheInfo(folder, 0, _folder_size(folder))  # created by the first run
+    reader, writer, fault = _open(folder, DEFAULT_TIMEOUT)
+    try:
+        entries = reader.count() if reader is not None else None
+    except (sqlite3.Error, OSError) as error:
+        entries, fault = None, CacheFault(FaultKind.UNREADABLE, folder, describe_error(error))
+    finally:
+        if reader is not None:
+            reader.close()
+        if writer is not None:
+            writer.close()
+    return CacheInfo(folder, entries, _folder_size(folder), fault)
+
+
+def move_aside(directory: Path | str) -> list[Path]:
+    """Rename the cache's database files with a timestamp (nothing is deleted); the new names.
+
+    For a damaged database: the next run starts an empty one, and the old one
+    stays for whoever wants to inspect or salvage it.
+    """
+    folder = Path(directory)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    moved_name, suffix = f"{DATABASE_NAME}.damaged-{stamp}", 1
+    while (folder / moved_name).exists():
+        suffix += 1
+        moved_name = f"{DATABASE_NAME}.damaged-{stamp}-{suffix}"
+    moved = []
+    # The log and index move with the database under its new name (sqlite finds
+    # them by name): left behind, a stale log would be replayed into the new one.
+    for companion in ("", *DATABASE_COMPANIONS):
+        source = folder / f"{DATABASE_NAME}{companion}"
+        if not source.exists():
+            continue
+        target = folder / f"{moved_name}{companion}"
+        try:
+            source.rename(target)
+        except OSError as error:
+            raise StorageError(f"cannot move {source} aside: {describe_error(error)}") from None
+        moved.append(target)
+    return moved
+
+
+def describe_error(error: BaseException) -> str:
+    """A storage error in a few words: sqlite's message, or the OS error and its file."""
+    if isinstance(error, OSError):
+        return os_error_text(error)
+    if type(error).__name__ == "Timeout":  # diskcache's, whose message is empty
+        return "locked by another process for longer than its timeout"
+    return str(error) or type(error).__name__
+
+
+def _is_damage(error: BaseException) -> bool:
+    # sqlite's SQLITE_CORRUPT and SQLITE_NOTADB arrive as the base DatabaseError;
+    # full, read-only, locked and I/O errors as its OperationalError subclass.
+    return type(error) is sqlite3.DatabaseError
+
+
+def _first_problem(error: ValidationError) -> str:
+    problems = error.errors()
+    if not problems:
+        return "invalid"
+    first = problems[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+class _BadEntry(Exception):
+    """An entry this module cannot have stored: a damaged row, or a value file gone."""
+
+
+class _Reader:
+    """Reads diskcache's table over a connection of its own, which writes nothing.
+
+    So a database that cannot be written (a read-only file or mount) can still
+    answer, and a value is never unpickled: only the text we store is read.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        import diskcache
+
+        self._disk = diskcache.Disk(str(directory))
+        self._connection = _connect_read_only(directory / DATABASE_NAME)
+        # One connection shared by the threads of a run (the event loop's and the caller's).
+        self._lock = threading.Lock()
+
+    def check(self) -> str | None:
+        """What is damaged, or None: sqlite's quick check, which reads every page once."""
+        with self._lock:
+            (verdict,) = self._connection.execute("PRAGMA quick_check(1)").fetchone()
+        if verdict == "ok":
+            return None
+        return " ".join(str(verdict).replace("*** in database main ***", "").split())
+
+    def get(self, key: str) -> str | None:
+        database_key, raw = self._disk.put(key)
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT mode, filename, value FROM Cache WHERE key = ? AND raw = ? "
+                "AND (expire_time IS NULL OR expire_time > ?)",
+                (database_key, raw, time.time()),
+            ).fetchone()
+        if row is None:
+            return None
+        mode, filename, value = row
+        if mode == _MODE_IN_ROW and isinstance(value, str):
+            return value
+        if mode == _MODE_TEXT_FILE and isinstance(filename, str):
+            try:
+                text = self._disk.fetch(mode, filename, value, False)
+            except (OSError, UnicodeDecodeError) as error:
+                raise _BadEntry(f"its file {filename}: {describe_error(error)}") from None
+            return str(text)
+        # Not what this module stores (text): damaged, and never unpickled.
+        raise _BadEntry(f"stored as mode {mode!r}, not text")
+
+    def count(self) -> int:
+        with self._lock:
+            (entries,) = self._connection.execute("SELECT COUNT(*) FROM Cache").fetchone()
+        return int(entries)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes the database, whatever the folder allows.
+
+    `mode=ro` sees what other processes are writing, but needs the write-ahead
+    log's index, which a read-only mount without one cannot create; there the
+    database cannot change, so reading it as immutable is safe.
+    """
+    uri = path.resolve().as_uri()
+    try:
+        connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError:
+        connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+    return connection
+
+
+def _open(
+    directory: Path, timeout: float
+) -> tuple[_Reader | None, diskcache.Cache | None, CacheFault | None]:
+    """The cache's reader and writer, each None when it cannot work, and why."""
+    import diskcache
+
+    reader: _Reader | None = None
+    if (directory / DATABASE_NAME).is_file():
+        try:
+            reader = _Reader(directory)
+            damage = reader.check()
+        except (sqlite3.Error, OSError) as error:
+            if reader is not None:
+                reader.close()
+            kind = FaultKind.DAMAGED if _is_damage(error) else FaultKind.UNAVAILABLE
+            return None, None, CacheFault(kind, directory, describe_error(error))
+        if damage is not None:
+            reader.close()
+            return None, None, CacheFault(FaultKind.DAMAGED, directory, damage)
+    try:
+        writer = diskcache.Cache(str(directory), timeout=timeout)
+    except (sqlite3.Error, OSError, diskcache.Timeout) as error:
+        # On a read-only mount sqlite may only say it is "unable to open database file".
+        reason = (
+            "read-only file system" if _on_read_only_mount(directory) else describe_error(error)
+        )
+        if reader is not None:
+            try:
+                reader.count()  # a database diskcache never finished creating has no table
+            except sqlite3.Error:
+                reader.close()
+                reader = None
+        if reader is None:
+            return None, None, CacheFault(FaultKind.UNAVAILABLE, directory, reason)
+        return reader, None, CacheFault(FaultKind.READ_ONLY, directory, reason)
+    if reader is None:
+        try:
+            reader = _Reader(directory)
+        except (sqlite3.Error, OSError) as error:
+            writer.close()
+            return None, None, CacheFault(FaultKind.UNAVAILABLE, directory, describe_error(error))
+    return reader, writer, None
+
+
+def _on_read_only_mount(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _folder_size(directory: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(directory):
+        for name in files:
+            try:
+                total += (Path(root) / name).stat().st_size
+            except OSError:
+                continue  # removed meanwhile by another process
+    return total

@@ -6,6 +6,7 @@ SummarizerError
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings, or an unknown option
 ├── UsageError            the library used in a way that cannot work (a run iterated twice)
+├── StorageError          an output, report or cache folder the disk will not let us write
 ├── BudgetExceeded        an article not started because the run's cost limit was reached
 └── BackendError          the backend gave no valid result for an article
     └── InvalidOutputError  replies kept failing validation after every re-ask
@@ -57,6 +58,10 @@ class ConfigurationError(SummarizerError):
 
 class UsageError(SummarizerError):
     """The library was called in a way that cannot work, such as iterating one run twice."""
+
+
+class StorageError(SummarizerError):
+    """A file or folder that cannot be written: the message names it and the OS error."""
 
 
 class BudgetExceeded(SummarizerError):

@@ -161,7 +161,7 @@ def test_a_run_iterated_twice_is_a_usage_error() -> None:
 
 
 def test_the_cli_restores_the_log_levels_it_quietened() -> None:
-    loggers = [logging.getLogger(name) for name in ("instructor", "summarizer")]
+    loggers = [logging.getLogger(name) for name in ("instructor", "summarizer.run.engine")]
     before = [logger.level for logger in loggers]
 
     run_cli(["--backend", "offline", "--no-cache", str(SEED_ARTICLE)])

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from summarizer.cli.cache import cache_group, schema_command
+from summarizer.cli.cache_warnings import cache_warnings_on_stderr
 from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
 
     debug = debug_enabled()
     try:
-        with _library_logs_quiet(not debug):
+        with _library_logs_quiet(not debug), cache_warnings_on_stderr():
             code = cli.main(args=argv, prog_name="summarize", standalone_mode=False)
     except click.ClickException as error:
         error.show()
@@ -100,7 +101,7 @@ def _library_logs_quiet(quiet: bool) -> Iterator[None]:
     if not quiet:
         yield
         return
-    loggers = [logging.getLogger(name) for name in ("instructor", "summarizer")]
+    loggers = [logging.getLogger(name) for name in ("instructor", "summarizer.run.engine")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)

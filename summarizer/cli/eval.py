@@ -133,6 +133,12 @@ def eval_command(
     )
     with pipeline:
         report = _run_with_progress(loaded, pipeline, cache_only, concurrency, prices)
+    if pipeline.cache is not None and pipeline.cache.not_stored:
+        click.echo(
+            f"{pipeline.cache.not_stored} result(s) could not be cached (see the warning "
+            "above); a rerun summarizes them again.",
+            err=True,
+        )
     folder = out if out is not None else default_output_dir()
     json_path, markdown_path = report.write(folder)
 

@@ -119,14 +119,19 @@ def _live_bar(total: int | None) -> tuple[Progress, TaskID]:
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=Console(stderr=True),
+        # The bar's console is stderr: standard output redirected to a file must
+        # keep its lines, not have them printed above the bar.
+        redirect_stdout=sys.stdout.isatty(),
     )
     task = bar.add_task("summarizing", total=total, counts="")
     return bar, task
 
 
-def summary_lines(report: BatchReport, prices: Prices | None = None) -> list[str]:
-    """The end of a run in a line, its tokens and cost in another, and where it
-    stopped if it was stopped."""
+def summary_lines(
+    report: BatchReport, prices: Prices | None = None, *, not_stored: int = 0
+) -> list[str]:
+    """The end of a run in a line, its tokens and cost in another, how many results the
+    cache could not keep, and where it stopped if it was stopped."""
     cached = f" ({report.cached} from the cache)" if report.cached else ""
     failed = f"{report.failures} failed"
     if report.failed:
@@ -141,6 +146,11 @@ def summary_lines(report: BatchReport, prices: Prices | None = None) -> list[str
         if prices is not None:
             line += f" (at {prices.describe()})"
         lines.append(line)
+    if not_stored:
+        lines.append(
+            f"{not_stored} result(s) could not be cached (see the warning above); "
+            "a rerun summarizes them again."
+        )
     if report.interrupted:
         abandoned = ""
         if report.abandoned:

@@ -6,11 +6,10 @@ output form and writes each record as it comes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +25,7 @@ from summarizer.cli.options import (
 if TYPE_CHECKING:
     from summarizer.cost import Budget, Prices
     from summarizer.schema import ArticleSummary
+    from summarizer.storage import LineFile, StreamLines
 
 # Exit code of a run stopped by Ctrl-C, as for any program killed by SIGINT.
 INTERRUPTED_EXIT_CODE = 130
@@ -126,22 +126,25 @@ def run_command(
         try:
             for record in batch:
                 if streaming:
-                    # One write per line and a flush: a reader (or a kill) never sees half.
-                    sink.write(record.to_json() + "\n")
-                    sink.flush()
+                    _write_line(sink, record.to_json())
                 display.record(record)
                 if isinstance(record, ResultRecord) and not streaming:
                     if as_json:
                         results.append(record.summary)
                     else:
-                        render_summary(record.summary)
+                        _render_to_standard_output(record.summary)
         except KeyboardInterrupt:
             interrupted = True
     if as_json and results:
         documents = [result.model_dump(mode="json") for result in results]
-        click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2))
+        with _open_output(None) as standard_output:
+            _write_line(
+                standard_output,
+                json.dumps(documents[0] if len(documents) == 1 else documents, indent=2),
+            )
     if batch.report.read > 1 or interrupted:
-        for line in summary_lines(batch.report, prices):
+        not_stored = pipeline.cache.not_stored if pipeline.cache is not None else 0
+        for line in summary_lines(batch.report, prices, not_stored=not_stored):
             click.echo(line, err=True)
     if interrupted:
         return INTERRUPTED_EXIT_CODE
@@ -162,13 +165,38 @@ def _budget(max_cost: float | None, prices: Prices | None, backend: str) -> Budg
     return Budget(max_cost, prices)
 
 
-def _open_output(path: Path | None) -> contextlib.AbstractContextManager[TextIO]:
-    if path is None:
-        return contextlib.nullcontext(sys.stdout)
+def _open_output(path: Path | None) -> LineFile | StreamLines:
+    from summarizer.storage import LineFile, lines_to
+
+    return lines_to(sys.stdout, "standard output") if path is None else LineFile.create(path)
+
+
+def _write_line(sink: LineFile | StreamLines, line: str) -> None:
+    """One line, whole or not at all; a disk that refuses it ends the run with one line."""
+    from summarizer.errors import StorageError
+
     try:
-        return path.open("w", encoding="utf-8")
+        sink.write_line(line)
+    except StorageError as error:
+        # Every record written so far was cached before it was written.
+        raise StorageError(
+            f"{error}. The lines written are whole and finished articles are cached: fix "
+            "the output (free space, another --output) and run the same command again."
+        ) from None
+
+
+def _render_to_standard_output(summary: ArticleSummary) -> None:
+    from summarizer.errors import StorageError
+    from summarizer.storage import os_error_text
+
+    try:
+        render_summary(summary)
+        sys.stdout.flush()  # a full disk is found here, not at exit
     except OSError as error:
-        raise click.FileError(str(path), error.strerror) from None
+        raise StorageError(
+            f"cannot write to standard output: {os_error_text(error)}. Finished articles "
+            "are cached: fix the output and run the same command again."
+        ) from None
 
 
 def render_summary(summary: ArticleSummary) -> None:

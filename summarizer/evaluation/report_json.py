@@ -19,6 +19,7 @@ from summarizer.evaluation.matching import Match
 from summarizer.evaluation.metrics import ArticleResult, MetricValues
 from summarizer.evaluation.report_md import render_markdown
 from summarizer.schema import EventFields
+from summarizer.storage import write_atomically
 
 REPORT_VERSION = 1
 JSON_NAME = "report.json"
@@ -45,14 +46,14 @@ class EvalReport:
         return render_markdown(self.run, self.metrics, self.results)
 
     def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
-        """Write report.json and report.md into `folder` (created if needed)."""
+        """Write report.json and report.md into `folder` (created if needed).
+
+        Each file is replaced whole or not at all; a disk that refuses raises StorageError.
+        """
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         json_path, markdown_path = folder / JSON_NAME, folder / MARKDOWN_NAME
-        json_path.write_text(
-            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        markdown_path.write_text(self.to_markdown(), encoding="utf-8")
+        write_atomically(json_path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        write_atomically(markdown_path, self.to_markdown())
         return json_path, markdown_path
 
 

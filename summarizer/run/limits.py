@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from summarizer.cost import Budget
 
 
-
 def estimate_tokens(article: Article) -> int:
     """The tokens one request for `article` is expected to spend, before it is sent.
 

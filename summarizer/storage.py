@@ -1,0 +1,151 @@
+"""Writing files a reader can always trust: whole lines, whole reports, or one clear error.
+
+A disk that fills up, a read-only mount or a vanished folder raises
+`StorageError`, whose message names the path and the OS error. What was
+written before stays valid: a JSON Lines file never ends in half a line, and a
+report is replaced only once its new text is entirely on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import TextIO
+
+from summarizer.errors import StorageError
+
+
+def os_error_text(error: OSError) -> str:
+    """The OS's words for an error, without Python's `[Errno N]` prefix.
+
+    From the error number when there is one: a library may have put its own
+    sentence (with the path again) where the OS's words go.
+    """
+    if error.errno:
+        return os.strerror(error.errno)
+    return error.strerror or str(error)
+
+
+class LineFile:
+    """A file written a whole line at a time: a line the disk refuses is taken back.
+
+    Unbuffered, so each line reaches the OS as it is written (a reader sees it,
+    a kill loses nothing written) and a failure is known at the line that caused it.
+    """
+
+    def __init__(self, raw: io.RawIOBase, name: str) -> None:
+        self._raw = raw
+        self.name = name
+        # Only a regular file can be cut back; a pipe's reader has what it has.
+        self._cuttable = stat.S_ISREG(os.fstat(raw.fileno()).st_mode)
+        # The end of the last whole line: where the file is cut back to after a failure.
+        self._whole = os.lseek(raw.fileno(), 0, os.SEEK_CUR) if self._cuttable else 0
+
+    @classmethod
+    def create(cls, path: Path) -> LineFile:
+        """A new, empty file at `path` (an existing one is replaced)."""
+        try:
+            raw = path.open("wb", buffering=0)
+        except OSError as error:
+            raise StorageError(f"cannot write to {path}: {os_error_text(error)}") from None
+        return cls(raw, str(path))
+
+    def write_line(self, line: str) -> None:
+        data = (line + "\n").encode("utf-8")
+        written = 0
+        try:
+            while written < len(data):
+                # A raw write may take only part of the data (a disk filling up) and
+                # fail on the next call; the loop gets to that failure.
+                count = self._raw.write(data[written:])
+                if not count:  # a non-blocking pipe that is full: waiting here would spin
+                    raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+                written += count
+        except OSError as error:
+            self._cut_back()
+            raise StorageError(f"cannot write to {self.name}: {os_error_text(error)}") from None
+        self._whole += len(data)
+
+    def _cut_back(self) -> None:
+        if not self._cuttable:
+            return
+        # Shrinking a file needs no free space; if even this fails there is no
+        # better place to report it than the error already being raised.
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._raw.fileno(), self._whole)
+            os.lseek(self._raw.fileno(), self._whole, os.SEEK_SET)
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> LineFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class StreamLines:
+    """Lines to a text stream, each flushed; a failed write is a StorageError.
+
+    For a stream that is not a file of its own: a terminal (where a live progress
+    bar may stand in for it) or a test's captured output.
+    """
+
+    def __init__(self, stream: TextIO, name: str) -> None:
+        self._stream = stream
+        self.name = name
+
+    def write_line(self, line: str) -> None:
+        try:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+        except OSError as error:
+            raise StorageError(f"cannot write to {self.name}: {os_error_text(error)}") from None
+
+    def __enter__(self) -> StreamLines:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """The stream belongs to the caller and stays open."""
+
+
+def lines_to(stream: TextIO, name: str) -> LineFile | StreamLines:
+    """Whole lines to an open stream: through its file descriptor when it is a file or pipe.
+
+    Standard output redirected to a file gets what a named output gets: a line
+    the disk refuses is taken back, never left half written.
+    """
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return StreamLines(stream, name)
+    if os.isatty(descriptor):
+        return StreamLines(stream, name)
+    stream.flush()  # what the stream holds goes before the lines written past it
+    return LineFile(io.FileIO(descriptor, "wb", closefd=False), name)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` all at once: a reader sees the old file or the new one.
+
+    The text goes to a new file in the same folder first (so the rename cannot
+    cross file systems); a failure removes it and leaves `path` as it was.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("x", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise StorageError(f"cannot write {path}: {os_error_text(error)}") from None
