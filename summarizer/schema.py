@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from summarizer.evidence import locate_evidence
 from summarizer.text import count_words, grounding_form, numbers_in, split_sentences
 
 HEADLINE_MAX_WORDS = 15
@@ -145,8 +146,11 @@ class EventFields(BaseModel):
         return self
 
 
-class Event(EventFields):
+class ExtractedEvent(EventFields):
     """One event the article reports, with the verbatim quotes it rests on."""
+
+    # What a backend emits: quotes as plain strings. A model is never asked to count
+    # characters; the pipeline locates each quote when it builds the result's `Event`.
 
     evidence: list[str] = Field(
         min_length=1,
@@ -188,7 +192,7 @@ class Extraction(BaseModel):
         description=f"1-{BRIEF_MAX_SENTENCES} sentences, at most {BRIEF_MAX_WORDS} words, "
         "stating only facts from the article."
     )
-    events: list[Event] = Field(
+    events: list[ExtractedEvent] = Field(
         default_factory=list, description="Every event the article reports."
     )
 
@@ -247,9 +251,40 @@ class Usage(BaseModel):
     completion_tokens: int = 0
 
 
+class Evidence(BaseModel):
+    """A quote and where it stands in the article: `article.text[start:end]` is the
+    quote, up to the normalisation the grounding check allows (whitespace, quote
+    marks, dashes). Offsets count Unicode code points, as Python's str does.
+
+    Every result the pipeline validates has offsets; they are null only in a result
+    built without its article (by hand, or read back without the article text).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+
+
+class Event(EventFields):
+    """One event of a result, with each quote it rests on located in the article."""
+
+    evidence: list[Evidence] = Field(
+        min_length=1,
+        max_length=EVIDENCE_MAX_QUOTES,
+        description="1-3 quotes from the article, each with its character offsets.",
+    )
+
+    _evidence_located = field_validator("evidence", mode="before")(locate_evidence)
+
+
 class ArticleSummary(Extraction):
     """A validated result for one article: the extraction plus where it came from."""
 
+    events: list[Event] = Field(  # type: ignore[assignment]
+        default_factory=list, description="Every event the article reports."
+    )
     article_id: str
     published: dt.date | None = None
     dateline: str | None = None
@@ -262,6 +297,7 @@ class ArticleSummary(Extraction):
 
 @cache
 def schema_version() -> str:
-    """A short hash of the extraction schema: part of every cache key."""
-    schema = json.dumps(Extraction.model_json_schema(), sort_keys=True)
-    return hashlib.sha256(schema.encode()).hexdigest()[:12]
+    """A short hash of what a backend is asked for and of the result: part of every
+    cache key, so a result stored in an older shape is a miss, never misread."""
+    schemas = [Extraction.model_json_schema(), ArticleSummary.model_json_schema()]
+    return hashlib.sha256(json.dumps(schemas, sort_keys=True).encode()).hexdigest()[:12]

@@ -115,15 +115,14 @@ def test_changing_the_article_text_misses(
 
 @pytest.fixture
 def edited_prompt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The templates with one more sentence in the system prompt."""
+    """A copy of the templates with one more sentence in the system prompt, chosen
+    through $SUMMARIZER_PROMPTS as an installed user would."""
     folder = tmp_path / "prompts"
     shutil.copytree(prompts.template_dir(), folder)
     system = folder / "extract.system.j2"
     system.write_text(system.read_text(encoding="utf-8") + "\nBe concise.\n", encoding="utf-8")
-    monkeypatch.setattr(prompts, "template_dir", lambda: folder)
-    prompts.load_prompt.cache_clear()
+    monkeypatch.setenv(prompts.PROMPTS_ENV, str(folder))
     yield
-    prompts.load_prompt.cache_clear()
 
 
 def test_changing_the_prompt_template_misses(

@@ -64,7 +64,7 @@ class LLMBackend:
             _mask_in_instructor_logs(self, self._secret)
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
-        self.prompt: PromptTemplate = load_prompt()
+        self.prompt: PromptTemplate = load_prompt(folder=settings.prompt_dir)
         self.prompt_version = self.prompt.version
         self._client: instructor.Instructor | None = None
         self._async_client: instructor.AsyncInstructor | None = None

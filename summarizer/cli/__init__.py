@@ -21,6 +21,7 @@ import click
 from summarizer.cli.cache import cache_group, schema_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
+from summarizer.cli.view import view_command
 
 
 class DefaultGroup(click.Group):
@@ -51,6 +52,8 @@ def cli() -> None:
     summarize ARTICLE.txt            headline, brief and events of one article
     summarize --json a.txt b.txt     the validated JSON
     summarize eval [DATASET]         score a backend against hand-labelled articles
+    summarize a.txt --html r.html    also write a page to review the results
+    summarize view R.jsonl ARTICLES  the review page of a finished run
     summarize cache info             where the cache is and what it holds
     summarize schema                 the JSON Schema of a result
 
@@ -62,6 +65,7 @@ cli.add_command(run_command)
 cli.add_command(schema_command)
 cli.add_command(cache_group)
 cli.add_command(eval_command)
+cli.add_command(view_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -166,7 +166,7 @@ def score_article(
         for match in matches
         if label.events[match.gold].required
     )
-    quotes = [quote for event in prediction.events for quote in event.evidence]
+    quotes = [quote.text for event in prediction.events for quote in event.evidence]
     article = grounding_form(item.article.text)
     return ArticleScore(
         item=item,
