@@ -15,6 +15,7 @@ from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache, cache_key
 from summarizer.errors import InvalidOutputError
 from summarizer.pipeline import Pipeline, summarize
+from summarizer.schema import Evidence
 from summarizer.settings import Mode
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
@@ -161,7 +162,13 @@ def test_a_stored_result_that_fails_todays_validators_is_a_miss(
     runner = pipeline(loopback_server, cache)
     good = runner.run(seed).summary
     stale = good.model_copy(
-        update={"events": [good.events[0].model_copy(update={"evidence": ["not in it"]})]}
+        update={
+            "events": [
+                good.events[0].model_copy(
+                    update={"evidence": [Evidence(text="not in it", start=0, end=9)]}
+                )
+            ]
+        }
     )
     cache.put(cache_key(seed, runner.backend), stale)
 

@@ -1,4 +1,4 @@
-"""`summarize view RESULTS.jsonl --out review.html [ARTICLES...]`: the review page of a finished run."""
+"""`summarize view RESULTS.jsonl [ARTICLES...] --out review.html`: review a finished run."""
 
 from __future__ import annotations
 

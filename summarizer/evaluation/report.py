@@ -1,7 +1,10 @@
 """Eval reports: report.json for machines, report.md for people, terminal tables, comparisons.
 
 report.json has a top-level "metrics" object (the headline metrics, then run
-figures), "articles" (one entry per article) and "run" (what was evaluated, how).
+figures), "by_type" (precision, recall and F1 per event type), "confusion" (gold
+against predicted type), "articles" (one entry per article, with its label and
+text, so report.html and comparisons need nothing else) and "run" (what was
+evaluated, how). report.html is written beside it (`report_html`).
 Comparing two reports and gating on a baseline read only "metrics", so any JSON
 file with that object serves as a baseline.
 """
@@ -10,13 +13,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from summarizer.errors import InputError
+from summarizer.evaluation.event_types import (
+    MISSED,
+    SPURIOUS,
+    by_type,
+    confusion_cells,
+    confusion_json,
+)
 from summarizer.evaluation.metrics import (
     HEADLINE_METRICS,
     LOWER_IS_BETTER,
@@ -46,25 +55,45 @@ class EvalReport:
     results: tuple[ArticleResult, ...]
 
     def to_json(self) -> dict[str, Any]:
+        cells = confusion_cells(self.results)
         return {
             "report_version": REPORT_VERSION,
             "run": self.run,
             "metrics": self.metrics,
+            "by_type": by_type(cells),
+            "confusion": confusion_json(cells),
             "articles": [_article_json(result) for result in self.results],
         }
 
     def to_markdown(self) -> str:
         return render_markdown(self)
 
-    def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
-        """Write report.json and report.md into `folder` (created if needed)."""
+    def write(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        baseline: Mapping[str, Any] | None = None,
+        tolerance: float = 0.02,
+    ) -> tuple[Path, Path]:
+        """Write report.json, report.md and report.html into `folder` (created if needed).
+
+        The HTML report marks the headline metrics worse than `baseline` by more
+        than `tolerance`. Returns the JSON and Markdown paths; the page is beside them.
+        """
+        from summarizer.evaluation.report_html import HTML_NAME, render_report_html
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         json_path, markdown_path = folder / JSON_NAME, folder / MARKDOWN_NAME
+        document = self.to_json()
         json_path.write_text(
-            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         markdown_path.write_text(self.to_markdown(), encoding="utf-8")
+        (folder / HTML_NAME).write_text(
+            render_report_html(document, baseline=baseline, tolerance=tolerance),
+            encoding="utf-8",
+        )
         return json_path, markdown_path
 
 
@@ -127,6 +156,9 @@ def _article_json(result: ArticleResult) -> dict[str, Any]:
         "unsupported_numbers": list(score.unsupported),
         "ungrounded_evidence": list(score.ungrounded),
         "prediction": prediction.model_dump(mode="json") if prediction is not None else None,
+        "label": label.model_dump(mode="json", include={"brief", "must_mention", "events"}),
+        "mentions_found": list(score.mentions_found),
+        "article_text": score.item.article.text,
     }
 
 
@@ -188,20 +220,8 @@ def run_figures(metrics: Mapping[str, float | None]) -> str:
 
 def _confusion_table(results: Sequence[ArticleResult]) -> list[str]:
     """Gold type (rows) against predicted type (columns) over required events."""
-    cells: Counter[tuple[str, str]] = Counter()
-    missed, spurious = "(missed)", "(spurious)"
-    for result in results:
-        score = result.score
-        gold_events, prediction = score.item.label.events, score.prediction
-        for index in score.missed:
-            cells[gold_events[index].event_type.value, missed] += 1
-        if prediction is None:
-            continue
-        for pair in score.pairs:
-            gold_type = gold_events[pair.match.gold].event_type.value
-            cells[gold_type, prediction.events[pair.match.predicted].event_type.value] += 1
-        for index in score.spurious:
-            cells[spurious, prediction.events[index].event_type.value] += 1
+    cells = confusion_cells(results)
+    missed, spurious = MISSED, SPURIOUS
     if not cells:
         return ["## Event types", "", "No required gold events and no predicted events."]
     rows = [*sorted({gold for gold, _ in cells} - {spurious}), spurious]

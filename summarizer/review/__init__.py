@@ -43,9 +43,7 @@ def review_entry(summary: ArticleSummary, article: Article | None) -> dict[str, 
     return entry
 
 
-def failure_entry(
-    article_id: str, message: str, article: Article | None = None
-) -> dict[str, Any]:
+def failure_entry(article_id: str, message: str, article: Article | None = None) -> dict[str, Any]:
     """An article that ended without a result, shown with why."""
     return {
         "id": article_id,
@@ -170,9 +168,9 @@ def read_results(
                 continue
             article_id = str(record.get("article_id") or record.get("id") or f"line-{number}")
             article = articles.get(article_id)
-            error = record.get("error")
-            if error is not None:
-                message = error.get("message") if isinstance(error, dict) else error
+            failure = record.get("error")
+            if failure is not None:
+                message = failure.get("message") if isinstance(failure, dict) else failure
                 entries.append(failure_entry(article_id, str(message), article))
                 continue
             context = article.validation_context() if article is not None else None
@@ -181,7 +179,9 @@ def read_results(
             except ValidationError as invalid:
                 first = invalid.errors()[0]
                 place = ".".join(str(part) for part in first["loc"])
-                problems.append(f"{where} ({article_id}): not a valid result: {place}: {first['msg']}")
+                problems.append(
+                    f"{where} ({article_id}): not a valid result: {place}: {first['msg']}"
+                )
                 entries.append(failure_entry(article_id, problems[-1], article))
                 continue
             entries.append(review_entry(summary, article))
