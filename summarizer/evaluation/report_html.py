@@ -285,9 +285,9 @@ def _confusion_table(cells: Any) -> str:
             continue
         lines.append(f"<tr><th>{escape(row)}</th>")
         for column in columns:
-            count = counts.get((row, column), "")
+            count = counts.get((row, column))
             style = "" if not count or row == column else " class='diff'"
-            lines.append(f"<td class='num'{style}>{_text(count)}</td>")
+            lines.append(f"<td class='num'{style}>{escape(str(count or ''))}</td>")
         lines.append("</tr>")
     lines.append("</table>")
     return "".join(lines)
