@@ -120,7 +120,7 @@ def test_an_old_report_with_plain_quotes_still_renders(
 def test_junit_has_one_case_per_article_failing_where_a_metric_fell(
     offline_report: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
-    out, report = offline_report
+    _, report = offline_report
     baseline = copy.deepcopy(report)
     target = next(item for item in baseline["articles"] if item["metrics"]["actor_f1"] < 1)
     target["metrics"]["actor_f1"] = 1.0

@@ -1,9 +1,12 @@
 """Evidence spans: every quote of a result located in its article, in any script."""
 
+# Cyrillic test text is Cyrillic on purpose, however much its letters look Latin.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import ValidationError
@@ -29,7 +32,8 @@ from tests.llm_support import run_cli
         ),
         # Arabic, right to left, with a line break inside the quoted words.
         (
-            "بغداد: استعادت القوات العراقية\nبلدة البعاج يوم الخميس. وقال مسؤولون إن المعارك انتهت.",
+            "بغداد: استعادت القوات العراقية\nبلدة البعاج يوم الخميس. "
+            "وقال مسؤولون إن المعارك انتهت.",
             "استعادت القوات العراقية بلدة البعاج",
             "استعادت القوات العراقية\nبلدة البعاج",
         ),
@@ -94,7 +98,7 @@ class _NoBackend:
     name = "test"
     model = None
     prompt_version = "test-1"
-    settings: dict[str, Any] = {}
+    settings: ClassVar[dict[str, Any]] = {}
 
     def extract(self, article: Article) -> Draft:
         raise AssertionError("the cache should have answered")
