@@ -52,8 +52,8 @@ def _search_form(article: str) -> _SearchForm:
 def locate_quote(quote: str, article: str) -> tuple[int, int] | None:
     """The (start, end) offsets of `quote` in `article`, or None when it is not there.
 
-    The first occurrence is taken. `article[start:end]` starts and ends on the
-    quote's own first and last characters: no whitespace or wrapping marks around it.
+    The first occurrence is taken. The span covers the quote's grounding form: no
+    whitespace, wrapping quote marks, ellipsis or closing full stop around it.
 
     >>> article = "Police said: \u201cThe   march was peaceful\u201d."
     >>> start, end = locate_quote('"The march was peaceful"', article)
