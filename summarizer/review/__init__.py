@@ -29,8 +29,12 @@ if TYPE_CHECKING:
 
 DEFAULT_TITLE = "Summarizer review"
 # Characters that could end the <script> block or start markup inside it, as JSON escapes.
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -40,6 +44,13 @@ def review_entry(summary: ArticleSummary, article: Article | None) -> dict[str, 
     entry["id"] = entry.pop("article_id")
     entry["text"] = article.text if article is not None else None
     entry["source"] = article.source if article is not None else None
+    if article is not None:
+        # The page shows a located quote as the article's own text; its copy would
+        # make a page of 10,000 articles a fifth larger and slower to open.
+        for event in entry["events"]:
+            for quote in event["evidence"]:
+                if quote["start"] is not None:
+                    del quote["text"]
     return entry
 
 
@@ -56,7 +67,12 @@ def failure_entry(article_id: str, message: str, article: Article | None = None)
 
 def embed_json(document: Any) -> str:
     """JSON that can stand inside a <script> element: no "</script>" or "<!--" can form."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    # str.replace per character, not str.translate: a page of 10,000 articles is
+    # 50 MB of JSON, and translate maps it one character at a time.
+    for character, escaped in _SCRIPT_SAFE:
+        encoded = encoded.replace(character, escaped)
+    return encoded
 
 
 @cache

@@ -179,7 +179,7 @@
     }
     const events = eventsOf(article);
     if (!events.length) eventsBox.appendChild(element("p", "empty", article.error ? "No result." : "No events."));
-    events.forEach((event, number) => eventsBox.appendChild(card(event, number)));
+    events.forEach((event, number) => eventsBox.appendChild(card(event, number, typeof article.text !== "string")));
   }
 
   function origin(article) {
@@ -229,7 +229,7 @@
     return box;
   }
 
-  function card(event, number) {
+  function card(event, number, listQuotes) {
     const box = element("div", "card");
     box.dataset.event = String(number + 1);
     box.style.setProperty("--c-strong", colour(number)[1]);
@@ -249,8 +249,13 @@
     }
     box.appendChild(fields);
     box.appendChild(element("div", "summary", event.summary));
-    const quotes = (event.evidence || []).length;
-    box.appendChild(element("div", "quotes", quotes + (quotes === 1 ? " quote" : " quotes")));
+    const quotes = event.evidence || [];
+    box.appendChild(element("div", "quotes", quotes.length + (quotes.length === 1 ? " quote" : " quotes")));
+    if (listQuotes) {
+      const list = element("ul", "quotes");
+      for (const quote of quotes) list.appendChild(element("li", null, "\u201c" + quote.text + "\u201d"));
+      box.appendChild(list);
+    }
     box.addEventListener("click", () => writeState({ event: state.event === number + 1 ? 0 : number + 1 }));
     return box;
   }
