@@ -45,6 +45,7 @@ summary .chip { margin-left: 8px; }
 .chip { display: inline-block; border-radius: 10px; padding: 0 8px; background: #eef1f5;
   font-size: 12px; }
 .chip.bad { background: #fdecec; color: #a1262b; }
+.wide { overflow-x: auto; }
 .side { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 .side.three { grid-template-columns: 1fr 1fr 1fr; }
 .event { border: 1px solid #d9dde5; border-radius: 6px; padding: 6px 8px; margin: 4px 0; }
@@ -277,7 +278,7 @@ def _confusion_table(cells: Any) -> str:
     }
     rows = [*sorted({gold for gold, _ in counts} - {SPURIOUS}), SPURIOUS]
     columns = [*sorted({predicted for _, predicted in counts} - {MISSED}), MISSED]
-    lines = ["<table><tr><th>gold \\ predicted</th>"]
+    lines = ["<div class='wide'><table><tr><th>gold \\ predicted</th>"]
     lines += [f"<th class='num'>{escape(column)}</th>" for column in columns]
     lines.append("</tr>")
     for row in rows:
@@ -289,7 +290,7 @@ def _confusion_table(cells: Any) -> str:
             style = "" if not count or row == column else " class='diff'"
             lines.append(f"<td class='num'{style}>{escape(str(count or ''))}</td>")
         lines.append("</tr>")
-    lines.append("</table>")
+    lines.append("</table></div>")
     return "".join(lines)
 
 
