@@ -1,8 +1,8 @@
 """Where an evidence quote stands in its article: character offsets for every quote.
 
 Backends quote, they never count: a model is asked for the words, and offsets are
-found here, once, when the pipeline validates a result. `locate_quote` searches in
-the same normalised form as the grounding check (`summarizer.text.grounding_form`:
+found here, once, when the pipeline validates a result. `locate_quote` matches up
+to the normalisation of the grounding check (`summarizer.text.grounding_form`:
 runs of whitespace as one space, typographic quote marks and dashes as plain ones,
 wrapping quote marks and ellipses dropped), so a quote the check accepts has a
 span, and `article[start:end]` is the quote up to that normalisation, in any script.
@@ -10,43 +10,38 @@ span, and `article[start:end]` is the quote up to that normalisation, in any scr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+import re
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationInfo
 
-from summarizer.text import grounding_form, plain_marks
+# The table of typographic marks is the grounding rule's own; read, never copied.
+from summarizer.text import _QUOTE_MARKS, grounding_form
 
 
-@dataclass(frozen=True)
-class _SearchForm:
-    """An article with whitespace runs collapsed and marks made plain, and where each
-    character of that form came from in the original."""
+@cache
+def _variants() -> dict[str, str]:
+    """Each plain character of the grounding form and a regex class of what it stands for."""
+    spellings: dict[str, set[str]] = {}
+    for typographic, plain in _QUOTE_MARKS.items():
+        spellings.setdefault(plain, {plain}).add(typographic)
+    return {
+        plain: "[" + re.escape("".join(sorted(marks))) + "]" for plain, marks in spellings.items()
+    }
 
-    text: str
-    origins: tuple[int, ...]
 
-
-@lru_cache(maxsize=64)
-def _search_form(article: str) -> _SearchForm:
-    # plain_marks replaces one character by one character, so only the whitespace
-    # runs change lengths; each kept character remembers its original index.
-    plain = plain_marks(article)
-    kept: list[str] = []
-    origins: list[int] = []
-    in_space = False
-    for index, char in enumerate(plain):
-        if char.isspace():
-            if not in_space and kept:
-                kept.append(" ")
-                origins.append(index)
-            in_space = True
-            continue
-        in_space = False
-        kept.append(char)
-        origins.append(index)
-    return _SearchForm("".join(kept), tuple(origins))
+def _quote_pattern(wanted: str) -> re.Pattern[str]:
+    """A pattern that matches, in the article as written, any text whose grounding
+    form is `wanted`: a space matches a whitespace run, a plain mark its variants."""
+    variants = _variants()
+    parts = []
+    for char in wanted:
+        if char == " ":
+            parts.append(r"\s+")
+        else:
+            parts.append(variants.get(char, re.escape(char)))
+    return re.compile("".join(parts))
 
 
 def locate_quote(quote: str, article: str) -> tuple[int, int] | None:
@@ -63,12 +58,10 @@ def locate_quote(quote: str, article: str) -> tuple[int, int] | None:
     wanted = grounding_form(quote)
     if not wanted:
         return None
-    form = _search_form(article)
-    position = form.text.find(wanted)
-    if position < 0:
-        return None
-    last = position + len(wanted) - 1
-    return form.origins[position], form.origins[last] + 1
+    # Searching the article as written, rather than its normalised copy, gives the
+    # offsets directly; no map from one text to the other is built.
+    found = _quote_pattern(wanted).search(article)
+    return (found.start(), found.end()) if found else None
 
 
 def span_matches(quote: str, article: str, start: int, end: int) -> bool:

@@ -229,3 +229,26 @@ def test_the_schema_version_covers_the_result() -> None:
 
     extraction_only = json.dumps(Extraction.model_json_schema(), sort_keys=True)
     assert schema_version() != hashlib.sha256(extraction_only.encode()).hexdigest()[:12]
+
+
+def test_located_exactly_when_grounded_over_many_mixed_texts() -> None:
+    """Random texts of spaces, line breaks, typographic marks and letters, and quotes
+    cut from them or made up: found iff the grounding check accepts, and the span's
+    grounding form is the quote's."""
+    import random
+
+    generator = random.Random(12)
+    alphabet = "ab c\n\t\u00a0\u201c\u201d\u2014-.x'`\u2019\u00ab"
+    for _ in range(5000):
+        article = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 40)))
+        start = generator.randint(0, len(article))
+        quote = article[start : generator.randint(start, len(article))]
+        if generator.random() < 0.2:
+            quote = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 6)))
+        wanted = grounding_form(quote)
+
+        span = locate_quote(quote, article)
+
+        assert (span is not None) == (bool(wanted) and wanted in grounding_form(article))
+        if span is not None:
+            assert grounding_form(article[span[0] : span[1]]) == wanted
