@@ -146,11 +146,11 @@ class EventFields(BaseModel):
         return self
 
 
+# What a backend emits: quotes as plain strings. A model is never asked to count
+# characters; the pipeline locates each quote when it builds the result's `Event`.
+# (The docstring is the description a model reads in the JSON Schema.)
 class ExtractedEvent(EventFields):
     """One event the article reports, with the verbatim quotes it rests on."""
-
-    # What a backend emits: quotes as plain strings. A model is never asked to count
-    # characters; the pipeline locates each quote when it builds the result's `Event`.
 
     evidence: list[str] = Field(
         min_length=1,

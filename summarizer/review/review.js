@@ -288,6 +288,18 @@
   typeSelect.addEventListener("change", () => writeState({ type: typeSelect.value, event: 0 }));
   countrySelect.addEventListener("change", () => writeState({ country: countrySelect.value, event: 0 }));
   window.addEventListener("hashchange", () => apply(readState()));
+  // j / k or the arrow keys walk the list; "/" goes to the search box.
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) return;
+    if (event.key === "/") { event.preventDefault(); search.focus(); return; }
+    const step = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1 }[event.key];
+    if (!step || !shown.length) return;
+    const position = shown.indexOf(byId.get(state.article));
+    const next = shown[Math.min(shown.length - 1, Math.max(0, position + step))];
+    event.preventDefault();
+    writeState({ article: articles[next].id, event: 0 });
+  });
 
   apply(readState());
   performance.mark("review-ready");
