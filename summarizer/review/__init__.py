@@ -139,11 +139,11 @@ class ReviewCollector:
     def add(self, record: Record) -> None:
         from summarizer.run import ResultRecord
 
+        article = self._articles.pop(record.id, None)
         if isinstance(record, ResultRecord):
-            article = self._articles.pop(record.id, None)
             self.entries.append(review_entry(record.summary, article))
         else:
-            self.entries.append(failure_entry(record.id, record.message))
+            self.entries.append(failure_entry(record.id, record.message, article))
 
 
 def read_results(
