@@ -34,7 +34,7 @@ def main() -> None:
         screenshot(
             review,
             DOCS / "review-page.png",
-            "article=iraq-baaj-offensive&event=2",
+            "article=iraq-baaj-offensive&event=1",
             window=(1400, 860),
         )
         baseline = ("--baseline", "evals/offline-baseline.json")
