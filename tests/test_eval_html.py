@@ -80,6 +80,10 @@ def test_report_html_is_written_beside_the_json(
     assert page.count("<details id=") == len(report["articles"])
     assert "<mark style=" in page  # evidence highlighted in the articles
     assert "<script" not in page
+    wrong = [
+        pair for item in report["articles"] for pair in item["events"]["matched"] if pair["wrong"]
+    ]
+    assert page.count("<dd class='diff'>") >= sum(len(pair["wrong"]) * 2 for pair in wrong) > 0
 
 
 def test_report_html_marks_regressions_and_escapes_text(

@@ -204,3 +204,35 @@ def test_eval_report_opens_without_errors(tmp_path: Path) -> None:
     dom = parse_dom(loaded.dom)
     assert len(dom.select("details")) == len(list((SEEDS / "articles").glob("*.txt")))
     assert dom.select("mark")
+
+
+def test_a_quote_shared_by_two_events_is_marked_for_both(tmp_path: Path) -> None:
+    text = "Shelling hit the market. Fighting went on all day."
+    shared = {"start": 0, "end": 23}
+    events = [
+        {
+            "event_type": "battle",
+            "summary": "Fighting.",
+            "location": {"country": "Syria"},
+            "evidence": [shared, {"start": 25, "end": 49}],
+        },
+        {
+            "event_type": "explosion_remote_violence",
+            "summary": "Shelling.",
+            "location": {"country": "Syria"},
+            "evidence": [shared],
+        },
+    ]
+    page = tmp_path / "shared.html"
+    write_review(page, [{"id": "shared", "headline": "Shelling", "text": text, "events": events}])
+
+    dom = open_page(page, "article=shared&event=2")
+
+    marks = [
+        (mark.text, mark.attrs["data-events"], "active" in mark.classes)
+        for mark in dom.select("mark")
+    ]
+    assert marks == [
+        ("Shelling hit the market", "0 1", True),
+        ("Fighting went on all day", "0", False),
+    ]
