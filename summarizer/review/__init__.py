@@ -14,6 +14,7 @@ Content-Security-Policy that forbids any request.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from summarizer.schema import ArticleSummary
 
 DEFAULT_TITLE = "Summarizer review"
+_MARKER = re.compile(r"__(?:TITLE|STYLE|DATA|SCRIPT)__")
 # Characters that could end the <script> block or start markup inside it, as JSON escapes.
 _SCRIPT_SAFE = (
     ("<", "\\u003c"),
@@ -69,7 +71,7 @@ def embed_json(document: Any) -> str:
     """JSON that can stand inside a <script> element: no "</script>" or "<!--" can form."""
     encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     # str.replace per character, not str.translate: a page of 10,000 articles is
-    # 50 MB of JSON, and translate maps it one character at a time.
+    # tens of megabytes of JSON, and translate maps it one character at a time.
     for character, escaped in _SCRIPT_SAFE:
         encoded = encoded.replace(character, escaped)
     return encoded
@@ -90,20 +92,8 @@ def render_review(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_
         "__DATA__": embed_json({"title": title, "articles": list(entries)}),
         "__SCRIPT__": _asset("review.js"),
     }
-    page = _asset("page.html")
     # One pass over the template: a marker inside the data is data, never replaced.
-    parts = []
-    position = 0
-    while True:
-        found = [(page.find(marker, position), marker) for marker in replacements]
-        found = [(index, marker) for index, marker in found if index >= 0]
-        if not found:
-            parts.append(page[position:])
-            break
-        index, marker = min(found)
-        parts += [page[position:index], replacements[marker]]
-        position = index + len(marker)
-    return "".join(parts)
+    return _MARKER.sub(lambda found: replacements[found.group()], _asset("page.html"))
 
 
 def write_review(
