@@ -315,7 +315,7 @@ def _article_section(article: Mapping[str, Any]) -> str:
     parts = [
         f"<details id='{escape(article_id)}'{'' if perfect else ' open'}>",
         f"<summary><b>{escape(article_id)}</b>"
-        + ("<span class='chip'>perfect</span>" if perfect else "".join(chips))
+        + (_chip("perfect") if perfect else "".join(chips))
         + "</summary>",
         "<p class='meta'>" + " · ".join(f"{name} {_text(value)}" for name, value in facts) + "</p>",
     ]
