@@ -9,6 +9,7 @@ is never read as a template.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,8 @@ from summarizer.schema import BRIEF_MAX_WORDS, HEADLINE_MAX_WORDS
 
 if TYPE_CHECKING:
     import jinja2
+
+PROMPTS_ENV = "SUMMARIZER_PROMPTS"
 
 
 def template_dir() -> Path:
@@ -71,9 +74,23 @@ def _compile(source: str) -> jinja2.Template:
         ) from None
 
 
+def load_prompt(name: str = "extract", folder: Path | None = None) -> PromptTemplate:
+    """The templates `name`.system.j2 and `name`.user.j2 of `folder`.
+
+    Without a folder: $SUMMARIZER_PROMPTS when set, else the packaged templates. A
+    prompt experiment is a copied folder, edited, named here; its version is a hash
+    of its text, so its results are cached apart from the packaged prompt's.
+    """
+    if folder is None:
+        override = os.environ.get(PROMPTS_ENV)
+        folder = Path(override).expanduser() if override else template_dir()
+    return _load_prompt(name, folder.resolve())
+
+
 @cache
-def load_prompt(name: str = "extract") -> PromptTemplate:
-    folder = template_dir()
+def _load_prompt(name: str, folder: Path) -> PromptTemplate:
+    if not folder.is_dir():
+        raise ConfigurationError(f"prompt folder {folder} does not exist")
     try:
         system = (folder / f"{name}.system.j2").read_text(encoding="utf-8")
         user = (folder / f"{name}.user.j2").read_text(encoding="utf-8")

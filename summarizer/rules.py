@@ -8,7 +8,7 @@ functions, so a validator and the metric that audits it cannot drift apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from summarizer.text import count_words, grounding_form, numbers_in, split_sentences
@@ -37,6 +37,29 @@ def quote_is_grounded(quote: str, article_text: str) -> bool:
 def ungrounded_quotes(quotes: Iterable[str], article_text: str) -> list[str]:
     """The quotes the article does not hold, in their order."""
     return [quote for quote in quotes if not quote_is_grounded(quote, article_text)]
+
+
+def evidence_problem(quotes: Sequence[str], article_text: str | None) -> str | None:
+    """What is wrong with an event's quotes, or None: blank ones (with or without the
+    article), then ones the article does not contain (when it is given)."""
+    blank = [quote for quote in quotes if is_blank_quote(quote)]
+    if blank:
+        return (
+            f"these evidence quotes have no words: {_listed(blank)}. Each quote must copy "
+            "words from the article, not only spaces or punctuation"
+        )
+    missing = ungrounded_quotes(quotes, article_text) if article_text is not None else []
+    if missing:
+        return (
+            f"these evidence quotes do not occur in the article: {_listed(missing)}. "
+            "Copy each quote character for character from the article text "
+            "(a whole sentence or a contiguous part of one), without paraphrasing"
+        )
+    return None
+
+
+def _listed(quotes: Sequence[str]) -> str:
+    return "; ".join(repr(quote) for quote in quotes)
 
 
 @lru_cache(maxsize=64)

@@ -28,15 +28,16 @@ from pydantic import (
     model_validator,
 )
 
+from summarizer.evidence import locate_evidence
+
 # The limits are the rules' own; named here too, as part of the contract.
 from summarizer.rules import BRIEF_MAX_SENTENCES as BRIEF_MAX_SENTENCES
 from summarizer.rules import BRIEF_MAX_WORDS as BRIEF_MAX_WORDS
 from summarizer.rules import HEADLINE_MAX_WORDS as HEADLINE_MAX_WORDS
 from summarizer.rules import (
     brief_problem,
+    evidence_problem,
     headline_problem,
-    is_blank_quote,
-    ungrounded_quotes,
     unsupported_numbers,
 )
 
@@ -152,7 +153,10 @@ class EventFields(BaseModel):
         return self
 
 
-class Event(EventFields):
+# What a backend emits: quotes as plain strings. A model is never asked to count
+# characters; the pipeline locates each quote when it builds the result's `Event`.
+# (The docstring is the description a model reads in the JSON Schema.)
+class ExtractedEvent(EventFields):
     """One event the article reports, with the verbatim quotes it rests on."""
 
     evidence: list[str] = Field(
@@ -164,25 +168,9 @@ class Event(EventFields):
     @field_validator("evidence")
     @classmethod
     def _quotes_in_article(cls, quotes: list[str], info: ValidationInfo) -> list[str]:
-        # A blank quote is evidence of nothing, with or without the article to look in.
-        blank = [quote for quote in quotes if is_blank_quote(quote)]
-        if blank:
-            listed = "; ".join(repr(quote) for quote in blank)
-            raise ValueError(
-                f"these evidence quotes have no words: {listed}. Each quote must copy "
-                "words from the article, not only spaces or punctuation"
-            )
-        article = _article_context(info).get("article_text")
-        if article is None:
-            return quotes
-        missing = ungrounded_quotes(quotes, article)
-        if missing:
-            listed = "; ".join(repr(quote) for quote in missing)
-            raise ValueError(
-                f"these evidence quotes do not occur in the article: {listed}. "
-                "Copy each quote character for character from the article text "
-                "(a whole sentence or a contiguous part of one), without paraphrasing"
-            )
+        problem = evidence_problem(quotes, _article_context(info).get("article_text"))
+        if problem is not None:
+            raise ValueError(problem)
         return quotes
 
 
@@ -196,7 +184,7 @@ class Extraction(BaseModel):
         description=f"1-{BRIEF_MAX_SENTENCES} sentences, at most {BRIEF_MAX_WORDS} words, "
         "stating only facts from the article."
     )
-    events: list[Event] = Field(
+    events: list[ExtractedEvent] = Field(
         default_factory=list, description="Every event the article reports."
     )
 
@@ -241,9 +229,40 @@ class Usage(BaseModel):
     completion_tokens: int = 0
 
 
+class Evidence(BaseModel):
+    """A quote and where it stands in the article: `article.text[start:end]` is the
+    quote, up to the normalisation the grounding check allows (whitespace, quote
+    marks, dashes). Offsets count Unicode code points, as Python's str does.
+
+    Every result the pipeline validates has offsets; they are null only in a result
+    built without its article (by hand, or read back without the article text).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+
+
+class Event(EventFields):
+    """One event of a result, with each quote it rests on located in the article."""
+
+    evidence: list[Evidence] = Field(
+        min_length=1,
+        max_length=EVIDENCE_MAX_QUOTES,
+        description="1-3 quotes from the article, each with its character offsets.",
+    )
+
+    _evidence_located = field_validator("evidence", mode="before")(locate_evidence)
+
+
 class ArticleSummary(Extraction):
     """A validated result for one article: the extraction plus where it came from."""
 
+    events: list[Event] = Field(  # type: ignore[assignment]
+        default_factory=list, description="Every event the article reports."
+    )
     article_id: str
     published: dt.date | None = None
     dateline: str | None = None
@@ -256,6 +275,7 @@ class ArticleSummary(Extraction):
 
 @cache
 def schema_version() -> str:
-    """A short hash of the extraction schema: part of every cache key."""
-    schema = json.dumps(Extraction.model_json_schema(), sort_keys=True)
-    return hashlib.sha256(schema.encode()).hexdigest()[:12]
+    """A short hash of what a backend is asked for and of the result: part of every
+    cache key, so a result stored in an older shape is a miss, never misread."""
+    schemas = [Extraction.model_json_schema(), ArticleSummary.model_json_schema()]
+    return hashlib.sha256(json.dumps(schemas, sort_keys=True).encode()).hexdigest()[:12]

@@ -18,6 +18,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from summarizer.errors import ConfigurationError
@@ -43,7 +44,7 @@ class LLMSettings:
     """Where and how to call the model; the API key is never shown in its repr.
 
     >>> LLMSettings(model="gpt-4o", api_key="sk-secret")
-    LLMSettings(model='gpt-4o', base_url=None, mode=<Mode.TOOLS: 'tools'>, temperature=0.0, max_reasks=2, max_attempts=4, max_retry_seconds=120.0, retry_backoff=0.5, timeout=120.0)
+    LLMSettings(model='gpt-4o', base_url=None, mode=<Mode.TOOLS: 'tools'>, temperature=0.0, max_reasks=2, max_attempts=4, max_retry_seconds=120.0, retry_backoff=0.5, timeout=120.0, prompt_dir=None)
     """  # noqa: E501
 
     model: str = DEFAULT_MODEL
@@ -58,6 +59,9 @@ class LLMSettings:
     # to as much again in jitter, capped by the retry policy.
     retry_backoff: float = 0.5
     timeout: float = 120.0
+    # A folder of prompt templates to use instead of the packaged ones (or
+    # $SUMMARIZER_PROMPTS); the prompt's version, not this path, is in cache keys.
+    prompt_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.mode, Mode):

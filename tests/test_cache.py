@@ -15,6 +15,7 @@ from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache, cache_key
 from summarizer.errors import InvalidOutputError
 from summarizer.pipeline import Pipeline, summarize
+from summarizer.schema import Evidence
 from summarizer.settings import Mode
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
@@ -115,15 +116,14 @@ def test_changing_the_article_text_misses(
 
 @pytest.fixture
 def edited_prompt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The templates with one more sentence in the system prompt."""
+    """A copy of the templates with one more sentence in the system prompt, chosen
+    through $SUMMARIZER_PROMPTS as an installed user would."""
     folder = tmp_path / "prompts"
     shutil.copytree(prompts.template_dir(), folder)
     system = folder / "extract.system.j2"
     system.write_text(system.read_text(encoding="utf-8") + "\nBe concise.\n", encoding="utf-8")
-    monkeypatch.setattr(prompts, "template_dir", lambda: folder)
-    prompts.load_prompt.cache_clear()
+    monkeypatch.setenv(prompts.PROMPTS_ENV, str(folder))
     yield
-    prompts.load_prompt.cache_clear()
 
 
 def test_changing_the_prompt_template_misses(
@@ -162,7 +162,13 @@ def test_a_stored_result_that_fails_todays_validators_is_a_miss(
     runner = pipeline(loopback_server, cache)
     good = runner.run(seed).summary
     stale = good.model_copy(
-        update={"events": [good.events[0].model_copy(update={"evidence": ["not in it"]})]}
+        update={
+            "events": [
+                good.events[0].model_copy(
+                    update={"evidence": [Evidence(text="not in it", start=0, end=9)]}
+                )
+            ]
+        }
     )
     cache.put(cache_key(seed, runner.backend), stale)
 

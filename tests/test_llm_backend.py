@@ -149,7 +149,9 @@ def test_evidence_not_in_the_article_is_rejected_and_reasked(
     feedback = messages(second)[-1]["content"]
     assert "evidence quotes do not occur in the article" in feedback
     assert repr(invented) in feedback
-    assert summary.events[0].evidence == seed_payload()["events"][0]["evidence"]
+    assert [quote.text for quote in summary.events[0].evidence] == seed_payload()["events"][0][
+        "evidence"
+    ]
 
 
 def test_evidence_matches_despite_typographic_quotes_and_line_breaks(
@@ -160,7 +162,7 @@ def test_evidence_matches_despite_typographic_quotes_and_line_breaks(
 
     summary = summarize(seed, backend=backend(loopback_server), cache=False)
 
-    assert summary.events[0].evidence == [quote]
+    assert [located.text for located in summary.events[0].evidence] == [quote]
     assert len(chat_requests(loopback_server)) == 1
 
 

@@ -26,6 +26,7 @@ PUBLIC_NAMES = {
     "EvalReport",
     "Event",
     "EventType",
+    "Evidence",
     "Extraction",
     "FatalityRange",
     "InputError",

@@ -35,7 +35,7 @@ from summarizer.rules import (
     quote_is_grounded,
     unsupported_numbers,
 )
-from summarizer.schema import ArticleSummary, Event, Extraction, Location
+from summarizer.schema import ArticleSummary, Event, Evidence, Extraction, Location
 from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.eval_support import gold_payload, gold_summary
 from tests.llm_support import chat_requests, llm_settings, messages, seed_payload, with_evidence
@@ -75,7 +75,8 @@ def validator_accepts(item: LabelledArticle, quote: str) -> bool:
 def evidence_replaced(prediction: ArticleSummary, quotes: list[str]) -> ArticleSummary:
     """The prediction with its first event's evidence replaced, unvalidated (as the eval sees
     a result it did not make)."""
-    first = prediction.events[0].model_copy(update={"evidence": quotes})
+    evidence = [Evidence(text=quote) for quote in quotes]
+    first = prediction.events[0].model_copy(update={"evidence": evidence})
     return prediction.model_copy(update={"events": [first, *prediction.events[1:]]})
 
 
@@ -102,7 +103,7 @@ def test_a_blank_quote_is_rejected_with_or_without_the_article(seeds: Dataset, q
 @pytest.mark.parametrize("quote", BLANK_QUOTES)
 def test_a_blank_quote_is_not_counted_grounded(seeds: Dataset, quote: str) -> None:
     item = seed(seeds, "iraq-baaj-offensive")
-    real = gold_summary(item).events[0].evidence[0]
+    real = gold_summary(item).events[0].evidence[0].text
 
     score = score_article(item, evidence_replaced(gold_summary(item), [real, quote]))
 
@@ -127,7 +128,7 @@ def test_a_model_giving_a_blank_quote_is_asked_again(
     _, second = chat_requests(loopback_server)
     feedback = messages(second)[-1]["content"]
     assert f"these evidence quotes have no words: {quote!r}" in feedback
-    assert summary.events[0].evidence == real
+    assert [quote.text for quote in summary.events[0].evidence] == real
 
 
 def quote_variants(text: str, generator: random.Random) -> list[str]:

@@ -64,7 +64,7 @@ class LLMBackend:
         )
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
-        self.prompt: PromptTemplate = load_prompt()
+        self.prompt: PromptTemplate = load_prompt(folder=settings.prompt_dir)
         self.prompt_version = self.prompt.version
         self._request: StructuredRequest | None = None
         self._client: openai.OpenAI | None = None

@@ -23,6 +23,7 @@ from summarizer.cli.cache_warnings import cache_warnings_on_stderr
 from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
+from summarizer.cli.view import view_command
 
 
 class DefaultGroup(click.Group):
@@ -54,6 +55,8 @@ def cli() -> None:
     summarize --json a.txt b.txt     the validated JSON
     summarize eval [DATASET]         score a backend against hand-labelled articles
     summarize estimate FILE...       requests, tokens and cost of a run, sending nothing
+    summarize a.txt --html r.html    also write a page to review the results
+    summarize view R.jsonl ARTICLES  the review page of a finished run
     summarize cache info             where the cache is and what it holds
     summarize schema                 the JSON Schema of a result
 
@@ -66,6 +69,7 @@ cli.add_command(schema_command)
 cli.add_command(cache_group)
 cli.add_command(eval_command)
 cli.add_command(estimate_command)
+cli.add_command(view_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,8 +30,8 @@ SEEDS_DIR = "seeds"
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for report.json and report.md (default: a new folder under the "
-    "user directory's evals/).",
+    help="Folder for report.json, report.md and report.html, or with --compare for "
+    "compare.html (default: a new folder under the user directory's evals/).",
 )
 @click.option(
     "--cache-only",
@@ -59,7 +59,14 @@ SEEDS_DIR = "seeds"
     nargs=2,
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     metavar="A.json B.json",
-    help="Show the per-metric difference of two reports; runs no eval.",
+    help="Show two reports side by side (metrics, prompt versions, which articles got "
+    "better or worse) and write compare.html; runs no eval.",
+)
+@click.option(
+    "--junit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write JUnit XML: one test case per article, failing where a headline "
+    "metric fell below the baseline's (without --baseline: where a result is invalid).",
 )
 @click.pass_context
 def eval_command(
@@ -74,6 +81,7 @@ def eval_command(
     price_input: float | None,
     price_output: float | None,
     compare: tuple[Path, Path] | None,
+    junit: Path | None,
     **options: Any,
 ) -> None:
     """Score a backend against hand-labelled articles.
@@ -97,13 +105,14 @@ def eval_command(
     from summarizer.cli.eval_tables import metrics_table
     from summarizer.errors import DatasetError
     from summarizer.evaluation import load_dataset, load_report, sanity_failures
+    from summarizer.evaluation.report_html import HTML_NAME
     from summarizer.evaluation.report_md import run_figures
     from summarizer.evaluation.runner import NOT_CACHED
 
     if compare:
-        if dataset is not None or baseline is not None:
+        if dataset is not None or baseline is not None or junit is not None:
             raise click.UsageError("--compare reads two reports and runs no eval")
-        _print_comparison(*compare)
+        _print_comparison(*compare, out if out is not None else default_output_dir())
         return
     if cache_only and options["no_cache"]:
         raise click.UsageError("--cache-only reads the cache; it cannot go with --no-cache")
@@ -140,7 +149,7 @@ def eval_command(
             err=True,
         )
     folder = out if out is not None else default_output_dir()
-    json_path, markdown_path = report.write(folder)
+    json_path, markdown_path = report.write(folder, baseline=baseline_report, tolerance=tolerance)
 
     console = Console()
     console.print(metrics_table(report.metrics))
@@ -148,7 +157,10 @@ def eval_command(
     failed_checks = sanity_failures(report)
     for failure in failed_checks:
         click.echo(f"Sanity check failed: {failure}", err=True)
-    click.echo(f"Report: {markdown_path}\n        {json_path}", err=True)
+    html_path = folder / HTML_NAME
+    click.echo(f"Report: {markdown_path}\n        {json_path}\n        {html_path}", err=True)
+    if junit is not None:
+        _write_junit(junit, report, baseline_report, tolerance)
 
     code = 0
     missing = [result.id for result in report.results if result.error == NOT_CACHED]
@@ -231,11 +243,46 @@ def _gate(
     return 0
 
 
-def _print_comparison(before: Path, after: Path) -> None:
+def _write_junit(
+    path: Path, report: EvalReport, baseline: dict[str, Any] | None, tolerance: float
+) -> None:
+    from summarizer.evaluation.junit import junit_xml
+    from summarizer.storage import write_atomically
+
+    write_atomically(path, junit_xml(report.to_json(), baseline=baseline, tolerance=tolerance))
+    click.echo(f"JUnit XML: {path}", err=True)
+
+
+def _print_comparison(before: Path, after: Path, folder: Path) -> None:
     from rich.console import Console
 
     from summarizer.cli.eval_tables import compare_table
     from summarizer.evaluation import compare, load_report
+    from summarizer.evaluation.report_html import (
+        COMPARE_NAME,
+        compare_articles,
+        render_comparison_html,
+    )
+    from summarizer.storage import write_atomically
 
-    changes = compare(load_report(before), load_report(after))
-    Console().print(compare_table(changes, str(before), str(after)))
+    first, second = load_report(before), load_report(after)
+    console = Console(highlight=False)
+    for name, path, report in (("A", before, first), ("B", after, second)):
+        given = report.get("run")
+        run: dict[str, Any] = given if isinstance(given, dict) else {}
+        console.print(
+            f"{name}: {path} · backend {run.get('backend')} · model {run.get('model') or '-'} "
+            f"· prompt {run.get('prompt_version')}",
+            markup=False,
+        )
+    console.print(compare_table(compare(first, second), str(before), str(after)))
+    changes = compare_articles(first, second)
+    for verdict in ("worse", "better", "mixed"):
+        listed = [change for change in changes if change.verdict == verdict]
+        if listed:
+            console.print(f"{verdict.capitalize()} in B ({len(listed)}):", markup=False)
+            for change in listed:
+                console.print(f"  {change.id}: {change.describe()}", markup=False)
+    page = folder / COMPARE_NAME
+    write_atomically(page, render_comparison_html(first, second, names=(str(before), str(after))))
+    click.echo(f"Comparison: {page}", err=True)

@@ -108,7 +108,8 @@ def prices_from_options(
 
 
 def backend_options(command: F) -> F:
-    """Adds --backend, --model, --base-url, --mode, --max-reasks, --no-cache, --cache-dir."""
+    """Adds --backend, --model, --base-url, --mode, --max-reasks, --prompt, --no-cache,
+    --cache-dir."""
     decorators = [
         click.option(
             "--backend",
@@ -129,6 +130,12 @@ def backend_options(command: F) -> F:
             type=click.IntRange(0, 10),
             help="Re-asks after a reply fails validation (default: 2).",
         ),
+        click.option(
+            "--prompt",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            help="A folder of prompt templates (extract.system.j2, extract.user.j2) to use "
+            "instead of the packaged ones (default: $SUMMARIZER_PROMPTS).",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         cache_dir_option,
     ]
@@ -145,6 +152,7 @@ def pipeline_from_options(
     mode: str | None,
     max_reasks: int | None,
     no_cache: bool,
+    prompt: Path | None = None,
     cache_dir: Path | None,
     api_key: str | None = None,
 ) -> Pipeline:
@@ -161,6 +169,7 @@ def pipeline_from_options(
         "base_url": base_url,
         "mode": mode,
         "max_reasks": max_reasks,
+        "prompt_dir": prompt,
     }
     name = choose_backend(backend, options=options)
     if backend is None and name == "offline":

@@ -45,6 +45,11 @@ INTERRUPTED_EXIT_CODE = 130
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the JSON Lines to FILE instead (replacing it), flushed line by line.",
 )
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a page to review the results against the articles (one HTML file).",
+)
 @click.option("--ordered", is_flag=True, help="Write JSON Lines in input order, not as finished.")
 @concurrency_option
 @click.option(
@@ -64,6 +69,7 @@ def run_command(
     as_json: bool,
     jsonl: bool,
     output: Path | None,
+    html: Path | None,
     ordered: bool,
     concurrency: int,
     workers: int,
@@ -86,6 +92,7 @@ def run_command(
     """
     from summarizer.article import count_inputs, iter_inputs
     from summarizer.cli.progress import RunDisplay, summary_lines
+    from summarizer.review import ReviewCollector, write_review
     from summarizer.run import ResultRecord, summarize_many
 
     if as_json and (jsonl or output is not None):
@@ -106,8 +113,10 @@ def run_command(
         raise
     # The total is for the live bar's ETA only: counting reads every JSON Lines file once more.
     total = count_inputs(inputs) if (streaming or as_json) and sys.stderr.isatty() else None
+    review = ReviewCollector() if html is not None else None
+    articles = iter_inputs(inputs, sys.stdin.buffer)
     batch = summarize_many(
-        iter_inputs(inputs, sys.stdin.buffer),
+        review.remember(articles) if review is not None else articles,
         pipeline,
         concurrency=concurrency,
         workers=workers,
@@ -128,6 +137,8 @@ def run_command(
                 if streaming:
                     _write_line(sink, record.to_json())
                 display.record(record)
+                if review is not None:
+                    review.add(record)
                 if isinstance(record, ResultRecord) and not streaming:
                     if as_json:
                         results.append(record.summary)
@@ -142,6 +153,9 @@ def run_command(
                 standard_output,
                 json.dumps(documents[0] if len(documents) == 1 else documents, indent=2),
             )
+    if review is not None and html is not None:
+        write_review(html, review.entries)
+        click.echo(f"Review page: {html}", err=True)
     if batch.report.read > 1 or interrupted:
         not_stored = pipeline.cache.not_stored if pipeline.cache is not None else 0
         for line in summary_lines(batch.report, prices, not_stored=not_stored):

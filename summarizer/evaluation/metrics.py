@@ -155,7 +155,7 @@ def score_article(
     matches = match_events(prediction.events, label, minimum_similarity=minimum_similarity)
     matched_gold = {match.gold for match in matches}
     matched_predicted = {match.predicted for match in matches}
-    quotes = [quote for event in prediction.events for quote in event.evidence]
+    quotes = [quote.text for event in prediction.events for quote in event.evidence]
     article = item.article.text
     return ArticleScore(
         item=item,

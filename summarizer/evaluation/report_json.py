@@ -1,20 +1,25 @@
 """The eval report and report.json, the form machines read.
 
 report.json has a top-level "metrics" object (the headline metrics, the sanity
-checks, then run figures), "articles" (one entry per article) and "run" (what was
-evaluated, how). Comparing two reports and gating on a baseline read only
-"metrics", so any JSON file with that object serves as a baseline.
+checks, then run figures), "by_type" (precision, recall and F1 per event type),
+"confusion" (gold against predicted type), "articles" (one entry per article,
+with its label and text, so report.html and comparisons need nothing else) and
+"run" (what was evaluated, how). report.md and report.html are written beside
+it. Comparing two reports and gating on a baseline read only "metrics", so any
+JSON file with that object serves as a baseline.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import InputError
+from summarizer.evaluation.event_types import by_type, confusion_cells, confusion_json
 from summarizer.evaluation.matching import Match
 from summarizer.evaluation.metrics import ArticleResult, MetricValues
 from summarizer.evaluation.report_md import render_markdown
@@ -35,25 +40,43 @@ class EvalReport:
     results: tuple[ArticleResult, ...]
 
     def to_json(self) -> dict[str, Any]:
+        cells = confusion_cells(self.results)
         return {
             "report_version": REPORT_VERSION,
             "run": self.run,
             "metrics": self.metrics,
+            "by_type": by_type(cells),
+            "confusion": confusion_json(cells),
             "articles": [_article_json(result) for result in self.results],
         }
 
     def to_markdown(self) -> str:
         return render_markdown(self.run, self.metrics, self.results)
 
-    def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
-        """Write report.json and report.md into `folder` (created if needed).
+    def write(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        baseline: Mapping[str, Any] | None = None,
+        tolerance: float = 0.02,
+    ) -> tuple[Path, Path]:
+        """Write report.json, report.md and report.html into `folder` (created if needed).
 
+        The HTML report marks the headline metrics worse than `baseline` by more
+        than `tolerance`. Returns the JSON and Markdown paths; the page is beside them.
         Each file is replaced whole or not at all; a disk that refuses raises StorageError.
         """
+        from summarizer.evaluation.report_html import HTML_NAME, render_report_html
+
         folder = Path(folder)
         json_path, markdown_path = folder / JSON_NAME, folder / MARKDOWN_NAME
-        write_atomically(json_path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        document = self.to_json()
+        write_atomically(json_path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         write_atomically(markdown_path, self.to_markdown())
+        write_atomically(
+            folder / HTML_NAME,
+            render_report_html(document, baseline=baseline, tolerance=tolerance),
+        )
         return json_path, markdown_path
 
 
@@ -120,4 +143,7 @@ def _article_json(result: ArticleResult) -> dict[str, Any]:
         "unsupported_numbers": list(score.unsupported),
         "ungrounded_evidence": list(score.ungrounded),
         "prediction": prediction.model_dump(mode="json") if prediction is not None else None,
+        "label": label.model_dump(mode="json", include={"brief", "must_mention", "events"}),
+        "mentions_found": list(score.mentions_found),
+        "article_text": score.item.article.text,
     }

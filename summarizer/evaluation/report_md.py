@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from summarizer.describe import describe_event, event_text
+from summarizer.evaluation.event_types import MISSED, SPURIOUS, confusion_cells
 from summarizer.evaluation.metrics import (
     HEADLINE_METRICS,
     SANITY_CHECKS,
@@ -102,20 +102,8 @@ def _count(value: float | None) -> str:
 
 def _confusion_table(results: Sequence[ArticleResult]) -> list[str]:
     """Gold type (rows) against predicted type (columns) over required events."""
-    cells: Counter[tuple[str, str]] = Counter()
-    missed, spurious = "(missed)", "(spurious)"
-    for result in results:
-        score = result.score
-        gold_events, prediction = score.item.label.events, score.prediction
-        for index in score.missed:
-            cells[gold_events[index].event_type.value, missed] += 1
-        if prediction is None:
-            continue
-        for pair in score.pairs:
-            gold_type = gold_events[pair.gold].event_type.value
-            cells[gold_type, prediction.events[pair.predicted].event_type.value] += 1
-        for index in score.spurious:
-            cells[spurious, prediction.events[index].event_type.value] += 1
+    cells = confusion_cells(results)
+    missed, spurious = MISSED, SPURIOUS
     if not cells:
         return ["## Event types", "", "No required gold events and no predicted events."]
     rows = [*sorted({gold for gold, _ in cells} - {spurious}), spurious]

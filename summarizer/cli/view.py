@@ -1,0 +1,55 @@
+"""`summarize view RESULTS.jsonl [ARTICLES...] --out review.html`: review a finished run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("view")
+@click.argument("results", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("articles", nargs=-1, metavar="[FILE|DIR|GLOB]...")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("review.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
+@click.option("--title", default="Summarizer review", show_default=True, help="The page title.")
+def view_command(results: Path, articles: tuple[str, ...], out: Path, title: str) -> int:
+    """Write one HTML page to review a run's results against their articles.
+
+    RESULTS is the JSON Lines that `summarize --jsonl` or `-o` wrote. ARTICLES
+    (text files, folders, JSON Lines of {"id", "text"}) give the article texts,
+    matched to results by id; a result whose article is not given is shown
+    without its text. The page is one file and needs no network.
+
+    \b
+    summarize articles/ -o results.jsonl
+    summarize view results.jsonl articles/ --out review.html
+    """
+    from summarizer.article import Article, iter_inputs
+    from summarizer.review import read_results, write_review
+
+    known: dict[str, Article] = {}
+    for item in iter_inputs(articles, sys.stdin.buffer):
+        if isinstance(item, Article):
+            known[item.id] = item
+        else:
+            click.echo(f"Error: {item.error}", err=True)
+    entries, problems = read_results(results, known)
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    without_text = sum(1 for entry in entries if entry["text"] is None)
+    size = write_review(out, entries, title=title)
+    click.echo(f"Review page: {out} ({len(entries)} articles, {size / 1_000_000:.1f} MB)", err=True)
+    if without_text:
+        click.echo(
+            f"{without_text} result(s) without their article text: give the article files "
+            "or folders after the results file",
+            err=True,
+        )
+    return 1 if problems else 0
