@@ -4,9 +4,13 @@ A provider's quota is "N requests and M tokens per minute". A run that stays
 under it never sees the 429s that would otherwise cost retries and backoff, so
 the batch engine waits here before every request it sends.
 
+>>> import asyncio
 >>> limits = RateLimits(rpm=500, tpm=200_000)
->>> ticket = await limits.acquire(article)   # waits while either budget is spent
->>> limits.settle(ticket, requests=2, tokens=3_100)   # what the call really cost
+>>> article = Article.from_text("date 2017-05-25 Baghdad: Troops advanced on Thursday.")
+>>> ticket = asyncio.run(limits.acquire(article))  # waits while either budget is spent
+>>> ticket
+Ticket(requests=1, tokens=2013)
+>>> limits.settle(ticket, requests=2, tokens=3_100)  # what the call really cost
 """
 
 from __future__ import annotations
