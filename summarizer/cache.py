@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -21,6 +21,9 @@ from summarizer.article import Article
 from summarizer.backends.base import Backend
 from summarizer.paths import user_dir
 from summarizer.schema import ArticleSummary, ValidationContext, schema_version
+
+if TYPE_CHECKING:
+    import diskcache
 
 CACHE_DIR_ENV = "SUMMARIZER_CACHE_DIR"
 
@@ -50,16 +53,33 @@ class CacheInfo:
 
 
 class ResultCache:
-    """Validated results in a diskcache folder, safe to share between processes."""
+    """Validated results in a diskcache folder, safe to share between processes.
+
+    The folder is opened on first use and created by the first result stored:
+    looking into a cache that does not exist yet finds it empty and creates nothing.
+    """
 
     def __init__(self, directory: Path | str | None = None) -> None:
-        import diskcache
-
         self.directory = Path(directory) if directory is not None else default_cache_dir()
-        self._store = diskcache.Cache(str(self.directory))
+        self._opened: diskcache.Cache | None = None
+
+    def _open(self) -> diskcache.Cache:
+        """The diskcache, opened (and its folder created) on first use."""
+        if self._opened is None:
+            import diskcache
+
+            self._opened = diskcache.Cache(str(self.directory))
+        return self._opened
+
+    def _existing(self) -> diskcache.Cache | None:
+        """The diskcache, or None while its folder does not exist: reading creates nothing."""
+        if self._opened is None and not self.directory.is_dir():
+            return None
+        return self._open()
 
     def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
-        stored = self._store.get(key)
+        store = self._existing()
+        stored = store.get(key) if store is not None else None
         if not isinstance(stored, str):
             return None
         try:
@@ -68,19 +88,26 @@ class ResultCache:
             return None
 
     def put(self, key: str, summary: ArticleSummary) -> None:
-        self._store.set(key, summary.model_dump_json())
+        self._open().set(key, summary.model_dump_json())
 
     def __contains__(self, key: str) -> bool:
-        return key in self._store
+        store = self._existing()
+        return store is not None and key in store
 
     def info(self) -> CacheInfo:
-        return CacheInfo(self.directory, len(self._store), int(self._store.volume()))
+        store = self._existing()
+        if store is None:
+            return CacheInfo(self.directory, 0, 0)
+        return CacheInfo(self.directory, len(store), int(store.volume()))
 
     def clear(self) -> int:
-        return int(self._store.clear())
+        store = self._existing()
+        return int(store.clear()) if store is not None else 0
 
     def close(self) -> None:
-        self._store.close()
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
 
     def __enter__(self) -> ResultCache:
         return self
