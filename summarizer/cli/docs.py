@@ -34,14 +34,14 @@ def _contexts(command: click.Command, parent: click.Context | None) -> Iterator[
                 yield from _contexts(subcommand, context)
 
 
-def render_reference(root: click.Command = cli) -> str:
-    """The Markdown reference of `root` and every command under it."""
+def render_reference() -> str:
+    """The Markdown reference of `summarize` and every command under it."""
     sections = [
         f"# `{PROGRAM}` command reference",
         f"Generated from the commands' help by `{REGENERATE}`; a test fails when the "
         "two differ. Change the commands' docstrings and options, then regenerate.",
     ]
-    for context in _contexts(root, None):
+    for context in _contexts(cli, None):
         sections.append(f"## `{context.command_path}`")
         sections.append(f"```text\n{context.command.get_help(context)}\n```")
     return "\n\n".join(sections) + "\n"
