@@ -1,9 +1,13 @@
 """summarizer: news articles in, validated event JSON and short briefs out.
 
+>>> from pathlib import Path
 >>> from summarizer import summarize
->>> result = summarize(open("seeds/articles/iraq-baaj-offensive.txt").read(), cache=False)
->>> result.events[0].event_type, result.events[0].location.name
-(<EventType.BATTLE: 'battle'>, 'Baaj')
+>>> article = Path("seeds/articles/iraq-baaj-offensive.txt").read_text(encoding="utf-8")
+>>> result = summarize(article, backend="offline")
+>>> result.events[0].event_type, result.events[0].date, result.published
+(<EventType.BATTLE: 'battle'>, datetime.date(2017, 5, 25), datetime.date(2017, 5, 25))
+
+Without `backend="offline"`, an LLM answers when one is configured (see the README).
 
 Public names are imported on first use, not with the package: the `summarize`
 command lives inside it, and `summarize --help` should not pay for building the

@@ -142,14 +142,28 @@ class ResultCache:
             OSError,
             diskcache.Timeout,
         )
+        self._timeout = timeout
         self._lock = threading.Lock()
         self._reported: set[FaultKind] = set()
         self._not_stored = 0
-        self._reader, self._writer, self.fault = _open(self.directory, timeout)
+        self._reader: _Reader | None = None
+        self._writer: diskcache.Cache | None = None
+        self.fault: CacheFault | None = None
         # Turned off by a fault for the rest of the run; the connections stay open until close.
-        self._reading, self._writing = self._reader is not None, self._writer is not None
-        if self.fault is not None:
-            self._report(self.fault)
+        self._reading = self._writing = False
+        self._opened = False
+        self._ready(create=False)
+
+    def _ready(self, *, create: bool) -> bool:
+        """Open the cache if it exists, or if `create`: looking into a cache that does
+        not exist yet finds it empty and creates nothing; the first result stored does."""
+        if not self._opened and (create or (self.directory / DATABASE_NAME).is_file()):
+            self._opened = True
+            self._reader, self._writer, self.fault = _open(self.directory, self._timeout)
+            self._reading, self._writing = self._reader is not None, self._writer is not None
+            if self.fault is not None:
+                self._report(self.fault)
+        return self._opened
 
     @property
     def not_stored(self) -> int:
@@ -157,7 +171,7 @@ class ResultCache:
         return self._not_stored
 
     def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
-        if self._reader is None or not self._reading:
+        if not self._ready(create=False) or self._reader is None or not self._reading:
             return None
         try:
             stored = self._reader.get(key)
@@ -177,7 +191,7 @@ class ResultCache:
 
     def put(self, key: str, summary: ArticleSummary) -> None:
         """Store a result; one that cannot be stored is counted, never raised."""
-        if self._writer is None or not self._writing:
+        if not self._ready(create=True) or self._writer is None or not self._writing:
             self._count_not_stored()
             return
         try:
@@ -188,7 +202,7 @@ class ResultCache:
 
     def __contains__(self, key: str) -> bool:
         """Whether an entry is stored under `key`, valid or not; False when unreadable."""
-        if self._reader is None or not self._reading:
+        if not self._ready(create=False) or self._reader is None or not self._reading:
             return False
         try:
             return self._reader.get(key) is not None
@@ -198,6 +212,8 @@ class ResultCache:
             return False
 
     def info(self) -> CacheInfo:
+        if not self._ready(create=False):
+            return CacheInfo(self.directory, 0, 0, None)
         entries = None
         if self._reader is not None and self._reading:
             try:
@@ -212,6 +228,8 @@ class ResultCache:
         Raises StorageError when the cache cannot be written; a damaged database is
         not cleared but moved aside (`move_aside`).
         """
+        if not self._ready(create=False):
+            return 0
         if self._writer is None or not self._writing:
             reason = self.fault.reason if self.fault is not None else "closed"
             raise StorageError(f"cannot clear the cache at {self.directory}: {reason}")

@@ -27,23 +27,29 @@ def brute_force_best(weights: list[list[float]]) -> float:
     )
 
 
-@pytest.mark.parametrize("seed", range(300))
-def test_hungarian_matches_brute_force_on_random_matrices(seed: int) -> None:
+def random_weights(seed: int) -> list[list[float]]:
     generator = random.Random(seed)
     rows, columns = generator.randint(1, 6), generator.randint(1, 6)
     # Every third matrix draws from few values, so ties are common.
     if seed % 3 == 0:
-        weights = [[float(generator.randint(0, 3)) for _ in range(columns)] for _ in range(rows)]
-    else:
-        weights = [[generator.uniform(-1, 1) for _ in range(columns)] for _ in range(rows)]
+        return [[float(generator.randint(0, 3)) for _ in range(columns)] for _ in range(rows)]
+    return [[generator.uniform(-1, 1) for _ in range(columns)] for _ in range(rows)]
 
-    pairs = assign(weights)
 
-    assert len(pairs) == min(rows, columns)
-    assert len({r for r, _ in pairs}) == len(pairs) == len({c for _, c in pairs})
-    assert all(0 <= r < rows and 0 <= c < columns for r, c in pairs)
-    total = sum(weights[r][c] for r, c in pairs)
-    assert total == pytest.approx(brute_force_best(weights))
+def test_hungarian_matches_brute_force_on_300_random_matrices() -> None:
+    for seed in range(300):
+        weights = random_weights(seed)
+        rows, columns = len(weights), len(weights[0])
+
+        pairs = assign(weights)
+
+        assert len(pairs) == min(rows, columns), f"seed {seed}"
+        assert len({r for r, _ in pairs}) == len(pairs) == len({c for _, c in pairs}), (
+            f"seed {seed}"
+        )
+        assert all(0 <= r < rows and 0 <= c < columns for r, c in pairs), f"seed {seed}"
+        total = sum(weights[r][c] for r, c in pairs)
+        assert total == pytest.approx(brute_force_best(weights)), f"seed {seed}"
 
 
 def test_assign_beats_greedy() -> None:

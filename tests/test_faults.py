@@ -46,6 +46,9 @@ from tests.llm_support import (
 )
 from tests.loopback import Fault, LoopbackServer, RecordedRequest, Reset, Slow, Step, Truncated
 
+# A few hundred articles through a misbehaving server take seconds: `pytest -m slow` runs them.
+pytestmark = pytest.mark.slow
+
 SEED = 5
 ARTICLES = 240
 CONCURRENCY = 32

@@ -30,6 +30,9 @@ from tests.llm_support import (
 from tests.loopback import LoopbackServer
 from tests.worker_backends import worker_processes
 
+# Real subprocesses stopped mid-run take seconds each: `pytest -m slow` runs them.
+pytestmark = pytest.mark.slow
+
 ARTICLES = 60
 CONCURRENCY = 4
 # Slow enough that the run is still going when it is stopped, fast enough for a test.

@@ -74,6 +74,7 @@ def worker_processes() -> list[int]:
     return worker_backends.worker_processes(os.environ["SUMMARIZER_HOME"])
 
 
+@pytest.mark.slow
 def test_the_workers_do_the_backends_work_and_every_input_gets_its_record() -> None:
     run = summarize_many(stories(40), Pipeline(ProcessReportingBackend()), concurrency=8, workers=2)
     records = by_id(list(run))
@@ -87,6 +88,7 @@ def test_the_workers_do_the_backends_work_and_every_input_gets_its_record() -> N
     assert worker_processes() == []
 
 
+@pytest.mark.slow
 def test_results_are_the_same_as_in_one_process() -> None:
     def run(workers: int) -> list[str]:
         inputs = iter_inputs([str(SEEDS / "articles")], stdin=None)
@@ -98,6 +100,7 @@ def test_results_are_the_same_as_in_one_process() -> None:
     assert run(2) == single
 
 
+@pytest.mark.slow
 def test_failures_come_back_as_the_error_records_of_one_process() -> None:
     articles = [story(0), story(1, FAIL), story(2)]
 
@@ -119,6 +122,7 @@ def test_backend_errors_keep_their_details_when_pickled() -> None:
     assert copy.usage == usage
 
 
+@pytest.mark.slow
 def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
     articles = [story(0, KILL), *(story(n) for n in range(1, 30))]
 
@@ -139,6 +143,7 @@ def test_a_crashed_worker_fails_only_what_it_held_and_the_run_goes_on() -> None:
     assert len(processes) >= 2
 
 
+@pytest.mark.slow
 def test_a_result_that_cannot_cross_between_processes_is_that_articles_error() -> None:
     articles = [story(0, UNSENDABLE), story(1, UNREADABLE), *(story(n) for n in range(2, 12))]
 
@@ -158,6 +163,7 @@ def test_a_result_that_cannot_cross_between_processes_is_that_articles_error() -
     assert all(isinstance(records[f"a-{n}"], ResultRecord) for n in range(2, 12))
 
 
+@pytest.mark.slow
 def test_a_backend_the_workers_cannot_load_fails_each_article_with_the_reason() -> None:
     run = summarize_many(stories(6), Pipeline(UnloadableBackend()), workers=2)
     records = list(run)
@@ -193,6 +199,7 @@ def test_a_single_synchronous_extraction_stays_in_process() -> None:
     assert worker_processes() == []
 
 
+@pytest.mark.slow
 def test_worker_logs_reach_the_callers_loggers(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
 
@@ -207,6 +214,7 @@ def test_worker_logs_reach_the_callers_loggers(caplog: pytest.LogCaptureFixture)
     assert logged[0].process != os.getpid()
 
 
+@pytest.mark.slow
 def test_worker_logs_below_the_callers_level_are_not_sent(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -220,6 +228,7 @@ def test_worker_logs_below_the_callers_level_are_not_sent(
     assert not [r for r in caplog.records if r.name == "tests.worker_backends"]
 
 
+@pytest.mark.slow
 def test_stopping_abandons_work_in_flight_and_ends_the_workers() -> None:
     articles = [story(0), story(1), *(story(n, SLOW) for n in range(2, 6))]
 
@@ -242,6 +251,7 @@ def test_stopping_abandons_work_in_flight_and_ends_the_workers() -> None:
     assert worker_processes() == []
 
 
+@pytest.mark.slow
 def test_the_llm_backend_runs_in_workers_and_reruns_come_from_the_cache(
     loopback_server: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -264,6 +274,7 @@ def test_the_llm_backend_runs_in_workers_and_reruns_come_from_the_cache(
     assert sorted(r.to_json() for r in again) == sorted(r.to_json() for r in first)
 
 
+@pytest.mark.slow
 def test_the_key_stays_out_of_records_and_logs_from_workers(
     loopback_server: LoopbackServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -289,6 +300,7 @@ def test_the_key_stays_out_of_records_and_logs_from_workers(
     assert not [r for r in caplog.records if SENTINEL_KEY in r.getMessage()]
 
 
+@pytest.mark.slow
 def test_the_command_takes_workers(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
 

@@ -7,8 +7,10 @@ text. The data is embedded as JSON and drawn by the page's own script on demand
 ten thousand articles opens quickly. The page loads nothing: no CDN, no fonts, a
 Content-Security-Policy that forbids any request.
 
->>> entries = [review_entry(summary, article)]
->>> Path("review.html").write_text(render_review(entries), encoding="utf-8")
+::
+
+    entries = [review_entry(summary, article) for summary, article in results]
+    write_review(Path("review.html"), entries)
 """
 
 from __future__ import annotations

@@ -8,11 +8,13 @@ before every article it sends; `BudgetedBackend` does the same for a cost limit
 (`--max-cost`). The wrappers sit behind the cache: a cached answer never reaches
 them and spends neither quota nor budget.
 
-::
-
-    limits = RateLimits(rpm=500, tpm=200_000)
-    ticket = await limits.acquire(article)   # waits while either budget is spent
-    limits.settle(ticket, requests=2, tokens=3_100)   # what the call really cost
+>>> import asyncio
+>>> limits = RateLimits(rpm=500, tpm=200_000)
+>>> article = Article.from_text("date 2017-05-25 Baghdad: Troops advanced on Thursday.")
+>>> ticket = asyncio.run(limits.acquire(article))  # waits while either budget is spent
+>>> ticket
+Ticket(requests=1, tokens=1727)
+>>> limits.settle(ticket, requests=2, tokens=3_100)  # what the call really cost
 """
 
 from __future__ import annotations

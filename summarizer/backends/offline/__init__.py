@@ -7,7 +7,10 @@ the article's own sentences. Deterministic, and fast enough to be the baseline t
 every LLM run is compared with.
 
 >>> from summarizer import summarize
->>> summarize("date 2017-05-25 Baghdad: Troops retook Baaj on Thursday.", backend="offline")
+>>> article = "date 2017-05-25 Baghdad: Troops retook Baaj on Thursday."
+>>> result = summarize(article, backend="offline")
+>>> result.events[0].location, [quote.text for quote in result.events[0].evidence]
+(Location(name='Baaj', country='Iraq'), ['Troops retook Baaj on Thursday.'])
 """
 
 from __future__ import annotations
