@@ -138,6 +138,7 @@ def test_an_error_with_no_reply_has_no_usage_in_its_json(
     assert "usage" not in json.loads(record.to_json())
 
 
+@pytest.mark.slow
 def test_usage_of_a_failure_crosses_from_a_worker_process(
     loopback_server: LoopbackServer, seed: Article
 ) -> None:

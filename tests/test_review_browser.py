@@ -20,7 +20,11 @@ from tests.browser import MISSING_REASON, Node, find_chromium, load_page, many_e
 from tests.conftest import SEEDS
 from tests.llm_support import run_cli
 
-pytestmark = pytest.mark.skipif(find_chromium() is None, reason=MISSING_REASON)
+# Each test starts a browser: end-to-end, so left out of a plain `pytest` (CI runs them).
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(find_chromium() is None, reason=MISSING_REASON),
+]
 
 HOSTILE = (
     "date 2024-05-02 Springfield: Protesters marched on Thursday. "

@@ -36,6 +36,9 @@ from summarizer.cache import DATABASE_NAME, FaultKind, ResultCache, inspect_cach
 from summarizer.pipeline import open_pipeline
 from tests.conftest import REPO_ROOT, SEEDS
 
+# Real processes on real faulty storage: end-to-end, run by `pytest -m slow` (and CI).
+pytestmark = pytest.mark.slow
+
 SEED_TEXTS = sorted((SEEDS / "articles").glob("*.txt"))
 OFFLINE = ("--backend", "offline")
 # A run of a few hundred articles takes seconds offline; this only stops a hang.
