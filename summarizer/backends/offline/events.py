@@ -183,7 +183,10 @@ class EventDraft:
 
     @property
     def family(self) -> Family:
-        return self.mentions[0].family
+        # Deaths with no event named start an attack or a clash (see _deaths_type), so the
+        # attack's own description ("a suicide car bomb initiated the attack") may join it.
+        first = self.mentions[0].family
+        return Family.VIOLENCE if first is Family.DEATHS else first
 
     @property
     def place_key(self) -> str | None:
