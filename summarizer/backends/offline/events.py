@@ -54,6 +54,8 @@ _VIOLENT_TYPES = frozenset(
     }
 )
 _CROWD_TYPES = frozenset({EventType.PROTEST, EventType.RIOT})
+# Types an "attack" or a killing gets before anyone says how it was carried out.
+_METHOD_OPEN_TYPES = frozenset({EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.BATTLE})
 # Events whose victims are named among the parties as "civilians".
 _CIVILIAN_VICTIM_TYPES = frozenset(
     {EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.EXPLOSION_REMOTE_VIOLENCE}
@@ -193,6 +195,14 @@ class EventDraft:
         return _specific_key(self.place)
 
     def add(self, mention: Mention, where: MentionPlaces, *, adopt_date: bool = False) -> None:
+        if (
+            mention.event_type is EventType.EXPLOSION_REMOTE_VIOLENCE
+            and self.event_type in _METHOD_OPEN_TYPES
+            and not self._method_stated()
+        ):
+            # "Gunmen attacked the base ... A car bomb opened the attack": the method, once
+            # stated, types the attack.
+            self.event_type, self.sub_event_type = mention.event_type, mention.sub_event_type
         self.mentions.append(mention)
         if mention.event_type is EventType.RIOT and self.event_type is EventType.PROTEST:
             self.event_type, self.sub_event_type = EventType.RIOT, mention.sub_event_type
@@ -204,6 +214,12 @@ class EventDraft:
         ):
             self.place = where.best
         self.country = self.country or where.country
+
+    def _method_stated(self) -> bool:
+        """Whether a mention so far named how the violence was done, not just that it was."""
+        return any(
+            trigger.role is Role.EVENT for mention in self.mentions for trigger in mention.triggers
+        )
 
     def _set_date(self, date: DateMention) -> None:
         self.date, self.date_end, self.date_weak = date.date, date.date_end, date.weak

@@ -166,6 +166,22 @@ _CIVILIAN_TARGETS = re.compile(
     r"|funeral|homes?|houses?|shops?|refugees|families|family)\b",
     re.IGNORECASE,
 )
+# "an attack by Al-Shabaab militants in which 30 civilians were killed": the attackers,
+# named after the attack, are who did it, not who it hit.
+_AGENT_PHRASE = re.compile(
+    r"\s*(?:carried\s+out\s+|claimed\s+|launched\s+|staged\s+)?by\s+(?:suspected\s+)?"
+    r"(?:(?!(?:in|on|at|near|against|which|who|that)\b)[\w'-]+\s+){0,4}(?:militants|insurgents|fighters|gunmen|rebels|jihadists|groups?"
+    r"|forces|troops|soldiers|police|militias?|attackers|assailants|bandits|extremists"
+    r"|(?-i:[A-Z][\w'-]+))\b",
+    re.IGNORECASE,
+)
+_ARMED_TYPES = frozenset({EventType.BATTLE, EventType.VIOLENCE_AGAINST_CIVILIANS})
+# Security forces acting, just before the trigger: "police fired on", "troops shot".
+_SECURITY_AGENT = re.compile(
+    r"\b(?:police|policemen|officers|troops|soldiers|security\s+forces|army|military"
+    r"|gendarmes)\b[^.;,]{0,40}$",
+    re.IGNORECASE,
+)
 _PASSIVE_ASSAULT = re.compile(r"\b(?:came|coming|come)\s+under\b|\b(?:were|was)\s+attacked\b", re.I)
 _INTERVENTION = re.compile(
     r"\b(?:tear\s*gas|rubber\s+bullets|water\s+cannon|pepper\s+spray|dispersed|baton|cordon"
@@ -446,14 +462,24 @@ def _resolve_type(mention: Mention) -> tuple[EventType | None, str | None]:
         or t.event_type in (EventType.BATTLE, EventType.RIOT, EventType.VIOLENCE_AGAINST_CIVILIANS)
         for t in triggers
     )
+    # A crowd turns a protest into a riot by its own violence; deaths, or security
+    # forces firing on the marchers, leave it a protest that was met with force.
+    crowd_violent = any(
+        t.event_type is EventType.RIOT
+        or (
+            (t.role is Role.ASSAULT or t.event_type in _ARMED_TYPES)
+            and not _by_security_forces(mention.sentence, t)
+        )
+        for t in triggers
+    )
     explosion = [t for t in typed if t.event_type is EventType.EXPLOSION_REMOTE_VIOLENCE]
     if explosion:
         best = max(explosion, key=lambda t: t.rule.priority)
         return EventType.EXPLOSION_REMOTE_VIOLENCE, best.rule.sub_event_type
     if EventType.PROTEST in kinds or EventType.RIOT in kinds:
-        if EventType.RIOT in kinds or violent:
+        if EventType.RIOT in kinds or crowd_violent:
             return EventType.RIOT, "violent demonstration"
-        intervention = _INTERVENTION.search(text)
+        intervention = violent or _INTERVENTION.search(text)
         return (
             EventType.PROTEST,
             "protest with intervention" if intervention else "peaceful protest",
@@ -467,6 +493,11 @@ def _resolve_type(mention: Mention) -> tuple[EventType | None, str | None]:
     return _assault_type(mention, triggers[0])
 
 
+def _by_security_forces(sentence: Sentence, trigger: Trigger) -> bool:
+    clause_start = sentence.clauses[sentence.clause_at(trigger.start)][0]
+    return bool(_SECURITY_AGENT.search(sentence.masked, clause_start, trigger.start))
+
+
 def _assault_type(mention: Mention, trigger: Trigger) -> tuple[EventType, str]:
     """An attack is a battle, a riot or violence against civilians by whom it hit."""
     text = mention.sentence.masked
@@ -475,7 +506,11 @@ def _assault_type(mention: Mention, trigger: Trigger) -> tuple[EventType, str]:
         start = min(start for start, _ in mention.ranges)
         target = text[start : trigger.start]
     else:
-        target = text[trigger.end : min(end, trigger.end + 80)]
+        after = trigger.end
+        agent = _AGENT_PHRASE.match(text, after, end)
+        if agent:
+            after = agent.end()
+        target = text[after : min(end, after + 80)]
     if _CROWD_WORDS.search(target):
         return EventType.RIOT, "mob violence"
     security = _SECURITY_TARGETS.search(target)

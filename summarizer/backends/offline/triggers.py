@@ -165,9 +165,16 @@ RULES: tuple[Rule, ...] = (
         ("mortar mortars", r"\bmortars?\s+(?:fire|attacks?|rounds?|shells?|bombs?)\b"),
         (
             "rocket rockets missile missiles mortar mortars",
-            r"\brockets?\s+(?:\w+\s+)?(?:fire|fired|attacks?|landed|hit|struck|slammed)\b"
+            r"\brockets?\s+(?:\w+\s+){0,2}?(?:fire|fired|attacks?|landed|hit|struck|slammed)\b"
             r"|\bfired\s+(?:\w+\s+)?(?:rockets?|missiles?|mortars?)\b"
             r"|\bmissiles?\s+(?:\w+\s+)?(?:attacks?|strikes?|hit|struck|slammed|landed)\b",
+        ),
+        (
+            # "killed by rockets and mortars": the weapon, stated after the harm it did.
+            "rocket rockets missile missiles mortar mortars shells grenade grenades",
+            r"\b(?:killed|hit|struck|wounded|injured|attacked|targeted|destroyed|damaged)\s+"
+            r"(?:\w+\s+)?(?:by|with)\s+(?:\w+\s+){0,2}?(?:rockets?|missiles?|mortars?|shells"
+            r"|grenades?)\b",
         ),
         (
             "bombarded bombardment bombarding barrel",
