@@ -7,8 +7,9 @@ Wounded and missing people are never counted.
 
 Combining an event's reports follows what they mean: a rising toll supersedes the
 figures it rose from; figures for different sides (soldiers, attackers) add up;
-different figures for the same people are a range, as sources differ; zero only
-when the article says nobody died, and only if no one is reported dead either.
+different figures for the same people are a range, as sources differ, and so are
+deaths one source reports and another denies (from 0); zero only when the article
+says nobody died and no one is reported dead.
 """
 
 from __future__ import annotations
@@ -277,6 +278,7 @@ def event_fatalities(reports: Iterable[DeathReport]) -> Fatalities:
     counted = [report for report in reports if report.shape is not Shape.NONE_DIED]
     if not counted:
         return 0 if reports else None
+    denied = len(counted) < len(reports)
     rises = [report for report in counted if report.shape is Shape.RISE]
     anyone = [
         (report.low, report.high)
@@ -299,6 +301,9 @@ def event_fatalities(reports: Iterable[DeathReport]) -> Fatalities:
     if overall is None:
         return None
     low, high = overall
+    if denied and not rises:
+        # One source counts deaths, another says nobody died: the sources differ.
+        low = 0
     return low if low == high else FatalityRange(min=low, max=high)
 
 
