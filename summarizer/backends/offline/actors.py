@@ -144,7 +144,9 @@ _REACTING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ACCORDING_BEFORE = re.compile(
-    r"\b(?:according\s+to|cited|citing|quoted|told)\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE
+    r"\b(?:according\s+to|cited|citing|quoted|told|(?:advised|informed|briefed)\s+by)\s+"
+    r"(?:the\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
 )
 
 # Unnamed parties. A country's army and police take its adjective: "Kenyan police".

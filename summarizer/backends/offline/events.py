@@ -42,7 +42,7 @@ from summarizer.backends.offline.places import (
     place_key,
 )
 from summarizer.backends.offline.reading import Sentence, read_sentences
-from summarizer.backends.offline.triggers import Role
+from summarizer.backends.offline.triggers import VOTE, Role
 from summarizer.schema import EVIDENCE_MAX_QUOTES, EventType, Fatalities, Location
 
 _VIOLENT_TYPES = frozenset(
@@ -101,8 +101,10 @@ class ArticleContext:
     dateline: PlaceMention | None
     places: Gazetteer
     names: KnownNames
+    sentences: list[Sentence]
     _places_of: dict[int, list[PlaceMention]] = field(default_factory=dict)
     _parties_of: dict[int, list[actors.ActorMention]] = field(default_factory=dict)
+    _persons: list[str] | None = None
 
     def sentence_places(self, sentence: Sentence) -> list[PlaceMention]:
         found = self._places_of.get(sentence.index)
@@ -143,6 +145,21 @@ class ArticleContext:
         if home is None or len(self.country_signs[home]) < _ESTABLISHED_SIGNS:
             return place
         return place._replace(countries=(home,))
+
+    @property
+    def persons(self) -> list[str]:
+        """The people the article names in full and again by surname, most mentioned first."""
+        found = self._persons
+        if found is None:
+            found = actors.introduced_persons(
+                self.sentences,
+                lambda word: (
+                    self.places.entry(word) is not None
+                    or self.places.country_of_demonym(word) is not None
+                ),
+            )
+            object.__setattr__(self, "_persons", found)
+        return found
 
     def sentence_parties(self, sentence: Sentence) -> list[actors.ActorMention]:
         found = self._parties_of.get(sentence.index)
@@ -262,6 +279,7 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
         dateline=_dateline_place(article.dateline, places),
         places=places,
         names=names,
+        sentences=sentences,
     )
     drafts = _merge(sentences, context)
     events = [_finish(draft, context, drafts) for draft in drafts]
@@ -622,6 +640,66 @@ def _referred_place(draft: EventDraft, drafts: list[EventDraft]) -> PlaceMention
     return None
 
 
+# "Israel indicted", "Russia bombed": a state acting in its own name.
+_STATE_ACTS = re.compile(
+    r"\s+(?:(?:on\s+\w+day|has|have|had|also|then|later)\s+)*(?!said\b|says\b|based\b)"
+    r"(?:[a-z]+ed|sent|struck|shot|hit|held|took|froze|began|won|lost|sold|bought)\b"
+)
+# "Bertha Caceres, who won a prize, was murdered": the person named is the victim.
+_VICTIM_AFTER = re.compile(
+    r"[^.;]{0,120}?\b(?:was|has\s+been)\s+(?:\w+\s+)?(?:killed|murdered|shot|assassinated"
+    r"|slain|stabbed|kidnapped|abducted|beheaded)\b"
+)
+_SUBJECT_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+_VOTERS = re.compile(
+    r"\bvoters\b|\b(?:thousands|millions|hundreds|people|citizens|residents)\b[^.;,]{0,60}?"
+    r"\bvot(?:ed|ing)\b",
+    re.IGNORECASE,
+)
+# "indicted a 16-year-old girl", "the man was sentenced": a defendant the event leaves unnamed.
+_UNNAMED_PERSON = re.compile(
+    r"\b(?:a|an|the)\s+(?:[\w'-]+\s+){0,3}?(?:girl|boy|man|woman|teenager|youth|activist"
+    r"|journalist|mother|father|lawyer|politician|businessman|businesswoman|suspect|defendant)\b",
+    re.IGNORECASE,
+)
+
+
+def _acting_countries(
+    sentence: Sentence, start: int, end: int, context: ArticleContext
+) -> list[actors.ActorMention]:
+    text = sentence.masked
+    return [
+        actors.ActorMention(place.countries[0], place.start, place.end, actors.PartyKind.OFFICIAL)
+        for place in context.sentence_places(sentence)
+        if place.is_country
+        and place.countries
+        and start <= place.start < end
+        # The subject of its clause: "Israel indicted", not "police in Kenya fired".
+        and _SUBJECT_OPENING.fullmatch(
+            text, sentence.clauses[sentence.clause_at(place.start)][0], place.start
+        )
+        and _STATE_ACTS.match(text, place.end, end)
+    ]
+
+
+def _voters(sentence: Sentence, start: int, end: int) -> list[actors.ActorMention]:
+    match = _VOTERS.search(sentence.masked, start, end)
+    if match is None:
+        return []
+    return [actors.ActorMention("voters", match.start(), match.end(), None)]
+
+
+def _unnamed_defendant(draft: EventDraft, context: ArticleContext) -> list[actors.ActorMention]:
+    """The person the article names, for a ruling or charge against someone it describes."""
+    for mention in draft.mentions:
+        text = mention.sentence.masked
+        if any(_UNNAMED_PERSON.search(text, start, end) for start, end in mention.ranges):
+            named = context.persons
+            if named:
+                return [actors.ActorMention(named[0], 0, 0, None)]
+    return []
+
+
 def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -> list[str]:
     places = context.places
     found: list[actors.ActorMention] = []
@@ -637,8 +715,21 @@ def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -
                 adjective,
                 lambda word: places.country_of_demonym(word) is not None,
             )
-            if draft.family not in DEADLY_FAMILIES:
-                found += actors.persons(sentence, start, end)
+            # Named people: the victim of a killing as much as the subject of a ruling;
+            # who reports deaths is left out below.
+            found += [
+                person
+                for person in actors.persons(sentence, start, end)
+                if draft.family not in DEADLY_FAMILIES
+                or _VICTIM_AFTER.match(sentence.masked, person.end)
+            ]
+            found += _acting_countries(sentence, start, end, context)
+            if draft.sub_event_type == VOTE:
+                found += _voters(sentence, start, end)
+    if draft.family is Family.LEGAL and not any(
+        mention.kind is None and " " in mention.name for mention in found
+    ):
+        found += _unnamed_defendant(draft, context)
     return actors.choose_actors(
         found,
         crowd_event=draft.event_type in _CROWD_TYPES,
