@@ -89,6 +89,26 @@ _KILL_VERB = (
     r"|shot\s+dead|shooting\s+dead|gunned\s+down|gunning\s+down|(?:stabbed|hacked|beat|beaten"
     r"|burned|burnt)\s+to\s+death)"
 )
+# "killed two guards and an international expert": further victims listed after the first.
+_MORE_VICTIMS = re.compile(
+    rf"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)(?P<count>{_NUMBER}|an?)\s+(?:[\w'-]+\s+){{0,2}}?"
+    r"[a-z]+\b",
+    re.IGNORECASE,
+)
+# "Bertha Caceres ... was murdered", "a peacekeeper was killed", "shot him to death": one
+# person, though no number is written.
+_ONE_DIED = re.compile(
+    r"(?<![Nn]o\s)(?<![Nn]obody\s)(?<![Nn]one\s)(?<![Oo]ne\s)\bwas\s+(?:\w+\s+)?(?:killed"
+    r"|shot\s+dead|murdered|slain|assassinated|executed|beheaded|(?:shot|stabbed|beaten|hacked)"
+    r"\s+to\s+death)\b"
+    r"|\b(?:shot|stabbed|beat|hacked)\s+(?:him|her|[A-Z][\w'-]+)\s+to\s+death\b"
+    r"|\b(?:shot|gunned)\s+(?:him|her|[A-Z][\w'-]+)\s+(?:dead|down)\b",
+)
+_NOT_DEAD = re.compile(
+    r"\s+(?:(?:were|was|have\s+been|had\s+been)\s+)?(?:\w+\s+)?(?:injured|wounded|hurt|missing"
+    r"|arrested|rescued|detained|abducted|kidnapped)\b",
+    re.IGNORECASE,
+)
 _RANGE = rf"between\s+(?P<low>{_NUMBER})\s+and\s+(?P<high>{_NUMBER})"
 
 # "killing 37 people", "killed five al Shabaab fighters", "killing between eight and 13 people"
@@ -149,6 +169,7 @@ _KILL_WORDS = frozenset(
     {"killing", "killed", "kills", "kill", "claimed", "claiming", "dead", "down", "death"}
 )
 _DIED_WORDS = frozenset({"killed", "dead", "died", "murdered", "slain", "executed"})
+_ONE_WORDS = frozenset({"killed", "dead", "murdered", "slain", "assassinated", "executed", "death"})
 _BODY_WORDS = frozenset({"bodies", "deaths", "dead"})
 _NONE_WORDS = frozenset({"nobody", "one", "none", "casualties", "deaths", "fatalities", "injuries"})
 _SECURITY_NOUN = re.compile(rf"^(?:{_SECURITY})$", re.IGNORECASE)
@@ -248,7 +269,12 @@ def death_reports(text: str) -> list[DeathReport]:
             )
         else:
             value = number_value(match["count"])
-            reports += _count(value, value, match["noun"])
+            more = _listed_after(text, match.end()) if value is not None else 0
+            if more:
+                # Victims of different kinds in one list: one figure, whoever they were.
+                reports += _count(value + more, value + more, None)  # type: ignore[operator]
+            else:
+                reports += _count(value, value, match["noun"])
     for match in [] if "between" not in words else _RANGE_BEFORE_VERB.finditer(text):
         if fresh(match):
             reports += _count(
@@ -260,6 +286,12 @@ def death_reports(text: str) -> list[DeathReport]:
         for pair in _COUNTED_PAIR.finditer(match["chain"]):
             value = number_value(pair["count"])
             reports += _count(value, value, pair["noun"])
+    if not words.isdisjoint(_ONE_WORDS):
+        for match in _ONE_DIED.finditer(text):
+            # "Five people were killed" was counted above; a bare "was killed" is one.
+            if not any(start <= match.end() and match.start() <= end for start, end in claimed):
+                claimed.append(match.span())
+                reports += _count(1, 1, None)
     for pattern, needs in ((_TOLL_AT, _TOLL_WORDS), (_BODIES, _BODY_WORDS)):
         for match in [] if words.isdisjoint(needs) else pattern.finditer(text):
             if not fresh(match):
@@ -270,6 +302,18 @@ def death_reports(text: str) -> list[DeathReport]:
     if not words.isdisjoint(_NONE_WORDS) and _NONE_DIED.search(text):
         reports.append(DeathReport(Shape.NONE_DIED))
     return reports
+
+
+def _listed_after(text: str, offset: int) -> int:
+    """How many more victims a list adds after its first figure ("and an expert": 1)."""
+    more = 0
+    while match := _MORE_VICTIMS.match(text, offset):
+        value = 1 if match["count"].lower() in ("a", "an") else number_value(match["count"])
+        if value is None or _NOT_DEAD.match(text, match.end()):
+            break  # "and 42 others injured": the list has moved on to the wounded
+        more += value
+        offset = match.end()
+    return more
 
 
 def event_fatalities(reports: Iterable[DeathReport]) -> Fatalities:

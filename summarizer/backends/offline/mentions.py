@@ -70,7 +70,8 @@ DEADLY_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT, 
 
 # Words without which a sentence states no death figure (see fatalities).
 _DEATH_WORDS = words(
-    "killed killing kill kills dead died deaths death toll tolls bodies casualties nobody no lives"
+    "killed killing kill kills dead died deaths death toll tolls bodies casualties nobody no lives "
+    "murdered slain assassinated executed beheaded"
 )
 _MONTH_NAMES = (
     "january|february|march|april|may|june|july|august|september|october|november|december"

@@ -797,7 +797,10 @@ RULES: tuple[Rule, ...] = (
         None,
         10,
         ("killed killing kills", r"\bkill(?:ed|ing|s)\b"),
-        ("dead died deaths slain murdered", r"\bdead\b|\bdied\b|\bdeaths\b|\bslain\b|\bmurdered\b"),
+        (
+            "dead died deaths slain murdered assassinated",
+            r"\bdead\b|\bdied\b|\bdeaths\b|\bslain\b|\bmurdered\b|\bassassinated\b",
+        ),
         ("death", r"\bdeath\b(?!\s+(?:toll|sentence|penalty|row|threats?))"),
     ),
 )
