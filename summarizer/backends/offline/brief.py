@@ -233,21 +233,6 @@ def _lead_brief(sentences: Sequence[Sentence]) -> str:
     return " ".join(text for _, text in chosen)
 
 
-def headline(brief_text: str) -> str:
-    """The brief's first sentence, cut at a phrase boundary to HEADLINE_MAX_WORDS words."""
-    first = split_sentences(brief_text)[0] if brief_text.strip() else brief_text
-    clauses = first.rstrip(".!?;: ").split(", ")
-    # The first clause, unless it is only "On Monday": then the clause it introduces too.
-    taken = clauses[0]
-    for clause in clauses[1:]:
-        if count_words(taken) >= _MIN_HEADLINE_WORDS:
-            break
-        taken += ", " + clause
-    shortened = _shorten(taken, HEADLINE_MAX_WORDS)
-    # A text of punctuation alone ("!!! ???") has no words to cut: it is its own headline.
-    return shortened if shortened.strip() else _shorten(brief_text, HEADLINE_MAX_WORDS)
-
-
 def _shorten(text: str, limit: int) -> str:
     """At most `limit` words, cut before a preposition or conjunction where one allows."""
     words = text.rstrip(".").split()

@@ -591,18 +591,25 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
         actors=_actors(draft, context, adjective),
         fatalities=fatalities,
         sentences=sentences,
-        report_clauses=[
-            frozenset(
-                sentence.clause_at(trigger.start)
-                for mention in draft.mentions
-                if mention.sentence is sentence
-                for trigger in mention.triggers
-                if trigger.role not in (Role.KILLING, Role.TOLL)
-            )
-            for sentence in sentences
-        ],
+        report_clauses=[_report_clauses(draft, sentence) for sentence in sentences],
         evidence=[sentence.text for sentence in sentences[:EVIDENCE_MAX_QUOTES]],
     )
+
+
+def _report_clauses(draft: EventDraft, sentence: Sentence) -> frozenset[int]:
+    """The clauses of a sentence that name the event: where its triggers are.
+
+    A death only reports the event when nothing else in the sentence does ("Bertha
+    Caceres, who won a prize, was murdered Thursday").
+    """
+    triggers = [
+        trigger
+        for mention in draft.mentions
+        if mention.sentence is sentence
+        for trigger in mention.triggers
+    ]
+    naming = [trigger for trigger in triggers if trigger.role not in (Role.KILLING, Role.TOLL)]
+    return frozenset(sentence.clause_at(trigger.start) for trigger in naming or triggers)
 
 
 def _location(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> Location:
