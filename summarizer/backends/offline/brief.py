@@ -163,7 +163,7 @@ def brief(
         if _fits(trial):
             chosen = trial
         elif lead:
-            chosen = [(candidate.sentence, _shorten(text, BRIEF_MAX_WORDS) + ".")]
+            chosen = [(candidate.sentence, shorten(text, BRIEF_MAX_WORDS) + ".")]
     chosen.sort(key=lambda pair: pair[0].index)
     return " ".join(text for _, text in chosen)
 
@@ -227,13 +227,13 @@ def _lead_brief(sentences: Sequence[Sentence]) -> str:
         if _fits(trial):
             chosen = trial
         elif not chosen:
-            return _shorten(text, BRIEF_MAX_WORDS) + "."
+            return shorten(text, BRIEF_MAX_WORDS) + "."
         else:
             break
     return " ".join(text for _, text in chosen)
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     """At most `limit` words, cut before a preposition or conjunction where one allows."""
     words = text.rstrip(".").split()
     if count_words(text) <= limit:

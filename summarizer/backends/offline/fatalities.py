@@ -162,6 +162,12 @@ _NONE_DIED = re.compile(
     r"|\bwithout\s+(?:any\s+)?casualties\b|\bcaused\s+no\s+(?:casualties|deaths|injuries)\b",
     re.IGNORECASE,
 )
+_DEATHS_DENIED = re.compile(
+    r"\b(?:no\s+one|nobody|none)\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?killed\b"
+    r"|\b(?:no\s+one|nobody)\s+died\b|\bno\s+(?:deaths|fatalities)\b|\bthere\s+were\s+no\s+"
+    r"(?:deaths|fatalities)\b",
+    re.IGNORECASE,
+)
 # The words each pattern needs, to skip the patterns a text cannot match.
 _WORD = re.compile(r"[a-z]+")
 _TOLL_WORDS = frozenset({"toll", "number"})
@@ -198,6 +204,8 @@ class DeathReport(NamedTuple):
     high: int = 0
     side: Side = Side.ANYONE
     superseded: tuple[int, ...] = ()  # the figures a rising toll rose from
+    # NONE_DIED: the statement is that nobody died, not only that nobody was hurt.
+    deaths_denied: bool = False
 
 
 def number_value(text: str) -> int | None:
@@ -300,7 +308,8 @@ def death_reports(text: str) -> list[DeathReport]:
             value = number_value(groups.get("count") or groups.get("count2") or "")
             reports += _count(value, value, None)
     if not words.isdisjoint(_NONE_WORDS) and _NONE_DIED.search(text):
-        reports.append(DeathReport(Shape.NONE_DIED))
+        denied = bool(_DEATHS_DENIED.search(text))
+        reports.append(DeathReport(Shape.NONE_DIED, deaths_denied=denied))
     return reports
 
 
@@ -322,7 +331,7 @@ def event_fatalities(reports: Iterable[DeathReport]) -> Fatalities:
     counted = [report for report in reports if report.shape is not Shape.NONE_DIED]
     if not counted:
         return 0 if reports else None
-    denied = len(counted) < len(reports)
+    denied = any(report.deaths_denied for report in reports)
     rises = [report for report in counted if report.shape is Shape.RISE]
     anyone = [
         (report.low, report.high)

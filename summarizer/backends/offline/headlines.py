@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from summarizer.backends.offline.brief import shorten
 from summarizer.backends.offline.reading import words
 from summarizer.schema import HEADLINE_MAX_WORDS
 from summarizer.text import count_words, split_sentences
@@ -126,6 +127,8 @@ def _cut(text: str, limit: int) -> str:
         kept = tokens[:limit]
         while kept and count_words(" ".join(kept)) > limit:
             kept.pop()
+        if not kept:
+            return shorten(text, limit)  # one token of many words ("a/b/c/...")
         clause_end = max(
             (index + 1 for index, token in enumerate(kept[:-1]) if token.endswith((",", ";"))),
             default=0,
