@@ -67,6 +67,9 @@ _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT}
 _ANNOUNCEMENT_PARAGRAPHS = 2
 # How many days after an event a report of it may be dated ("said on Thursday").
 _REPORT_LAG_DAYS = 3
+_PART_OF_PREVIOUS = re.compile(
+    r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+$"
+)
 _ANAPHORIC_PLACE = re.compile(r"\b(?:the|that|this)\s+(?:city|town|village|area|district)\b")
 _INSTITUTION_AFTER = re.compile(
     r"^\s+(?:government|authorities|parliament|cabinet|president|prime\s+minister|ministry"
@@ -181,6 +184,8 @@ class MentionPlaces:
     best: PlaceMention | None
     anchor: PlaceMention | None
     country: str | None
+    # "in the city's Ntuzuma township": the place lies within one already named.
+    part_of_previous: bool = False
 
     @property
     def anchor_key(self) -> str | None:
@@ -228,6 +233,7 @@ class EventDraft:
         if where.best is not None and (
             self.place is None
             or (_specific_key(self.place) is None and _specific_key(where.best) is not None)
+            or (where.part_of_previous and where.best.rank > self.place.rank)
         ):
             self.place = where.best
         self.country = self.country or where.country
@@ -396,7 +402,10 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
             country = min(known, key=lambda place: abs(place.start - around)).countries[0]
     else:
         country = _institution_country(mention, context.places)
-    return MentionPlaces(best, anchor, country)
+    part_of_previous = best is not None and bool(
+        _PART_OF_PREVIOUS.search(sentence.lowered, max(0, best.start - 24), best.start)
+    )
+    return MentionPlaces(best, anchor, country, part_of_previous)
 
 
 def _passing_country(place: PlaceMention, context: ArticleContext) -> bool:
@@ -558,7 +567,7 @@ def _agree(draft: EventDraft, where: MentionPlaces, *, by_name: bool = True) -> 
     """
     if where.country and draft.country and where.country != draft.country:
         return False
-    if not by_name and draft.family not in _PLACED_FAMILIES:
+    if where.part_of_previous or (not by_name and draft.family not in _PLACED_FAMILIES):
         return True
     key = where.anchor_key
     return key is None or draft.place_key is None or key == draft.place_key
