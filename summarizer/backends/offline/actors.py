@@ -51,6 +51,7 @@ class ActorMention(NamedTuple):
     reporter: bool = False  # the subject of "said", or the object of "according to"
     crowd: bool = False
     group: str | None = None  # the victims' own noun ("students"), for a crowd they form
+    noun: str | None = None  # the victims' own noun, whatever they are ("children")
 
 
 class PartyLexicon:
@@ -187,6 +188,8 @@ _CIVILIAN_NOUNS = words(
 _GROUP_NOUNS = words(
     "students pupils workers employees farmers herders traders miners teachers nurses doctors"
 )
+# Victims of a crash named as a coder would: who they were, when it is more than "people".
+_ACCIDENT_VICTIM_NOUNS = words("children pupils students workers miners pilgrims")
 _CROWD_NOUNS = words("protesters protestors demonstrators marchers rioters crowd crowds")
 _NEEDS_ADJECTIVE = frozenset(["jets", "warplanes", "aircraft", "air", "force", "navy"])
 # "the government", not "a government school" or "government forces".
@@ -357,6 +360,7 @@ def described_parties(
                 reporter=_is_reporter(text, match.start(), match.end()),
                 crowd=noun in _CROWD_NOUNS,
                 group=noun if noun in _GROUP_NOUNS else None,
+                noun=noun if noun in _CIVILIAN_NOUNS else None,
             )
         )
     groups = _GROUP_CROWD.finditer(text, start, end) if described else ()
@@ -474,12 +478,14 @@ def choose_actors(
     crowd_event: bool,
     civilian_victims: bool,
     reporters_excluded: bool,
+    accident: bool = False,
 ) -> list[str]:
     """The parties of one event: in order of appearance, victims last, each once.
 
     `crowd_event`: a protest or riot, whose crowd is a party ("protesters", named if
     the text does not); `civilian_victims`: an attack or explosion, whose victims are
-    "civilians"; `reporters_excluded`: sources of the report are not parties to it.
+    "civilians"; `reporters_excluded`: sources of the report are not parties to it;
+    `accident`: a crash, whose victims are a party when the text says who they were.
     """
     chosen: list[ActorMention] = []
     for mention in found:
@@ -490,7 +496,9 @@ def choose_actors(
         if mention.crowd and not (crowd_event or civilian_victims):
             continue
         if mention.victim and not mention.crowd and not civilian_victims:
-            if not (crowd_event and mention.group):
+            if accident and mention.noun in _ACCIDENT_VICTIM_NOUNS:
+                mention = mention._replace(name=mention.noun)
+            elif not (crowd_event and mention.group):
                 continue
         chosen.append(mention)
     if crowd_event:

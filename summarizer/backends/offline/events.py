@@ -752,4 +752,5 @@ def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -
         civilian_victims=draft.event_type in _CIVILIAN_VICTIM_TYPES,
         # Who reports deaths, disasters or accidents is a source, not a party to them.
         reporters_excluded=draft.family in DEADLY_FAMILIES and draft.family is not Family.HEALTH,
+        accident=draft.event_type is EventType.ACCIDENT,
     )
