@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from summarizer.article import Article
 from summarizer.backends.offline import actors
 from summarizer.backends.offline.dates import DateMention, shifted
-from summarizer.backends.offline.fatalities import Shape, Side, event_fatalities
+from summarizer.backends.offline.fatalities import DeathReport, Shape, Side, event_fatalities
 from summarizer.backends.offline.mentions import (
     DEADLY_FAMILIES,
     Family,
@@ -448,6 +448,14 @@ def _place_mention(
     date = mention.date
     compatible = [draft for draft in drafts if _compatible(draft, mention)]
     last = compatible[-1] if compatible else None
+    if mention.another and last is not None:
+        # "The second attack, on a de-mining unit, killed three": the same day, unless
+        # it says otherwise, and a separate event.
+        inherited = DateMention(0, 0, date=last.date) if last.date else None
+        _start(mention, where, drafts, date if date is not None and date.date else inherited)
+        if where.best is None:
+            drafts[-1].place, drafts[-1].country = last.place, last.country
+        return
     if date is not None and date.date is not None:
         same_day = [
             d for d in compatible if d.date == date.date and _agree(d, where, by_name=False)
@@ -580,11 +588,7 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
         if mention.sentence not in sentences:
             sentences.append(mention.sentence)
     deadly = draft.family in DEADLY_FAMILIES
-    fatalities = (
-        event_fatalities(report for mention in draft.mentions for report in mention.deaths)
-        if deadly
-        else None
-    )
+    fatalities = event_fatalities(_own_reports(draft)) if deadly else None
     location = _location(draft, context, drafts)
     adjective = context.places.adjective(location.country)
     # "Five people were killed, police said on Monday": Monday dates the report. An
@@ -603,6 +607,15 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
         report_clauses=[_report_clauses(draft, sentence) for sentence in sentences],
         evidence=[sentence.text for sentence in sentences[:EVIDENCE_MAX_QUOTES]],
     )
+
+
+def _own_reports(draft: EventDraft) -> list[DeathReport]:
+    """The death reports stated for this event: a total of several attacks ("two separate
+    attacks killed four") gives way to any figure stated for this one alone."""
+    own = [report for mention in draft.mentions if not mention.several for report in mention.deaths]
+    if any(report.shape is not Shape.NONE_DIED for report in own):
+        return own
+    return [report for mention in draft.mentions for report in mention.deaths]
 
 
 def _report_clauses(draft: EventDraft, sentence: Sentence) -> frozenset[int]:

@@ -183,6 +183,16 @@ _SECURITY_AGENT = re.compile(
     r"|gendarmes)\b[^.;,]{0,40}$",
     re.IGNORECASE,
 )
+_NUMBERING_WORDS = words("second third another separate series two three")
+_OCCURRENCE_NOUNS = words("attack attacks raid raids ambush ambushes incident incidents")
+# Words that number an occurrence among others of its kind, just before its trigger.
+_ANOTHER_BEFORE = re.compile(
+    r"\b(?:second|third|another|(?:a|one)\s+separate)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
+)
+_SEVERAL_BEFORE = re.compile(
+    r"\b(?:two|three|(?:two|three|several)\s+separate|series\s+of)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
 _PASSIVE_ASSAULT = re.compile(r"\b(?:came|coming|come)\s+under\b|\b(?:were|was)\s+attacked\b", re.I)
 _INTERVENTION = re.compile(
     r"\b(?:tear\s*gas|rubber\s+bullets|water\s+cannon|pepper\s+spray|dispersed|baton|cordon"
@@ -203,6 +213,10 @@ class Mention:
     deaths: list[DeathReport] = field(default_factory=list)
     event_type: EventType | None = None
     sub_event_type: str | None = None
+    # "the second attack", "another blast": an occurrence of its own, not the one before.
+    another: bool = False
+    # "two separate attacks killed four": a figure for several events at once.
+    several: bool = False
 
     @property
     def has_toll(self) -> bool:
@@ -260,7 +274,23 @@ def sentence_mentions(
             for start, end in mention.ranges:
                 mention.deaths.extend(death_reports(sentence.masked[start:end]))
         mention.event_type, mention.sub_event_type = _resolve_type(mention)
+        mention.another, mention.several = _counted_occurrence(sentence, mention)
     return [mention for mention in mentions if not _planned(mention, dates)]
+
+
+def _counted_occurrence(sentence: Sentence, mention: Mention) -> tuple[bool, bool]:
+    """Whether the mention's event is one more of its kind, and whether it counts several."""
+    if _NUMBERING_WORDS.isdisjoint(sentence.words):
+        return False, False
+    another = several = False
+    for trigger in mention.triggers:
+        # "The second blast" of a twin bombing is part of it; "the second attack" is not.
+        if sentence.lowered[trigger.start : trigger.end] not in _OCCURRENCE_NOUNS:
+            continue
+        before = sentence.masked[max(0, trigger.start - 30) : trigger.start]
+        another = another or bool(_ANOTHER_BEFORE.search(before))
+        several = several or bool(_SEVERAL_BEFORE.search(before))
+    return another and not several, several
 
 
 def _planned(mention: Mention, dates: list[DateMention]) -> bool:
