@@ -534,6 +534,18 @@ RULES: tuple[Rule, ...] = (
             r"|\bstaged\s+(?:a|an)\s+(?:\w+\s+)?(?:strike|walkout|protest|sit-in)\b|\bwalkouts?\b",
         ),
         ("picket pickets picketed picketing", r"\bpicket(?:s|ed|ing)?\b"),
+        (
+            # A crowd on strike somewhere: "thousands of striking teachers at the ministry".
+            "striking",
+            r"\bstriking\s+(?:[\w'-]+\s+){0,2}(?:workers|teachers|nurses|doctors|miners|members"
+            r"|employees|drivers|staff|students)\b",
+        ),
+        (
+            # The crowd as the subject of what it does: "protesters pushed through barriers".
+            "protesters protestors demonstrators marchers",
+            r"\b(?:protesters|protestors|demonstrators|marchers)\s+(?:\w+\s+)?(?:pushed|marched"
+            r"|gathered|chanted|sang|blocked|converged|massed|waved|carried|shouted|demanded)\b",
+        ),
     ),
     # Health.
     *_event(
