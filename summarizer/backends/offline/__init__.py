@@ -3,8 +3,8 @@
 Rules read the article: trigger words give each event its type, calendar arithmetic
 its date, a bundled gazetteer and the phrasing around names its place, a lexicon
 its parties, and the death figures its toll. The brief is cut from the article's own
-sentences and the headline written from its lead, in the article's words. Deterministic, and fast enough to be the baseline that
-every LLM run is compared with.
+sentences and the headline written from its lead, in the article's words.
+Deterministic, and fast enough to be the baseline that every LLM run is compared with.
 
 >>> from summarizer import summarize
 >>> summarize("date 2017-05-25 Baghdad: Troops retook Baaj on Thursday.", backend="offline")

@@ -1,4 +1,4 @@
-"""Headline, brief and event summaries, cut from the article's own sentences.
+"""Brief and event summaries, cut from the article's own sentences.
 
 Nothing is paraphrased: every word comes from the article, so the brief can state
 no figure the article does not. Sentences are shortened clause by clause: the
@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from summarizer.backends.offline.events import ExtractedEvent
 from summarizer.backends.offline.reading import Sentence, words
-from summarizer.schema import BRIEF_MAX_SENTENCES, BRIEF_MAX_WORDS, HEADLINE_MAX_WORDS
+from summarizer.schema import BRIEF_MAX_SENTENCES, BRIEF_MAX_WORDS
 from summarizer.text import collapse_whitespace, count_words, split_sentences
 
 _ATTRIBUTION = re.compile(
@@ -42,7 +42,7 @@ _CUT_BEFORE = words(
 )
 _DANGLING = words("a an the of in on at to and or but with by for from as its their his her")
 _RECENT_DAYS = 10
-_MIN_HEADLINE_WORDS = 5
+_MIN_CUT_WORDS = 5
 _MIN_SENTENCE_WORDS = 6
 # The lead report stays whole up to this many words, leaving room for other events.
 _LEAD_FULL_WORDS = 45
@@ -244,7 +244,7 @@ def shorten(text: str, limit: int) -> str:
     if not kept:
         # One token of many words ("a/b/c/..."): cut inside it.
         return _cut_inside(words[0], limit)
-    for cut in range(len(kept), _MIN_HEADLINE_WORDS - 1, -1):
+    for cut in range(len(kept), _MIN_CUT_WORDS - 1, -1):
         if cut < len(words) and words[cut].lower() in _CUT_BEFORE:
             kept = words[:cut]
             break
