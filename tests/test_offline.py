@@ -18,6 +18,7 @@ from summarizer.backends import Backend, get_backend
 from summarizer.backends.offline import OfflineBackend, extractor_version
 from summarizer.backends.offline.dates import find_dates, weekday_on_or_before
 from summarizer.backends.offline.fatalities import death_reports, event_fatalities
+from summarizer.backends.offline.headlines import written_headline
 from summarizer.backends.offline.reading import mask_quotes
 from summarizer.cli import cli
 from summarizer.schema import Fatalities
@@ -402,3 +403,204 @@ def test_a_country_where_the_event_happens_still_places_it() -> None:
 
     assert locations(rally) == [(None, "Russia")]
     assert locations(floods) == [(None, "Pakistan")]
+
+
+# Rules for real wire copy (issue 13). Every sentence here is written for the test.
+
+
+def events_of(text: str) -> list[tuple[EventType, Any]]:
+    return [(event.event_type, event.fatalities) for event in offline(text).events]
+
+
+def actors_of(text: str) -> list[str]:
+    events = offline(text).events
+    assert events, f"no event found in {text!r}"
+    return events[0].actors
+
+
+def test_an_attack_whose_weapon_is_named_after_the_harm_is_remote_violence() -> None:
+    text = "date 2019-04-03 Niamey: A soldier was killed by mortars at a camp in Agadez on Tuesday."
+
+    assert events_of(text) == [(EventType.EXPLOSION_REMOTE_VIOLENCE, 1)]
+
+
+def test_a_later_sentence_naming_the_bomb_retypes_the_attack() -> None:
+    text = (
+        "date 2019-04-03 Kabul: Gunmen attacked a hotel in Herat on Tuesday, killing six guests. "
+        "A truck bomb opened the attack at the hotel gate."
+    )
+
+    assert events_of(text) == [(EventType.EXPLOSION_REMOTE_VIOLENCE, 6)]
+
+
+def test_the_attackers_after_attack_by_are_not_its_target() -> None:
+    text = (
+        "date 2019-04-03 Niamey: An attack by jihadist fighters in Tillia on Monday left "
+        "12 villagers dead."
+    )
+
+    assert events_of(text)[0][0] is EventType.VIOLENCE_AGAINST_CIVILIANS
+
+
+def test_security_forces_firing_on_marchers_leave_a_protest_a_protest() -> None:
+    text = (
+        "date 2019-04-03 Harare: Police fired tear gas at a march in Harare on Wednesday, and "
+        "riot police clashed with the marchers near the parliament."
+    )
+    rioting = (
+        "date 2019-04-03 Harare: Protesters clashed with police during a march in Harare on "
+        "Wednesday."
+    )
+
+    assert offline(text).events[0].event_type is EventType.PROTEST
+    assert offline(rioting).events[0].event_type is EventType.RIOT
+
+
+def test_a_killing_reported_by_its_death_alone_is_one_event_with_its_toll() -> None:
+    text = (
+        "date 2019-04-03 Kabul: Militants stormed a checkpoint in Kandahar on Tuesday night, "
+        "killing at least three people. A suicide car bomb started the assault."
+    )
+
+    assert events_of(text) == [(EventType.EXPLOSION_REMOTE_VIOLENCE, 3)]
+
+
+def test_a_person_murdered_is_one_death_and_a_victim_among_the_parties() -> None:
+    text = (
+        "date 2019-04-03 Lima: Community leader Rosa Quispe, who led a campaign against a mine, "
+        "was murdered on Wednesday in the town of Huari."
+    )
+
+    result = offline(text)
+
+    assert [event.fatalities for event in result.events] == [1]
+    assert "Rosa Quispe" in result.events[0].actors
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The raid killed two guards and a driver.", 3),
+        ("The blast killed 30 people and 42 others were injured.", 30),
+        ("A nurse was killed in the shelling.", 1),
+        ("Nobody was killed in the fire.", 0),
+        (
+            "A lawmaker said four students were killed. The police said no deaths were reported.",
+            (0, 4),
+        ),
+    ],
+)
+def test_listed_victims_single_victims_and_denied_tolls(
+    text: str, expected: int | tuple[int, int]
+) -> None:
+    found = toll(text)
+
+    if isinstance(expected, tuple):
+        assert found == FatalityRange(min=expected[0], max=expected[1])
+    else:
+        assert found == expected
+
+
+def test_a_second_attack_is_its_own_event_and_a_joint_toll_yields_to_each_ones() -> None:
+    text = (
+        "date 2019-04-03 Bamako: Two separate attacks in Kidal killed five people on Tuesday. "
+        "Rockets hit an army camp, killing a soldier. "
+        "The second attack, on a convoy, killed four drivers."
+    )
+
+    assert events_of(text) == [
+        (EventType.EXPLOSION_REMOTE_VIOLENCE, 1),
+        (EventType.VIOLENCE_AGAINST_CIVILIANS, 4),
+    ]
+
+
+def test_whoever_condemns_an_attack_is_not_a_party_to_it() -> None:
+    text = (
+        "date 2019-04-03 Mogadishu: The African Union on Tuesday condemned an attack by "
+        "al Shabaab militants in Kismayo in which 11 civilians were killed."
+    )
+
+    assert actors_of(text) == ["al Shabaab", "civilians"]
+
+
+def test_a_crowd_is_named_by_the_group_it_is() -> None:
+    text = "date 2019-04-03 Accra: Thousands of striking nurses marched in Accra on Monday."
+
+    assert "nurses" in actors_of(text)
+
+
+def test_named_parties_states_voters_and_crash_victims() -> None:
+    consulate = (
+        "date 2019-04-03 Kabul: Gunmen attacked the Indian Consulate in Jalalabad on Monday, "
+        "killing two guards."
+    )
+    administration = (
+        "date 2019-04-03 Washington: The Biden administration imposed sanctions on Tuesday."
+    )
+    state = "date 2019-04-03 Jerusalem: Israel indicted a Palestinian man on Monday."
+    election = (
+        "date 2019-04-03 Dakar: Millions of people voted in presidential elections on Sunday."
+    )
+    crash = (
+        "date 2019-04-03 Nairobi: Six pupils were killed when their bus overturned near Nakuru "
+        "on Monday."
+    )
+
+    assert "Indian Consulate" in actors_of(consulate)
+    assert "Biden administration" in actors_of(administration)
+    assert "Israel" in actors_of(state)
+    assert actors_of(election) == ["voters"]
+    assert actors_of(crash) == ["pupils"]
+
+
+def test_a_charge_against_someone_unnamed_names_the_person_the_article_introduces() -> None:
+    text = (
+        "date 2019-04-03 Athens: Prosecutors charged a young woman on Monday with arson. "
+        "Police named the suspect as Eleni Markou. Markou denies the charge. "
+        "Her lawyer said Markou would appeal."
+    )
+
+    assert "Eleni Markou" in actors_of(text)
+
+
+def test_a_number_word_is_never_a_place_and_a_part_of_the_city_refines_it() -> None:
+    text = (
+        "date 2019-04-03 Lagos: Three school children died when a truck hit their bus in Lagos "
+        "on Monday. The crash happened near a market in the city's Ajegunle township."
+    )
+
+    assert locations(text) == [("Ajegunle", "Nigeria")]
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        (
+            "Four pupils were killed in a bus crash in Durban on Wednesday morning.",
+            "Four pupils killed in bus crash in Durban",
+        ),
+        (
+            "Rebels on Thursday began an advance on the town of Kidal near the border, "
+            "officials said.",
+            "Rebels began advance on town of Kidal near border",
+        ),
+        (
+            "After years of talks, the two countries signed a trade deal in Geneva late Monday.",
+            "Two countries signed trade deal in Geneva",
+        ),
+        (
+            "Activist Ana Ruiz, who ran a shelter for migrants, was shot dead on Friday.",
+            "Activist Ana Ruiz shot dead",
+        ),
+        (
+            "The first attack occurred at about 20:45 local time (2045 GMT) on Tuesday at a camp "
+            "of the United Nations mission in the northern desert region west of the capital.",
+            "First attack occurred at camp of United Nations mission in northern desert region",
+        ),
+    ],
+)
+def test_the_headline_is_written_from_the_lead(lead: str, expected: str) -> None:
+    headline = written_headline(lead)
+
+    assert headline == expected
+    assert len(headline.split()) <= 15

@@ -117,6 +117,14 @@ _AFTER_VERB = re.compile(
     rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?(?:[\w'-]+\s+){{0,3}}?(?P<noun>{_VICTIM})\b)?",
     re.IGNORECASE,
 )
+# "killing a soldier", "killed an aid worker": one victim, named by a singular noun.
+_ONE_AFTER_VERB = re.compile(
+    rf"{_KILL_VERB}\s+(?:an?|one)\s+(?:[\w'-]+\s+){{0,3}}?(?:soldier|policeman|police\s+officer"
+    r"|officer|peacekeeper|guard|civilian|man|woman|child|boy|girl|student|pupil|worker|journalist"
+    r"|driver|farmer|person|resident|villager|passenger|teacher|nurse|doctor|militant|fighter"
+    r"|rebel|attacker|expert|official|activist|protester|demonstrator)\b",
+    re.IGNORECASE,
+)
 # "Eleven insurgents and one soldier were killed", "at least 18 people had been killed"
 _BEFORE_VERB = re.compile(
     rf"(?P<chain>{_counted(False)}(?:\s*(?:,|and|,\s+and)\s+{_counted(False)})*)"
@@ -283,6 +291,10 @@ def death_reports(text: str) -> list[DeathReport]:
                 reports += _count(value + more, value + more, None)  # type: ignore[operator]
             else:
                 reports += _count(value, value, match["noun"])
+    for match in [] if words.isdisjoint(_KILL_WORDS) else _ONE_AFTER_VERB.finditer(text):
+        if fresh(match):
+            more = _listed_after(text, match.end())
+            reports += _count(1 + more, 1 + more, None)
     for match in [] if "between" not in words else _RANGE_BEFORE_VERB.finditer(text):
         if fresh(match):
             reports += _count(

@@ -32,7 +32,7 @@ _TIME_PHRASES = re.compile(
     rf"(?:{_WEEKDAYS}{_PART_OF_DAY}|{_MONTHS}\s+\d{{1,2}}(?:,?\s+\d{{4}})?)\b"
     r"|\s*\b(?:yesterday|today|tonight|overnight|(?:earlier\s+|later\s+)?this\s+(?:week|month"
     r"|morning|afternoon|evening)|last\s+(?:week|night|month)|on\s+the\s+same\s+day)\b"
-    r"|\s*\b(?:at\s+)?(?:approximately|about|around)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"
+    r"|\s*\b(?:at\s+)?(?:approximately|about|around)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?"
     r"(?:\s+local\s+time)?(?:\s*\([^)]*\))?",
     re.IGNORECASE,
 )

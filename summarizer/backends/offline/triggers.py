@@ -397,7 +397,8 @@ RULES: tuple[Rule, ...] = (
             "crash crashed crashes",
             rf"\b{_VEHICLES}\s+(?:\w+\s+){{0,2}}crash(?:ed|es)?\b"
             r"|\b(?:air|road|traffic|rail)\s+crash(?:es)?\b"
-            r"|\bcrashed\s+(?:into|near|in|on|shortly|after|while|off)\b",
+            r"|\bcrashed\s+(?:into|near|in|on|shortly|after|while|off)\b"
+            r"|\b(?:the|a|deadly|fatal)\s+crash\b",
         ),
         ("collided collision collisions", r"\bcollided\b|\bcollisions?\b"),
         ("derailed derailment derailing", r"\bderail(?:ed|ment|ing)\b"),
@@ -421,7 +422,7 @@ RULES: tuple[Rule, ...] = (
         (
             "hit struck slammed ploughed ran smashed",
             rf"\b{_VEHICLES}\b[^.;]{{0,60}}?\b(?:hit|struck|slammed\s+into|ploughed\s+into"
-            r"|ran\s+into|smashed\s+into)\s+(?:a|an|the)\s+(?:\w+\s+){0,2}"
+            r"|ran\s+into|smashed\s+into)\s+(?:a|an|the|their|its|his|her)\s+(?:\w+\s+){0,2}"
             rf"(?:{_VEHICLES}|train|tree|wall|pole|bridge|barrier|pedestrians?)\b",
         ),
     ),
@@ -616,7 +617,8 @@ RULES: tuple[Rule, ...] = (
         ("indicted indictment", r"\bindict(?:ed|ment)\b"),
         (
             "charged charges charge",
-            r"\bcharged\s+(?:with|over|in)\b|\bcharges?\s+(?:of|against)\b",
+            # "charged a young man on Monday with arson": the accused between.
+            r"\bcharged\s+(?:[\w'-]+\s+){0,5}?(?:with|over|in)\b|\bcharges?\s+(?:of|against)\b",
         ),
         ("sued lawsuit lawsuits fined", r"\bsued\b|\blawsuits?\b|\bfined\b"),
         ("extradited extradition warrant", r"\bextradit(?:ed|ion)\b|\barrest\s+warrant\b"),
