@@ -19,7 +19,7 @@ import re
 from summarizer.backends.offline.brief import shorten
 from summarizer.backends.offline.reading import words
 from summarizer.schema import HEADLINE_MAX_WORDS
-from summarizer.text import count_words, split_sentences
+from summarizer.text import count_words, numbers_in, split_sentences
 
 _WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _MONTHS = (
@@ -32,7 +32,9 @@ _TIME_PHRASES = re.compile(
     rf"(?:{_WEEKDAYS}{_PART_OF_DAY}|{_MONTHS}\s+\d{{1,2}}(?:,?\s+\d{{4}})?)\b"
     r"|\s*\b(?:yesterday|today|tonight|overnight|(?:earlier\s+|later\s+)?this\s+(?:week|month"
     r"|morning|afternoon|evening)|last\s+(?:week|night|month)|on\s+the\s+same\s+day)\b"
-    r"|\s*\b(?:at\s+)?(?:approximately|about|around)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?"
+    # A clock time, not a price or a rate: "20:45", "8.30 a.m.", never "$1.125" or "2.25%".
+    r"|\s*\b(?:at\s+)?(?:(?:approximately|about|around)\s+)?(?<![\d.,$\u00a3\u20ac])"
+    r"(?:\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?|\d{1,2}\.\d{2}\s*[ap]\.?m\.?)(?![\d.,%])"
     r"(?:\s+local\s+time)?(?:\s*\([^)]*\))?",
     re.IGNORECASE,
 )
@@ -86,7 +88,8 @@ def written_headline(lead: str) -> str:
     text = _ARTICLE.sub("", _OPENING_ARTICLE.sub("", text))
     text = re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,;:-")
     headline = _cut(text, HEADLINE_MAX_WORDS)
-    if count_words(headline) < _MIN_WORDS:
+    if count_words(headline) < _MIN_WORDS or not numbers_in(headline) <= numbers_in(first):
+        # Too little left, or a cut made a figure the lead does not state: the lead, cut.
         headline = _cut(first.rstrip(".!?;: "), HEADLINE_MAX_WORDS)
     if not headline.strip():
         return _cut(lead, HEADLINE_MAX_WORDS) or lead.strip()
