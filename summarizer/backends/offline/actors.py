@@ -12,6 +12,7 @@ a party to a violent event merely for having reported it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -130,6 +131,12 @@ _TITLES = re.compile(
     r"|Sen\.|Rep\.|Ambassador|Pope|Archbishop|Bishop|Chief Justice|Justice|opposition leader"
     r"|chief executive|Chief Executive|CEO|chairman|Chairman)\s+"
     rf"(?P<name>(?:{_NAME_TOKEN}\s+){{1,3}}{_NAME_TOKEN})(?![\w'\u2019-])"
+)
+# The words of _TITLES, to skip it in sentences that introduce nobody.
+_TITLE_WORDS = words(
+    "president prime minister secretary chancellor king queen prince emir sheikh general gen "
+    "colonel col commander leader judge governor mayor senator sen rep ambassador pope "
+    "archbishop bishop justice executive ceo chairman"
 )
 _REPORTING_AFTER = re.compile(
     r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?,?\s+(?:(?:also|later|earlier)\s+)?"
@@ -418,6 +425,8 @@ def _described_name(
 
 def persons(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
     """People introduced by a title: "Transport Minister Kostas Karamanlis"."""
+    if _TITLE_WORDS.isdisjoint(sentence.words):
+        return []
     text = sentence.masked
     return [
         ActorMention(
@@ -455,13 +464,14 @@ def introduced_persons(sentences: list[Sentence], is_place: Callable[[str], bool
         if words_of_name[0] in _NOT_FIRST_NAMES:
             continue
         full.setdefault(surname, name)
+    tokens = Counter(_NAME_TOKENS.findall(text))
     for surname, name in full.items():
-        alone = len(re.findall(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text))
-        if alone >= 2:
-            counts[name] = alone
+        if tokens[surname] >= 2:
+            counts[name] = tokens[surname]
     return sorted(counts, key=lambda name: -counts[name])
 
 
+_NAME_TOKENS = re.compile(r"[\w'\u2019-]+")
 # Capitalised words that open sentences or titles, never a first name.
 _NOT_FIRST_NAMES = words(
     "The A An In On At But And As After Before When While If His Her Their Its This That These "

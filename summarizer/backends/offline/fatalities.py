@@ -112,17 +112,16 @@ _NOT_DEAD = re.compile(
 _RANGE = rf"between\s+(?P<low>{_NUMBER})\s+and\s+(?P<high>{_NUMBER})"
 
 # "killing 37 people", "killed five al Shabaab fighters", "killing between eight and 13 people"
-_AFTER_VERB = re.compile(
-    rf"{_KILL_VERB}\s+(?:{_RANGE}|{_QUALIFIER}(?P<count>{_NUMBER}))"
-    rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?(?:[\w'-]+\s+){{0,3}}?(?P<noun>{_VICTIM})\b)?",
-    re.IGNORECASE,
-)
 # "killing a soldier", "killed an aid worker": one victim, named by a singular noun.
-_ONE_AFTER_VERB = re.compile(
-    rf"{_KILL_VERB}\s+(?:an?|one)\s+(?:[\w'-]+\s+){{0,3}}?(?:soldier|policeman|police\s+officer"
-    r"|officer|peacekeeper|guard|civilian|man|woman|child|boy|girl|student|pupil|worker|journalist"
-    r"|driver|farmer|person|resident|villager|passenger|teacher|nurse|doctor|militant|fighter"
-    r"|rebel|attacker|expert|official|activist|protester|demonstrator)\b",
+_ONE_VICTIM = (
+    r"(?P<one>an?|one)\s+(?:[\w'-]+\s+){0,3}?(?:soldier|policeman|police\s+officer|officer"
+    r"|peacekeeper|guard|civilian|man|woman|child|boy|girl|student|pupil|worker|journalist|driver"
+    r"|farmer|person|resident|villager|passenger|teacher|nurse|doctor|militant|fighter|rebel"
+    r"|attacker|expert|official|activist|protester|demonstrator)\b"
+)
+_AFTER_VERB = re.compile(
+    rf"{_KILL_VERB}\s+(?:{_RANGE}|{_ONE_VICTIM}|{_QUALIFIER}(?P<count>{_NUMBER}))"
+    rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?(?:[\w'-]+\s+){{0,3}}?(?P<noun>{_VICTIM})\b)?",
     re.IGNORECASE,
 )
 # "Eleven insurgents and one soldier were killed", "at least 18 people had been killed"
@@ -183,7 +182,10 @@ _KILL_WORDS = frozenset(
     {"killing", "killed", "kills", "kill", "claimed", "claiming", "dead", "down", "death"}
 )
 _DIED_WORDS = frozenset({"killed", "dead", "died", "murdered", "slain", "executed"})
-_ONE_WORDS = frozenset({"killed", "dead", "murdered", "slain", "assassinated", "executed", "death"})
+_ONE_WORDS = frozenset(
+    {"killed", "dead", "murdered", "slain", "assassinated", "executed", "beheaded", "death", "down"}
+)
+_ONE_VERBS = frozenset({"was", "shot", "stabbed", "beat", "hacked", "gunned"})
 _BODY_WORDS = frozenset({"bodies", "deaths", "dead"})
 _NONE_WORDS = frozenset({"nobody", "one", "none", "casualties", "deaths", "fatalities", "injuries"})
 _SECURITY_NOUN = re.compile(rf"^(?:{_SECURITY})$", re.IGNORECASE)
@@ -284,17 +286,13 @@ def death_reports(text: str) -> list[DeathReport]:
                 number_value(match["low"]), number_value(match["high"]), match["noun"]
             )
         else:
-            value = number_value(match["count"])
+            value = 1 if match["one"] else number_value(match["count"])
             more = _listed_after(text, match.end()) if value is not None else 0
             if more:
                 # Victims of different kinds in one list: one figure, whoever they were.
                 reports += _count(value + more, value + more, None)  # type: ignore[operator]
             else:
                 reports += _count(value, value, match["noun"])
-    for match in [] if words.isdisjoint(_KILL_WORDS) else _ONE_AFTER_VERB.finditer(text):
-        if fresh(match):
-            more = _listed_after(text, match.end())
-            reports += _count(1 + more, 1 + more, None)
     for match in [] if "between" not in words else _RANGE_BEFORE_VERB.finditer(text):
         if fresh(match):
             reports += _count(
@@ -306,7 +304,7 @@ def death_reports(text: str) -> list[DeathReport]:
         for pair in _COUNTED_PAIR.finditer(match["chain"]):
             value = number_value(pair["count"])
             reports += _count(value, value, pair["noun"])
-    if not words.isdisjoint(_ONE_WORDS):
+    if not (words.isdisjoint(_ONE_WORDS) or words.isdisjoint(_ONE_VERBS)):
         for match in _ONE_DIED.finditer(text):
             # "Five people were killed" was counted above; a bare "was killed" is one.
             if not any(start <= match.end() and match.start() <= end for start, end in claimed):
