@@ -42,7 +42,7 @@ from summarizer.backends.offline.places import (
     place_key,
 )
 from summarizer.backends.offline.reading import Sentence, read_sentences
-from summarizer.backends.offline.triggers import VOTE, Role
+from summarizer.backends.offline.triggers import VOTE, Role, Trigger
 from summarizer.schema import EVIDENCE_MAX_QUOTES, EventType, Fatalities, Location
 
 _VIOLENT_TYPES = frozenset(
@@ -604,7 +604,7 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
         actors=_actors(draft, context, adjective),
         fatalities=fatalities,
         sentences=sentences,
-        report_clauses=[_report_clauses(draft, sentence) for sentence in sentences],
+        report_clauses=[_report_clauses(draft, sentence, drafts) for sentence in sentences],
         evidence=[sentence.text for sentence in sentences[:EVIDENCE_MAX_QUOTES]],
     )
 
@@ -618,20 +618,32 @@ def _own_reports(draft: EventDraft) -> list[DeathReport]:
     return [report for mention in draft.mentions for report in mention.deaths]
 
 
-def _report_clauses(draft: EventDraft, sentence: Sentence) -> frozenset[int]:
+def _report_clauses(
+    draft: EventDraft, sentence: Sentence, drafts: list[EventDraft]
+) -> frozenset[int]:
     """The clauses of a sentence that name the event: where its triggers are.
 
-    A death only reports the event when nothing else in the sentence does ("Bertha
-    Caceres, who won a prize, was murdered Thursday").
+    A death names the event when nothing else in the sentence names any event ("Bertha
+    Caceres, who won a prize, was murdered Thursday"); next to an event's name ("said it
+    had opened an investigation into the killings") it is a detail.
     """
-    triggers = [
+    naming = _sentence_triggers(draft, sentence, naming=True)
+    if not naming and not any(
+        _sentence_triggers(other, sentence, naming=True) for other in drafts if other is not draft
+    ):
+        naming = _sentence_triggers(draft, sentence, naming=False)
+    return frozenset(sentence.clause_at(trigger.start) for trigger in naming)
+
+
+def _sentence_triggers(draft: EventDraft, sentence: Sentence, *, naming: bool) -> list[Trigger]:
+    """The event's triggers in the sentence; with `naming`, only those that name an event."""
+    return [
         trigger
         for mention in draft.mentions
         if mention.sentence is sentence
         for trigger in mention.triggers
+        if not naming or trigger.role not in (Role.KILLING, Role.TOLL)
     ]
-    naming = [trigger for trigger in triggers if trigger.role not in (Role.KILLING, Role.TOLL)]
-    return frozenset(sentence.clause_at(trigger.start) for trigger in naming or triggers)
 
 
 def _location(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> Location:
