@@ -440,6 +440,7 @@ def persons(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
     ]
 
 
+_NAME_TOKENS = re.compile(r"[\w'\u2019-]+")
 # Two or three capitalised words, the last of which may later stand alone: a person's name.
 _FULL_NAME = re.compile(
     r"(?<![\w'\u2019.-])(?P<name>[A-Z][a-z][\w'\u2019]*(?:\s+[A-Z][a-z][\w'\u2019]*)?"
@@ -471,7 +472,6 @@ def introduced_persons(sentences: list[Sentence], is_place: Callable[[str], bool
     return sorted(counts, key=lambda name: -counts[name])
 
 
-_NAME_TOKENS = re.compile(r"[\w'\u2019-]+")
 # Capitalised words that open sentences or titles, never a first name.
 _NOT_FIRST_NAMES = words(
     "The A An In On At But And As After Before When While If His Her Their Its This That These "

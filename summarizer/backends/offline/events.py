@@ -67,6 +67,7 @@ _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT}
 _ANNOUNCEMENT_PARAGRAPHS = 2
 # How many days after an event a report of it may be dated ("said on Thursday").
 _REPORT_LAG_DAYS = 3
+# "the city's Ntuzuma township": a place inside the one the article named before.
 _PART_OF_PREVIOUS = re.compile(
     r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+$"
 )

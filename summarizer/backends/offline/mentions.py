@@ -171,8 +171,9 @@ _CIVILIAN_TARGETS = re.compile(
 # named after the attack, are who did it, not who it hit.
 _AGENT_PHRASE = re.compile(
     r"\s*(?:carried\s+out\s+|claimed\s+|launched\s+|staged\s+)?by\s+(?:suspected\s+)?"
-    r"(?:(?!(?:in|on|at|near|against|which|who|that)\b)[\w'-]+\s+){0,4}(?:militants|insurgents|fighters|gunmen|rebels|jihadists|groups?"
-    r"|forces|troops|soldiers|police|militias?|attackers|assailants|bandits|extremists"
+    r"(?:(?!(?:in|on|at|near|against|which|who|that)\b)[\w'-]+\s+){0,4}(?:militants|insurgents"
+    r"|fighters|gunmen|rebels|jihadists|groups?|forces|troops|soldiers|police|militias?"
+    r"|attackers|assailants|bandits|extremists"
     r"|(?-i:[A-Z][\w'-]+))\b",
     re.IGNORECASE,
 )
