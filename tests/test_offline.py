@@ -516,11 +516,11 @@ def test_a_second_attack_is_its_own_event_and_a_joint_toll_yields_to_each_ones()
 
 def test_whoever_condemns_an_attack_is_not_a_party_to_it() -> None:
     text = (
-        "date 2019-04-03 Mogadishu: The African Union on Tuesday condemned an attack by "
-        "al Shabaab militants in Kismayo in which 11 civilians were killed."
+        "date 2019-04-03 Abuja: ECOWAS on Tuesday condemned an attack by Boko Haram fighters "
+        "on a market in Gwoza in which 11 traders were killed."
     )
 
-    assert actors_of(text) == ["al Shabaab", "civilians"]
+    assert actors_of(text) == ["Boko Haram", "civilians"]
 
 
 def test_a_crowd_is_named_by_the_group_it_is() -> None:
@@ -537,7 +537,7 @@ def test_named_parties_states_voters_and_crash_victims() -> None:
     administration = (
         "date 2019-04-03 Washington: The Biden administration imposed sanctions on Tuesday."
     )
-    state = "date 2019-04-03 Jerusalem: Israel indicted a Palestinian man on Monday."
+    state = "date 2019-04-03 Ankara: Turkey indicted two Greek sailors on Monday."
     election = (
         "date 2019-04-03 Dakar: Millions of people voted in presidential elections on Sunday."
     )
@@ -548,7 +548,7 @@ def test_named_parties_states_voters_and_crash_victims() -> None:
 
     assert "Indian Consulate" in actors_of(consulate)
     assert "Biden administration" in actors_of(administration)
-    assert "Israel" in actors_of(state)
+    assert "Turkey" in actors_of(state)
     assert actors_of(election) == ["voters"]
     assert actors_of(crash) == ["pupils"]
 
@@ -576,8 +576,8 @@ def test_a_number_word_is_never_a_place_and_a_part_of_the_city_refines_it() -> N
     ("lead", "expected"),
     [
         (
-            "Four pupils were killed in a bus crash in Durban on Wednesday morning.",
-            "Four pupils killed in bus crash in Durban",
+            "Three pupils were killed in a bus crash in Lagos on Monday morning.",
+            "Three pupils killed in bus crash in Lagos",
         ),
         (
             "Rebels on Thursday began an advance on the town of Kidal near the border, "
@@ -593,9 +593,13 @@ def test_a_number_word_is_never_a_place_and_a_part_of_the_city_refines_it() -> N
             "Activist Ana Ruiz shot dead",
         ),
         (
-            "The first attack occurred at about 20:45 local time (2045 GMT) on Tuesday at a camp "
-            "of the United Nations mission in the northern desert region west of the capital.",
-            "First attack occurred at camp of United Nations mission in northern desert region",
+            "The raid began at about 14:30 local time (1230 GMT) on Friday at a depot of the "
+            "national grid company in the southern hill region west of the old capital.",
+            "Raid began at depot of national grid company in southern hill region",
+        ),
+        (
+            "Sterling rose to $1.125 at 8.30 a.m. on Thursday, close to a record low.",
+            "Sterling rose to $1.125, close to record low",
         ),
     ],
 )

@@ -238,13 +238,13 @@ _DESCRIBED_WORDS = words(
 )
 
 
-# "a student protest", "a teachers' march": the crowd named by the group it is.
+# "a nurses' march", "a farmer protest": the crowd named by the group it is.
 _GROUP_CROWD = re.compile(
     r"\b(?P<group>student|teacher|worker|farmer|trader|nurse|doctor)s?'?\s+(?:union\s+)?"
     r"(?:protests?|demonstrations?|march(?:es)?|rall(?:y|ies)|strikes?|sit-ins?)\b",
     re.IGNORECASE,
 )
-# "the Obama administration": a government named by its leader.
+# "the Biden administration": a government named by its leader.
 _ADMINISTRATION = re.compile(r"\b(?:the\s+)?(?P<name>[A-Z][a-z]+\s+administration)\b")
 
 
@@ -451,8 +451,8 @@ _FULL_NAME = re.compile(
 def introduced_persons(sentences: list[Sentence], is_place: Callable[[str], bool]) -> list[str]:
     """People the article names in full and then by surname alone, most mentioned first.
 
-    "Israel has held Ahed Tamimi ... The charge sheet against Tamimi": a person coding
-    the article by hand names her in full, wherever the event itself only says "a girl".
+    "Police named the suspect as Eleni Markou ... Markou denies it": a person coding the
+    article by hand names her in full, wherever the event itself only says "a young woman".
     """
     text = " ".join(sentence.masked for sentence in sentences)
     counts: dict[str, int] = {}

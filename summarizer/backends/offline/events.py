@@ -67,7 +67,7 @@ _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT}
 _ANNOUNCEMENT_PARAGRAPHS = 2
 # How many days after an event a report of it may be dated ("said on Thursday").
 _REPORT_LAG_DAYS = 3
-# "the city's Ntuzuma township": a place inside the one the article named before.
+# "the city's Ajegunle township": a place inside the one the article named before.
 _PART_OF_PREVIOUS = re.compile(
     r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+$"
 )
@@ -185,7 +185,7 @@ class MentionPlaces:
     best: PlaceMention | None
     anchor: PlaceMention | None
     country: str | None
-    # "in the city's Ntuzuma township": the place lies within one already named.
+    # "in the city's Ajegunle township": the place lies within one already named.
     part_of_previous: bool = False
 
     @property
@@ -209,7 +209,7 @@ class EventDraft:
     @property
     def family(self) -> Family:
         # Deaths with no event named start an attack or a clash (see _deaths_type), so the
-        # attack's own description ("a suicide car bomb initiated the attack") may join it.
+        # attack's own description ("a truck bomb opened the attack") may join it.
         first = self.mentions[0].family
         return Family.VIOLENCE if first is Family.DEATHS else first
 
@@ -450,7 +450,7 @@ def _place_mention(
     compatible = [draft for draft in drafts if _compatible(draft, mention)]
     last = compatible[-1] if compatible else None
     if mention.another and last is not None:
-        # "The second attack, on a de-mining unit, killed three": the same day, unless
+        # "The second attack, on a convoy, killed four": the same day, unless
         # it says otherwise, and a separate event.
         inherited = DateMention(0, 0, date=last.date) if last.date else None
         _start(mention, where, drafts, date if date is not None and date.date else inherited)
@@ -612,7 +612,7 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
 
 def _own_reports(draft: EventDraft) -> list[DeathReport]:
     """The death reports stated for this event: a total of several attacks ("two separate
-    attacks killed four") gives way to any figure stated for this one alone."""
+    attacks killed five") gives way to any figure stated for this one alone."""
     own = [report for mention in draft.mentions if not mention.several for report in mention.deaths]
     if any(report.shape is not Shape.NONE_DIED for report in own):
         return own
@@ -624,8 +624,8 @@ def _report_clauses(
 ) -> frozenset[int]:
     """The clauses of a sentence that name the event: where its triggers are.
 
-    A death names the event when nothing else in the sentence names any event ("Bertha
-    Caceres, who won a prize, was murdered Thursday"); next to an event's name ("said it
+    A death names the event when nothing else in the sentence names any event ("Rosa
+    Quispe, who led a campaign, was murdered on Wednesday"); next to an event's name ("said it
     had opened an investigation into the killings") it is a detail.
     """
     naming = _sentence_triggers(draft, sentence, naming=True)
@@ -687,7 +687,7 @@ _STATE_ACTS = re.compile(
     r"\s+(?:(?:on\s+\w+day|has|have|had|also|then|later)\s+)*(?!said\b|says\b|based\b)"
     r"(?:[a-z]+ed|sent|struck|shot|hit|held|took|froze|began|won|lost|sold|bought)\b"
 )
-# "Bertha Caceres, who won a prize, was murdered": the person named is the victim.
+# "Rosa Quispe, who led a campaign, was murdered": the person named is the victim.
 _VICTIM_AFTER = re.compile(
     r"[^.;]{0,120}?\b(?:was|has\s+been)\s+(?:\w+\s+)?(?:killed|murdered|shot|assassinated"
     r"|slain|stabbed|kidnapped|abducted|beheaded)\b"
@@ -698,7 +698,7 @@ _VOTERS = re.compile(
     r"\bvot(?:ed|ing)\b",
     re.IGNORECASE,
 )
-# "indicted a 16-year-old girl", "the man was sentenced": a defendant the event leaves unnamed.
+# "charged a young woman", "the man was sentenced": a defendant the event leaves unnamed.
 _UNNAMED_PERSON = re.compile(
     r"\b(?:a|an|the)\s+(?:[\w'-]+\s+){0,3}?(?:girl|boy|man|woman|teenager|youth|activist"
     r"|journalist|mother|father|lawyer|politician|businessman|businesswoman|suspect|defendant)\b",

@@ -89,13 +89,13 @@ _KILL_VERB = (
     r"|shot\s+dead|shooting\s+dead|gunned\s+down|gunning\s+down|(?:stabbed|hacked|beat|beaten"
     r"|burned|burnt)\s+to\s+death)"
 )
-# "killed two guards and an international expert": further victims listed after the first.
+# "killed two guards and a driver": further victims listed after the first.
 _MORE_VICTIMS = re.compile(
     rf"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)(?P<count>{_NUMBER}|an?)\s+(?:[\w'-]+\s+){{0,2}}?"
     r"[a-z]+\b",
     re.IGNORECASE,
 )
-# "Bertha Caceres ... was murdered", "a peacekeeper was killed", "shot him to death": one
+# "Rosa Quispe ... was murdered", "a nurse was killed", "shot him to death": one
 # person, though no number is written.
 _ONE_DIED = re.compile(
     r"(?<![Nn]o\s)(?<![Nn]obody\s)(?<![Nn]one\s)(?<![Oo]ne\s)\bwas\s+(?:\w+\s+)?(?:killed"
@@ -324,7 +324,7 @@ def death_reports(text: str) -> list[DeathReport]:
 
 
 def _listed_after(text: str, offset: int) -> int:
-    """How many more victims a list adds after its first figure ("and an expert": 1)."""
+    """How many more victims a list adds after its first figure ("and a driver": 1)."""
     more = 0
     while match := _MORE_VICTIMS.match(text, offset):
         value = 1 if match["count"].lower() in ("a", "an") else number_value(match["count"])

@@ -2,14 +2,14 @@
 
 Every word still comes from the article, so a headline states no figure the article
 does not. From the brief's first sentence, headline style drops what a headline
-never carries: times ("on Tuesday", "late Thursday night", "at about 20:45 local
-time"), attributions ("officials said"), relative clauses and appositions (", who
+never carries: times ("on Tuesday", "early Monday morning", "at about 14:30
+local time"), attributions ("officials said"), relative clauses and appositions (", who
 won a prize,"), the auxiliary of a passive ("were killed" is "killed") and the
 articles. What is left is cut at a phrase boundary to the word limit, never after a
 preposition or an article.
 
->>> written_headline("Four pupils were killed in a bus crash in Durban on Wednesday morning.")
-'Four pupils killed in bus crash in Durban'
+>>> written_headline("Three pupils were killed in a bus crash in Lagos on Monday morning.")
+'Three pupils killed in bus crash in Lagos'
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _DAY_ANCHOR = re.compile(
     r"|[Oo]vernight|(?:this|last|the\s+same)\s+(?:week|month|morning|afternoon|evening|night"
     r"|day))\b)"
 )
-# A clock time, "20:45" or "8.30 a.m.": not a price or a rate ("$1.125", "2.25%"), which
+# A clock time, "14:30" or "8.30 a.m.": not a price or a rate ("$1.125", "2.25%"), which
 # the characters around it tell apart.
 _CLOCK = re.compile(r"\d{1,2}(?::\d{2}|\.\d{2}(?=\s*[ap]\.?m))")
 _NOT_BEFORE_CLOCK = frozenset("0123456789.,$\u00a3\u20ac")
@@ -118,13 +118,13 @@ def written_headline(lead: str) -> str:
 
 
 def _without_times(text: str) -> str:
-    """The text without its time phrases: "on Tuesday", "late Thursday night", "at 20:45"."""
+    """The text without its time phrases: "on Tuesday", "early Monday morning", "at 14:30"."""
     pieces = []
     cursor = 0
     for start, end in _time_anchors(text):
         if start < cursor:
             continue
-        while True:  # "at about 20:45", "on late Thursday": the words leading in go too
+        while True:  # "at about 14:30", "on late Monday": the words leading in go too
             before = text[cursor:start].rstrip()
             word_start = before.rfind(" ") + 1
             if before[word_start:].lower() not in _LEAD_IN:
@@ -160,7 +160,7 @@ def _without_appositions(text: str) -> str:
         if _APPOSITION.match(clause):
             skipped = True
             continue
-        # "Caceres, who won a prize, was murdered": the verb joins its subject again.
+        # "Quispe, who led a campaign, was murdered": the verb joins its subject again.
         result += (" " if skipped else ", ") + clause
         skipped = False
     return result

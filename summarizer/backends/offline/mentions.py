@@ -167,7 +167,7 @@ _CIVILIAN_TARGETS = re.compile(
     r"|funeral|homes?|houses?|shops?|refugees|families|family)\b",
     re.IGNORECASE,
 )
-# "an attack by Al-Shabaab militants in which 30 civilians were killed": the attackers,
+# "an attack by rebel fighters on a market in which 12 traders were killed": the attackers,
 # named after the attack, are who did it, not who it hit.
 _AGENT_PHRASE = re.compile(
     r"\s*(?:carried\s+out\s+|claimed\s+|launched\s+|staged\s+)?by\s+(?:suspected\s+)?"
@@ -216,7 +216,7 @@ class Mention:
     sub_event_type: str | None = None
     # "the second attack", "another blast": an occurrence of its own, not the one before.
     another: bool = False
-    # "two separate attacks killed four": a figure for several events at once.
+    # "two separate attacks killed five": a figure for several events at once.
     several: bool = False
 
     @property

@@ -170,7 +170,7 @@ RULES: tuple[Rule, ...] = (
             r"|\bmissiles?\s+(?:\w+\s+)?(?:attacks?|strikes?|hit|struck|slammed|landed)\b",
         ),
         (
-            # "killed by rockets and mortars": the weapon, stated after the harm it did.
+            # "killed by mortar shells": the weapon, stated after the harm it did.
             "rocket rockets missile missiles mortar mortars shells grenade grenades",
             r"\b(?:killed|hit|struck|wounded|injured|attacked|targeted|destroyed|damaged)\s+"
             r"(?:\w+\s+)?(?:by|with)\s+(?:\w+\s+){0,2}?(?:rockets?|missiles?|mortars?|shells"
@@ -542,7 +542,7 @@ RULES: tuple[Rule, ...] = (
             r"|employees|drivers|staff|students)\b",
         ),
         (
-            # The crowd as the subject of what it does: "protesters pushed through barriers".
+            # The crowd as the subject of what it does: "protesters blocked the road".
             "protesters protestors demonstrators marchers",
             r"\b(?:protesters|protestors|demonstrators|marchers)\s+(?:\w+\s+)?(?:pushed|marched"
             r"|gathered|chanted|sang|blocked|converged|massed|waved|carried|shouted|demanded)\b",
