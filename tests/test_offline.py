@@ -608,3 +608,64 @@ def test_the_headline_is_written_from_the_lead(lead: str, expected: str) -> None
 
     assert headline == expected
     assert len(headline.split()) <= 15
+
+
+def test_the_country_a_policy_targets_is_a_party_not_the_place() -> None:
+    text = (
+        "date 2019-04-03 Geneva: The French government on Tuesday imposed sanctions on Iran "
+        "over its nuclear programme."
+    )
+
+    result = offline(text)
+
+    assert [event.location.country for event in result.events] == ["France"]
+    assert "Iranian government" in result.events[0].actors
+
+
+def test_who_claims_an_attack_is_its_party() -> None:
+    text = (
+        "date 2019-04-03 Niamey: Gunmen attacked a border post in Tillaberi on Monday, killing "
+        "four soldiers.\n\nThe post lies near the border with Mali.\n\n"
+        "On Tuesday Boko Haram claimed responsibility for the attack in a statement."
+    )
+    unclaimed = text.replace("Boko Haram claimed", "no group has claimed")
+
+    assert "Boko Haram" in actors_of(text)
+    assert "Boko Haram" not in actors_of(unclaimed)
+
+
+def test_an_envoy_or_ambassador_who_speaks_is_a_source() -> None:
+    text = (
+        "date 2019-04-03 Kabul: Gunmen attacked a hospital in Kunduz on Monday, killing nine "
+        "patients. The ECOWAS envoy said the attack was a crime."
+    )
+
+    assert "ECOWAS" not in actors_of(text)
+
+
+def test_a_legal_or_verbal_attack_is_no_violence() -> None:
+    assert (
+        offline("date 2019-04-03 Paris: Lawyers prepared a legal attack on the law.").events == []
+    )
+
+
+def test_an_article_whose_news_is_no_event_is_briefed_from_its_subject() -> None:
+    text = (
+        "When a phone is lost, most people shrug. Most never think about it again.\n\n"
+        "Contrast that with customers of Teledata, whose records leaked in March. "
+        "Teledata offered them free monitoring for a year. "
+        "Teledata says 2.1 million accounts were exposed.\n\n"
+        "Lawyers see a long fight ahead.\n\n"
+        "Years ago a court fined a rival firm after a bomb blast at its depot."
+    )
+
+    result = offline(text)
+
+    assert result.brief.startswith("Contrast that with customers of Teledata")
+    assert "2.1 million" in result.brief
+
+
+def test_a_party_noun_opening_the_sentence_is_still_a_party() -> None:
+    text = "date 2019-04-03 Niamey: Gunmen attacked a market in Tillaberi on Monday, killing six."
+
+    assert "gunmen" in actors_of(text)

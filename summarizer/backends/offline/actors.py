@@ -140,8 +140,11 @@ _TITLE_WORDS = words(
 )
 _REPORTING_AFTER = re.compile(
     r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?,?\s+(?:(?:also|later|earlier)\s+)?"
-    r"(?:said|says|say|told|reported|added|confirmed|announced|stated|claimed|cited|quoted)\b"
-    r"|^\s+(?:officials?|spokes(?:man|woman|person)|sources?|statement|commanders?|chiefs?)\b",
+    # "claimed responsibility" is authorship, not a report.
+    r"(?:said|says|say|told|reported|added|confirmed|announced|stated|cited|quoted"
+    r"|claimed(?!\s+(?:responsibility|credit)))\b"
+    r"|^\s+(?:officials?|spokes(?:man|woman|person)|sources?|statement|commanders?|chiefs?"
+    r"|envoys?|ambassadors?|representatives?)\b",
     re.IGNORECASE,
 )
 # Who condemns or mourns an event reacts to it; it is not a party to it.
@@ -348,6 +351,9 @@ def described_parties(
     a country's adjective ("Malian troops") from any other capitalised word.
     """
     text = sentence.masked
+    if text[:1].isupper() and text.split(" ", 1)[0].lower() in _DESCRIBED_WORDS:
+        # "Gunmen stormed...": the noun opening the sentence, read as it is written elsewhere.
+        text = text[0].lower() + text[1:]
     mentions = []
     described = not _DESCRIBED_WORDS.isdisjoint(sentence.words)
     for match in _NOUN_PHRASE.finditer(text, start, end) if described else ():

@@ -42,6 +42,19 @@ _CUT_BEFORE = words(
 )
 _DANGLING = words("a an the of in on at to and or but with by for from as its their his her")
 _RECENT_DAYS = 10
+# An article states its news in its first paragraphs; an event first told later is a detail.
+_NEWS_PARAGRAPHS = 2
+# A capitalised word: a name, unless it is a word that opens sentences.
+_NAME = re.compile(r"(?<![\w'\u2019-])[A-Z][\w&'\u2019-]+")
+_NOT_SUBJECTS = words(
+    "i the a an in on at but and as after before when while if his her their its this that "
+    "these those he she it they we mr mrs ms dr monday tuesday wednesday thursday friday "
+    "saturday sunday january february march april may june july august september october "
+    "november december"
+)
+# A name said this often is what the article is about; it is looked for this early.
+_SUBJECT_MENTIONS = 3
+_SUBJECT_SENTENCES = 8
 _MIN_CUT_WORDS = 5
 _MIN_SENTENCE_WORDS = 6
 # The lead report stays whole up to this many words, leaving room for other events.
@@ -139,7 +152,8 @@ def brief(
     events: Sequence[ExtractedEvent], sentences: Sequence[Sentence], published: dt.date | None
 ) -> str:
     """1-3 sentences, at most BRIEF_MAX_WORDS words: the lead event, then what matters most."""
-    if not events:
+    if not events or events[0].sentences[0].paragraph > _NEWS_PARAGRAPHS:
+        # No event in the opening paragraphs: the article is not the report of one.
         return _lead_brief(sentences)
     keep: dict[int, set[int]] = {}
     for event in events:
@@ -217,9 +231,16 @@ def _fits(chosen: Sequence[tuple[Sentence, str]]) -> bool:
 
 
 def _lead_brief(sentences: Sequence[Sentence]) -> str:
-    """With no event found, the opening sentences as written, as many as fit."""
+    """With no event found, the opening sentences as written, as many as fit, from the
+    first that names the article's subject: a feature may open on an anecdote."""
+    opening = sentences[:_SUBJECT_SENTENCES]
+    subject = _main_subject(sentences)
+    first = next(
+        (index for index, sentence in enumerate(opening) if subject and subject in sentence.text),
+        0,
+    )
     chosen: list[tuple[Sentence, str]] = []
-    for sentence in sentences[: BRIEF_MAX_SENTENCES * 2]:
+    for sentence in sentences[first : first + BRIEF_MAX_SENTENCES * 2]:
         text = collapse_whitespace(sentence.text)
         if text[-1] not in ".!?\"'”\u2019":
             text += "."
@@ -231,6 +252,18 @@ def _lead_brief(sentences: Sequence[Sentence]) -> str:
         else:
             break
     return " ".join(text for _, text in chosen)
+
+
+def _main_subject(sentences: Sequence[Sentence]) -> str | None:
+    """The name the article repeats most (a company, a person, a country), if any repeats."""
+    counts: dict[str, int] = {}
+    for sentence in sentences:
+        for match in _NAME.finditer(sentence.masked):
+            name = match.group()
+            if name.lower() not in _NOT_SUBJECTS:
+                counts[name] = counts.get(name, 0) + 1
+    best = max(counts, key=lambda name: counts[name], default=None)
+    return best if best is not None and counts[best] >= _SUBJECT_MENTIONS else None
 
 
 def shorten(text: str, limit: int) -> str:

@@ -71,6 +71,10 @@ _REPORT_LAG_DAYS = 3
 _PART_OF_PREVIOUS = re.compile(
     r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+$"
 )
+_POLICY_BEFORE = re.compile(
+    r"\b(?:sanctions|embargo|position|policy|pressure|restrictions|tariffs|ban|stance"
+    r"|relations)\s+(?:on|against|toward|towards|with)\s+(?:the\s+)?$"
+)
 _ANAPHORIC_PLACE = re.compile(r"\b(?:the|that|this)\s+(?:city|town|village|area|district)\b")
 _INSTITUTION_AFTER = re.compile(
     r"^\s+(?:government|authorities|parliament|cabinet|president|prime\s+minister|ministry"
@@ -378,6 +382,7 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
         # "Bank of England", "Tigray People's Liberation Front" name parties, not places.
         and not any(start <= place.start < end for start, end in parties)
         and not _passing_country(place, context)
+        and not _policy_target(sentence, place)
     ]
     best = max(named, key=lambda place: (place.rank, -place.start), default=None)
     trigger_clauses = {sentence.clause_at(trigger.start) for trigger in mention.triggers}
@@ -407,6 +412,14 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
         _PART_OF_PREVIOUS.search(sentence.lowered, max(0, best.start - 24), best.start)
     )
     return MentionPlaces(best, anchor, country, part_of_previous)
+
+
+def _policy_target(sentence: Sentence, place: PlaceMention) -> bool:
+    """ "Sanctions on Sudan", "its position on Iran": the country a policy is about is not
+    where the policy is made."""
+    return place.is_country and bool(
+        _POLICY_BEFORE.search(sentence.lowered, max(0, place.start - 40), place.start)
+    )
 
 
 def _passing_country(place: PlaceMention, context: ArticleContext) -> bool:
@@ -449,6 +462,11 @@ def _place_mention(
     date = mention.date
     compatible = [draft for draft in drafts if _compatible(draft, mention)]
     last = compatible[-1] if compatible else None
+    if mention.claimed and last is not None:
+        # "On Tuesday X claimed responsibility for the attack": the attack reported before,
+        # whatever the date of the claim.
+        last.add(mention, where)
+        return
     if mention.another and last is not None:
         # "The second attack, on a convoy, killed four": the same day, unless
         # it says otherwise, and a separate event.
@@ -602,7 +620,7 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
         date=date,
         date_end=date_end,
         location=location,
-        actors=_actors(draft, context, adjective),
+        actors=_actors(draft, context, adjective, _claimants(draft, drafts, context)),
         fatalities=fatalities,
         sentences=sentences,
         report_clauses=[_report_clauses(draft, sentence, drafts) for sentence in sentences],
@@ -693,6 +711,12 @@ _VICTIM_AFTER = re.compile(
     r"|slain|stabbed|kidnapped|abducted|beheaded)\b"
 )
 _SUBJECT_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+_CLAIM = re.compile(
+    r"\bclaimed\s+(?:responsibility|credit)\s+for\b|\bclaimed\s+(?:the|that|this)\s+"
+    r"(?:attack|bombing|blast|killing|ambush|raid)",
+    re.IGNORECASE,
+)
+_NO_CLAIMANT = re.compile(r"\b(?:no|nobody|none)\b[^,;]*$", re.IGNORECASE)
 _VOTERS = re.compile(
     r"\bvoters\b|\b(?:thousands|millions|hundreds|people|citizens|residents)\b[^.;,]{0,60}?"
     r"\bvot(?:ed|ing)\b",
@@ -724,6 +748,20 @@ def _acting_countries(
     ]
 
 
+def _targeted_governments(
+    sentence: Sentence, start: int, end: int, context: ArticleContext
+) -> list[actors.ActorMention]:
+    """ "Lift sanctions on Sudan": the government a policy is aimed at is a party to it."""
+    found = []
+    for place in context.sentence_places(sentence):
+        if start <= place.start < end and place.countries and _policy_target(sentence, place):
+            adjective = context.places.adjective(place.countries[0])
+            if adjective:
+                name = f"{adjective} government"
+                found.append(actors.ActorMention(name, place.start, place.end, None))
+    return found
+
+
 def _voters(sentence: Sentence, start: int, end: int) -> list[actors.ActorMention]:
     match = _VOTERS.search(sentence.masked, start, end)
     if match is None:
@@ -742,9 +780,40 @@ def _unnamed_defendant(draft: EventDraft, context: ArticleContext) -> list[actor
     return []
 
 
-def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -> list[str]:
+def _claimants(
+    draft: EventDraft, drafts: list[EventDraft], context: ArticleContext
+) -> list[actors.ActorMention]:
+    """ "Al Qaeda's branch claimed responsibility for the attack": who claims an attack is
+    its party, though the claim is a sentence of its own, after the report."""
+    if draft.family is not Family.VIOLENCE:
+        return []
+    violent = [other for other in drafts if other.family is Family.VIOLENCE]
+    first = draft.mentions[0].sentence.index
+    later = [other.mentions[0].sentence.index for other in violent if other is not draft]
+    until = min((index for index in later if index > first), default=len(context.sentences))
+    found = []
+    for sentence in context.sentences[first:until]:
+        if "claimed" not in sentence.words:
+            continue
+        claim = _CLAIM.search(sentence.masked)
+        if claim is None or _NO_CLAIMANT.search(sentence.masked, 0, claim.start()):
+            continue
+        found += [
+            party
+            for party in context.sentence_parties(sentence)
+            if party.kind is actors.PartyKind.ARMED and party.end <= claim.start()
+        ][-1:]
+    return found
+
+
+def _actors(
+    draft: EventDraft,
+    context: ArticleContext,
+    adjective: str | None,
+    claimants: list[actors.ActorMention],
+) -> list[str]:
     places = context.places
-    found: list[actors.ActorMention] = []
+    found: list[actors.ActorMention] = list(claimants)
     for mention in draft.mentions:
         sentence = mention.sentence
         parties = context.sentence_parties(sentence)
@@ -766,6 +835,7 @@ def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -
                 or _VICTIM_AFTER.match(sentence.masked, person.end)
             ]
             found += _acting_countries(sentence, start, end, context)
+            found += _targeted_governments(sentence, start, end, context)
             if draft.sub_event_type == VOTE:
                 found += _voters(sentence, start, end)
     if draft.family is Family.LEGAL and not any(

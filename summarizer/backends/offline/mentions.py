@@ -186,6 +186,12 @@ _SECURITY_AGENT = re.compile(
 )
 _NUMBERING_WORDS = words("second third another separate series two three")
 _OCCURRENCE_NOUNS = words("attack attacks raid raids ambush ambushes incident incidents")
+_CLAIMED_BEFORE = re.compile(
+    r"\bclaimed\s+(?:responsibility|credit)\s+for\s+(?:the|that|this|Monday's|Tuesday's"
+    r"|Wednesday's|Thursday's|Friday's|Saturday's|Sunday's|last|latest)\s+(?:[\w'-]+\s+)?$"
+    r"|\bclaimed\s+(?:the|that|this)\s+$",
+    re.IGNORECASE,
+)
 # Words that number an occurrence among others of its kind, just before its trigger.
 _ANOTHER_BEFORE = re.compile(
     r"\b(?:second|third|another|(?:a|one)\s+separate)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
@@ -218,6 +224,8 @@ class Mention:
     another: bool = False
     # "two separate attacks killed five": a figure for several events at once.
     several: bool = False
+    # "X claimed responsibility for the attack": the attack already reported.
+    claimed: bool = False
 
     @property
     def has_toll(self) -> bool:
@@ -276,6 +284,10 @@ def sentence_mentions(
                 mention.deaths.extend(death_reports(sentence.masked[start:end]))
         mention.event_type, mention.sub_event_type = _resolve_type(mention)
         mention.another, mention.several = _counted_occurrence(sentence, mention)
+        mention.claimed = "claimed" in sentence.words and any(
+            _CLAIMED_BEFORE.search(sentence.masked, max(0, trigger.start - 40), trigger.start)
+            for trigger in mention.triggers
+        )
     return [mention for mention in mentions if not _planned(mention, dates)]
 
 

@@ -729,7 +729,12 @@ RULES: tuple[Rule, ...] = (
         None,
         "attack",
         50,
-        ("attack attacks attacked attacking", r"(?<!heart )\battack(?:s|ed|ing)?\b"),
+        (
+            "attack attacks attacked attacking",
+            # A "legal attack" or a "verbal attack" is a figure of speech, not violence.
+            r"(?<!heart )(?<!legal )(?<!verbal )(?<!political )(?<!personal )(?<!cyber )"
+            r"(?<!rhetorical )(?<!panic )(?<!asthma )\battack(?:s|ed|ing)?\b",
+        ),
         ("ambush ambushed ambushes ambushing", r"\bambush(?:ed|es|ing)?\b"),
         ("fire", r"\bopen(?:ed|ing)?\s+fire\b|\b(?:came|coming|come)\s+under\s+fire\b"),
         ("raid raids raided", r"\braid(?:s|ed)?\b(?!\s+(?:on\s+)?(?:offices|homes?))"),
