@@ -41,7 +41,7 @@ from summarizer.backends.offline.places import (
     gazetteer,
     place_key,
 )
-from summarizer.backends.offline.reading import Sentence, read_sentences
+from summarizer.backends.offline.reading import Sentence, read_sentences, words
 from summarizer.backends.offline.triggers import VOTE, Role, Trigger
 from summarizer.schema import EVIDENCE_MAX_QUOTES, EventType, Fatalities, Location
 
@@ -70,6 +70,9 @@ _REPORT_LAG_DAYS = 3
 # "the city's Ajegunle township": a place inside the one the article named before.
 _PART_OF_PREVIOUS = re.compile(
     r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+$"
+)
+_POLICY_WORDS = words(
+    "sanctions embargo position policy pressure restrictions tariffs ban stance relations"
 )
 _POLICY_BEFORE = re.compile(
     r"\b(?:sanctions|embargo|position|policy|pressure|restrictions|tariffs|ban|stance"
@@ -417,8 +420,10 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
 def _policy_target(sentence: Sentence, place: PlaceMention) -> bool:
     """ "Sanctions on Sudan", "its position on Iran": the country a policy is about is not
     where the policy is made."""
-    return place.is_country and bool(
-        _POLICY_BEFORE.search(sentence.lowered, max(0, place.start - 40), place.start)
+    return (
+        place.is_country
+        and not _POLICY_WORDS.isdisjoint(sentence.words)
+        and bool(_POLICY_BEFORE.search(sentence.lowered, max(0, place.start - 40), place.start))
     )
 
 
