@@ -669,3 +669,12 @@ def test_a_party_noun_opening_the_sentence_is_still_a_party() -> None:
     text = "date 2019-04-03 Niamey: Gunmen attacked a market in Tillaberi on Monday, killing six."
 
     assert "gunmen" in actors_of(text)
+
+
+def test_a_headline_keeps_an_opening_place_but_not_an_opening_circumstance() -> None:
+    assert written_headline("In Kunduz, gunmen attacked a clinic on Monday.") == (
+        "In Kunduz, gunmen attacked clinic"
+    )
+    assert written_headline("Despite the curfew, crowds marched in Lome on Monday.") == (
+        "Crowds marched in Lome"
+    )

@@ -58,8 +58,9 @@ _PASSIVE = re.compile(
 _HOWEVER = re.compile(r",?\s*\bhowever\b,?", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 # An opening clause of circumstance ("After nearly 20 years of talks, ..."): not the news.
+# "In Kabul, ..." is not one: it says where.
 _CIRCUMSTANCE = re.compile(
-    r"^(?:after|before|despite|amid|while|following|as|since|with|in|during|although|though)\b",
+    r"^(?:after|before|despite|amid|while|following|as|since|with|during|although|though)\b",
     re.IGNORECASE,
 )
 _OPENING_ARTICLE = re.compile(r"^(?:The|A|An)\s+")
