@@ -678,3 +678,9 @@ def test_a_headline_keeps_an_opening_place_but_not_an_opening_circumstance() -> 
     assert written_headline("Despite the curfew, crowds marched in Lome on Monday.") == (
         "Crowds marched in Lome"
     )
+
+
+def test_a_headline_drops_a_desk_label_and_a_reference_point() -> None:
+    lead = "UPDATE 2 - Shelling of the town of Kassala, east of the capital, killed five people."
+
+    assert written_headline(lead) == "Shelling of town of Kassala killed five people"

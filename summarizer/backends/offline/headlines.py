@@ -46,8 +46,15 @@ _ATTRIBUTION_TAIL = re.compile(
     r"|,\s+according\s+to\b.*$",
     re.IGNORECASE,
 )
-# A clause opening this way describes someone already named; the headline goes on without it.
-_APPOSITION = re.compile(r"^(?:who|which|whose|where|a|an)\b", re.IGNORECASE)
+# A clause opening this way describes someone or somewhere already named ("who won a prize",
+# "north of the capital"); the headline goes on without it.
+_APPOSITION = re.compile(
+    r"^(?:who|which|whose|where|a|an|(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of"
+    r"|about\s+\d|some\s+\d)\b",
+    re.IGNORECASE,
+)
+# A desk's label before the story: "ANALYSIS - ", "UPDATE 2: ".
+_DESK_LABEL = re.compile(r"^[A-Z]{3,}(?:\s+[A-Z0-9]+)*\s*[-:\u2013\u2014]\s+")
 # "were killed", "was murdered", "has been arrested": headlines keep only the participle.
 _PASSIVE = re.compile(
     r"\b(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?=(?:\w+ed|shot|hit|struck|slain"
@@ -93,7 +100,7 @@ _MIN_WORDS = 4
 def written_headline(lead: str) -> str:
     """A headline of at most HEADLINE_MAX_WORDS words from the lead sentence (or the brief)."""
     first = split_sentences(lead)[0] if lead.strip() else lead
-    text = first.rstrip(".!?;: ")
+    text = _DESK_LABEL.sub("", first.rstrip(".!?;: "))
     # Each pattern runs only where a word it needs occurs: this runs on every article.
     lowered = frozenset(_WORD.findall(text.lower()))
     if not lowered.isdisjoint(_ATTRIBUTION_WORDS):
