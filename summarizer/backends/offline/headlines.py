@@ -49,7 +49,8 @@ _ATTRIBUTION_TAIL = re.compile(
 # A clause opening this way describes someone or somewhere already named ("who won a prize",
 # "north of the capital"); the headline goes on without it.
 _APPOSITION = re.compile(
-    r"^(?:who|which|whose|where|a|an|(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of"
+    r"^(?:who|which|whose|where|a|an|(?:just\s+|far\s+)?(?:north|south|east|west)"
+    r"(?:-?(?:east|west))?(?:ern)?\s+of"
     r"|about\s+\d|some\s+\d)\b",
     re.IGNORECASE,
 )
