@@ -247,6 +247,14 @@ _GROUP_CROWD = re.compile(
     r"(?:protests?|demonstrations?|march(?:es)?|rall(?:y|ies)|strikes?|sit-ins?)\b",
     re.IGNORECASE,
 )
+# The words _GROUP_CROWD needs, to skip it in sentences that cannot match.
+_GROUP_WORDS = words(
+    "student students teacher teachers worker workers farmer farmers trader traders nurse nurses "
+    "doctor doctors"
+)
+_CROWD_ACTS = words(
+    "protest protests demonstration demonstrations march marches rally rallies strike strikes sit"
+)
 # "the Biden administration": a government named by its leader.
 _ADMINISTRATION = re.compile(r"\b(?:the\s+)?(?P<name>[A-Z][a-z]+\s+administration)\b")
 
@@ -351,7 +359,7 @@ def described_parties(
     a country's adjective ("Malian troops") from any other capitalised word.
     """
     text = sentence.masked
-    if text[:1].isupper() and text.split(" ", 1)[0].lower() in _DESCRIBED_WORDS:
+    if text[:1].isupper() and text[: text.find(" ")].lower() in _DESCRIBED_WORDS:
         # "Gunmen stormed...": the noun opening the sentence, read as it is written elsewhere.
         text = text[0].lower() + text[1:]
     mentions = []
@@ -376,7 +384,11 @@ def described_parties(
                 noun=noun if noun in _CIVILIAN_NOUNS else None,
             )
         )
-    groups = _GROUP_CROWD.finditer(text, start, end) if described else ()
+    groups = (
+        _GROUP_CROWD.finditer(text, start, end)
+        if not (_GROUP_WORDS.isdisjoint(sentence.words) or _CROWD_ACTS.isdisjoint(sentence.words))
+        else ()
+    )
     for match in groups:
         group = match["group"].lower() + "s"
         mentions.append(
@@ -449,7 +461,7 @@ def persons(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
 _NAME_TOKENS = re.compile(r"[\w'\u2019-]+")
 # Two or three capitalised words, the last of which may later stand alone: a person's name.
 _FULL_NAME = re.compile(
-    r"(?<![\w'\u2019.-])(?P<name>[A-Z][a-z][\w'\u2019]*(?:\s+[A-Z][a-z][\w'\u2019]*)?"
+    r"(?=[A-Z])(?<![\w'\u2019.-])(?P<name>[A-Z][a-z][\w'\u2019]*(?:\s+[A-Z][a-z][\w'\u2019]*)?"
     r"\s+(?P<surname>[A-Z][a-z][\w'\u2019-]+))(?![\w'\u2019-])"
 )
 

@@ -45,7 +45,7 @@ _RECENT_DAYS = 10
 # An article states its news in its first paragraphs; an event first told later is a detail.
 _NEWS_PARAGRAPHS = 2
 # A capitalised word: a name, unless it is a word that opens sentences.
-_NAME = re.compile(r"(?<![\w'\u2019-])[A-Z][\w&'\u2019-]+")
+_NAME = re.compile(r"(?=[A-Z])(?<![\w'\u2019-])[A-Z][\w&'\u2019-]+")
 _NOT_SUBJECTS = words(
     "i the a an in on at but and as after before when while if his her their its this that "
     "these those he she it they we mr mrs ms dr monday tuesday wednesday thursday friday "

@@ -54,6 +54,8 @@ _VIOLENT_TYPES = frozenset(
     }
 )
 _CROWD_TYPES = frozenset({EventType.PROTEST, EventType.RIOT})
+# Triggers that say people died, not what happened.
+_DEATH_ROLES = frozenset({Role.KILLING, Role.TOLL})
 # Types an "attack" or a killing gets before anyone says how it was carried out.
 _METHOD_OPEN_TYPES = frozenset({EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.BATTLE})
 # Events whose victims are named among the parties as "civilians".
@@ -296,7 +298,8 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
         sentences=sentences,
     )
     drafts = _merge(sentences, context)
-    events = [_finish(draft, context, drafts) for draft in drafts]
+    naming = _naming_drafts(drafts)
+    events = [_finish(draft, context, drafts, naming) for draft in drafts]
     return sentences, events
 
 
@@ -605,8 +608,27 @@ def _agree(draft: EventDraft, where: MentionPlaces, *, by_name: bool = True) -> 
     return key is None or draft.place_key is None or key == draft.place_key
 
 
-def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> ExtractedEvent:
-    """The event's fields, from all the mentions merged into it."""
+def _naming_drafts(drafts: list[EventDraft]) -> dict[int, set[int]]:
+    """Per sentence index, the drafts (by position) that the sentence names by more than a death."""
+    naming: dict[int, set[int]] = {}
+    for position, draft in enumerate(drafts):
+        for mention in draft.mentions:
+            if any(trigger.role not in _DEATH_ROLES for trigger in mention.triggers):
+                naming.setdefault(mention.sentence.index, set()).add(position)
+    return naming
+
+
+def _finish(
+    draft: EventDraft,
+    context: ArticleContext,
+    drafts: list[EventDraft],
+    naming: dict[int, set[int]],
+) -> ExtractedEvent:
+    """The event's fields, from all the mentions merged into it.
+
+    `naming`: per sentence, the drafts it names (see _naming_drafts).
+    """
+    own = drafts.index(draft)
     sentences: list[Sentence] = []
     for mention in draft.mentions:
         if mention.sentence not in sentences:
@@ -628,7 +650,12 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
         actors=_actors(draft, context, adjective, _claimants(draft, drafts, context)),
         fatalities=fatalities,
         sentences=sentences,
-        report_clauses=[_report_clauses(draft, sentence, drafts) for sentence in sentences],
+        report_clauses=[
+            _report_clauses(
+                draft, sentence, named_elsewhere=bool(naming.get(sentence.index, set()) - {own})
+            )
+            for sentence in sentences
+        ],
         evidence=[sentence.text for sentence in sentences[:EVIDENCE_MAX_QUOTES]],
     )
 
@@ -643,7 +670,7 @@ def _own_reports(draft: EventDraft) -> list[DeathReport]:
 
 
 def _report_clauses(
-    draft: EventDraft, sentence: Sentence, drafts: list[EventDraft]
+    draft: EventDraft, sentence: Sentence, *, named_elsewhere: bool
 ) -> frozenset[int]:
     """The clauses of a sentence that name the event: where its triggers are.
 
@@ -652,9 +679,7 @@ def _report_clauses(
     had opened an investigation into the killings") it is a detail.
     """
     naming = _sentence_triggers(draft, sentence, naming=True)
-    if not naming and not any(
-        _sentence_triggers(other, sentence, naming=True) for other in drafts if other is not draft
-    ):
+    if not naming and not named_elsewhere:
         naming = _sentence_triggers(draft, sentence, naming=False)
     return frozenset(sentence.clause_at(trigger.start) for trigger in naming)
 
@@ -666,7 +691,7 @@ def _sentence_triggers(draft: EventDraft, sentence: Sentence, *, naming: bool) -
         for mention in draft.mentions
         if mention.sentence is sentence
         for trigger in mention.triggers
-        if not naming or trigger.role not in (Role.KILLING, Role.TOLL)
+        if not naming or trigger.role not in _DEATH_ROLES
     ]
 
 

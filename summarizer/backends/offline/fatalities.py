@@ -98,7 +98,7 @@ _MORE_VICTIMS = re.compile(
 # "Rosa Quispe ... was murdered", "a nurse was killed", "shot him to death": one
 # person, though no number is written.
 _ONE_DIED = re.compile(
-    r"(?<![Nn]o\s)(?<![Nn]obody\s)(?<![Nn]one\s)(?<![Oo]ne\s)\bwas\s+(?:\w+\s+)?(?:killed"
+    r"\b(?=was\s)(?<![Nn]o\s)(?<![Nn]obody\s)(?<![Nn]one\s)(?<![Oo]ne\s)was\s+(?:\w+\s+)?(?:killed"
     r"|shot\s+dead|murdered|slain|assassinated|executed|beheaded|(?:shot|stabbed|beaten|hacked)"
     r"\s+to\s+death)\b"
     r"|\b(?:shot|stabbed|beat|hacked)\s+(?:him|her|[A-Z][\w'-]+)\s+to\s+death\b"

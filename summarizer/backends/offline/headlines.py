@@ -74,7 +74,7 @@ _CIRCUMSTANCE = re.compile(
 _OPENING_ARTICLE = re.compile(r"^(?:The|A|An)\s+")
 # Articles a headline leaves out, except where a number word needs one ("a dozen").
 _ARTICLE = re.compile(
-    r"(?<![\w'\u2019-])(?:the|a|an)\s+(?!(?:dozen|hundred|thousand|million|few|number|total)\b)"
+    r"\b(?<![-'\u2019])(?:the|a|an)\s+(?!(?:dozen|hundred|thousand|million|few|number|total)\b)"
 )
 _WORD = re.compile(r"[a-z]+")
 _SPACES = re.compile(r"\s{2,}")

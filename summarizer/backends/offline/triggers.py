@@ -732,8 +732,9 @@ RULES: tuple[Rule, ...] = (
         (
             "attack attacks attacked attacking",
             # A "legal attack" or a "verbal attack" is a figure of speech, not violence.
-            r"(?<!heart )(?<!legal )(?<!verbal )(?<!political )(?<!personal )(?<!cyber )"
-            r"(?<!rhetorical )(?<!panic )(?<!asthma )\battack(?:s|ed|ing)?\b",
+            # The word first: lookbehinds tried at every position would cost more.
+            r"\b(?=attack)(?<!heart )(?<!legal )(?<!verbal )(?<!political )(?<!personal )"
+            r"(?<!cyber )(?<!rhetorical )(?<!panic )(?<!asthma )attack(?:s|ed|ing)?\b",
         ),
         ("ambush ambushed ambushes ambushing", r"\bambush(?:ed|es|ing)?\b"),
         ("fire", r"\bopen(?:ed|ing)?\s+fire\b|\b(?:came|coming|come)\s+under\s+fire\b"),
