@@ -18,6 +18,7 @@ from summarizer.backends import Backend, get_backend
 from summarizer.backends.offline import OfflineBackend, extractor_version
 from summarizer.backends.offline.dates import find_dates, weekday_on_or_before
 from summarizer.backends.offline.fatalities import death_reports, event_fatalities
+from summarizer.backends.offline.headlines import written_headline
 from summarizer.backends.offline.reading import mask_quotes
 from summarizer.cli import cli
 from summarizer.schema import Fatalities
@@ -406,3 +407,284 @@ def test_a_country_where_the_event_happens_still_places_it() -> None:
 
     assert locations(rally) == [(None, "Russia")]
     assert locations(floods) == [(None, "Pakistan")]
+
+
+# Rules for real wire copy (issue 13). Every sentence here is written for the test.
+
+
+def events_of(text: str) -> list[tuple[EventType, Any]]:
+    return [(event.event_type, event.fatalities) for event in offline(text).events]
+
+
+def actors_of(text: str) -> list[str]:
+    events = offline(text).events
+    assert events, f"no event found in {text!r}"
+    return events[0].actors
+
+
+def test_an_attack_whose_weapon_is_named_after_the_harm_is_remote_violence() -> None:
+    text = "date 2019-04-03 Niamey: A soldier was killed by mortars at a camp in Agadez on Tuesday."
+
+    assert events_of(text) == [(EventType.EXPLOSION_REMOTE_VIOLENCE, 1)]
+
+
+def test_a_later_sentence_naming_the_bomb_retypes_the_attack() -> None:
+    text = (
+        "date 2019-04-03 Kabul: Gunmen attacked a hotel in Herat on Tuesday, killing six guests. "
+        "A truck bomb opened the attack at the hotel gate."
+    )
+
+    assert events_of(text) == [(EventType.EXPLOSION_REMOTE_VIOLENCE, 6)]
+
+
+def test_the_attackers_after_attack_by_are_not_its_target() -> None:
+    text = (
+        "date 2019-04-03 Niamey: An attack by jihadist fighters in Tillia on Monday left "
+        "12 villagers dead."
+    )
+
+    assert events_of(text)[0][0] is EventType.VIOLENCE_AGAINST_CIVILIANS
+
+
+def test_security_forces_firing_on_marchers_leave_a_protest_a_protest() -> None:
+    text = (
+        "date 2019-04-03 Harare: Police fired tear gas at a march in Harare on Wednesday, and "
+        "riot police clashed with the marchers near the parliament."
+    )
+    rioting = (
+        "date 2019-04-03 Harare: Protesters clashed with police during a march in Harare on "
+        "Wednesday."
+    )
+
+    assert offline(text).events[0].event_type is EventType.PROTEST
+    assert offline(rioting).events[0].event_type is EventType.RIOT
+
+
+def test_a_killing_reported_by_its_death_alone_is_one_event_with_its_toll() -> None:
+    text = (
+        "date 2019-04-03 Kabul: Militants stormed a checkpoint in Kandahar on Tuesday night, "
+        "killing at least three people. A suicide car bomb started the assault."
+    )
+
+    assert events_of(text) == [(EventType.EXPLOSION_REMOTE_VIOLENCE, 3)]
+
+
+def test_a_person_murdered_is_one_death_and_a_victim_among_the_parties() -> None:
+    text = (
+        "date 2019-04-03 Lima: Community leader Rosa Quispe, who led a campaign against a mine, "
+        "was murdered on Wednesday in the town of Huari."
+    )
+
+    result = offline(text)
+
+    assert [event.fatalities for event in result.events] == [1]
+    assert "Rosa Quispe" in result.events[0].actors
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The raid killed two guards and a driver.", 3),
+        ("The blast killed 30 people and 42 others were injured.", 30),
+        ("A nurse was killed in the shelling.", 1),
+        ("Nobody was killed in the fire.", 0),
+        (
+            "A lawmaker said four students were killed. The police said no deaths were reported.",
+            (0, 4),
+        ),
+    ],
+)
+def test_listed_victims_single_victims_and_denied_tolls(
+    text: str, expected: int | tuple[int, int]
+) -> None:
+    found = toll(text)
+
+    if isinstance(expected, tuple):
+        assert found == FatalityRange(min=expected[0], max=expected[1])
+    else:
+        assert found == expected
+
+
+def test_a_second_attack_is_its_own_event_and_a_joint_toll_yields_to_each_ones() -> None:
+    text = (
+        "date 2019-04-03 Bamako: Two separate attacks in Kidal killed five people on Tuesday. "
+        "Rockets hit an army camp, killing a soldier. "
+        "The second attack, on a convoy, killed four drivers."
+    )
+
+    assert events_of(text) == [
+        (EventType.EXPLOSION_REMOTE_VIOLENCE, 1),
+        (EventType.VIOLENCE_AGAINST_CIVILIANS, 4),
+    ]
+
+
+def test_whoever_condemns_an_attack_is_not_a_party_to_it() -> None:
+    text = (
+        "date 2019-04-03 Abuja: ECOWAS on Tuesday condemned an attack by Boko Haram fighters "
+        "on a market in Gwoza in which 11 traders were killed."
+    )
+
+    assert actors_of(text) == ["Boko Haram", "civilians"]
+
+
+def test_a_crowd_is_named_by_the_group_it_is() -> None:
+    text = "date 2019-04-03 Accra: Thousands of striking nurses marched in Accra on Monday."
+
+    assert "nurses" in actors_of(text)
+
+
+def test_named_parties_states_voters_and_crash_victims() -> None:
+    consulate = (
+        "date 2019-04-03 Kabul: Gunmen attacked the Indian Consulate in Jalalabad on Monday, "
+        "killing two guards."
+    )
+    administration = (
+        "date 2019-04-03 Washington: The Biden administration imposed sanctions on Tuesday."
+    )
+    state = "date 2019-04-03 Ankara: Turkey indicted two Greek sailors on Monday."
+    election = (
+        "date 2019-04-03 Dakar: Millions of people voted in presidential elections on Sunday."
+    )
+    crash = (
+        "date 2019-04-03 Nairobi: Six pupils were killed when their bus overturned near Nakuru "
+        "on Monday."
+    )
+
+    assert "Indian Consulate" in actors_of(consulate)
+    assert "Biden administration" in actors_of(administration)
+    assert "Turkey" in actors_of(state)
+    assert actors_of(election) == ["voters"]
+    assert actors_of(crash) == ["pupils"]
+
+
+def test_a_charge_against_someone_unnamed_names_the_person_the_article_introduces() -> None:
+    text = (
+        "date 2019-04-03 Athens: Prosecutors charged a young woman on Monday with arson. "
+        "Police named the suspect as Eleni Markou. Markou denies the charge. "
+        "Her lawyer said Markou would appeal."
+    )
+
+    assert "Eleni Markou" in actors_of(text)
+
+
+def test_a_number_word_is_never_a_place_and_a_part_of_the_city_refines_it() -> None:
+    text = (
+        "date 2019-04-03 Lagos: Three school children died when a truck hit their bus in Lagos "
+        "on Monday. The crash happened near a market in the city's Ajegunle township."
+    )
+
+    assert locations(text) == [("Ajegunle", "Nigeria")]
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        (
+            "Three pupils were killed in a bus crash in Lagos on Monday morning.",
+            "Three pupils killed in bus crash in Lagos",
+        ),
+        (
+            "Rebels on Thursday began an advance on the town of Kidal near the border, "
+            "officials said.",
+            "Rebels began advance on town of Kidal near border",
+        ),
+        (
+            "After years of talks, the two countries signed a trade deal in Geneva late Monday.",
+            "Two countries signed trade deal in Geneva",
+        ),
+        (
+            "Activist Ana Ruiz, who ran a shelter for migrants, was shot dead on Friday.",
+            "Activist Ana Ruiz shot dead",
+        ),
+        (
+            "The raid began at about 14:30 local time (1230 GMT) on Friday at a depot of the "
+            "national grid company in the southern hill region west of the old capital.",
+            "Raid began at depot of national grid company in southern hill region",
+        ),
+        (
+            "Sterling rose to $1.125 at 8.30 a.m. on Thursday, close to a record low.",
+            "Sterling rose to $1.125, close to record low",
+        ),
+    ],
+)
+def test_the_headline_is_written_from_the_lead(lead: str, expected: str) -> None:
+    headline = written_headline(lead)
+
+    assert headline == expected
+    assert len(headline.split()) <= 15
+
+
+def test_the_country_a_policy_targets_is_a_party_not_the_place() -> None:
+    text = (
+        "date 2019-04-03 Geneva: The French government on Tuesday imposed sanctions on Iran "
+        "over its nuclear programme."
+    )
+
+    result = offline(text)
+
+    assert [event.location.country for event in result.events] == ["France"]
+    assert "Iranian government" in result.events[0].actors
+
+
+def test_who_claims_an_attack_is_its_party() -> None:
+    text = (
+        "date 2019-04-03 Niamey: Gunmen attacked a border post in Tillaberi on Monday, killing "
+        "four soldiers.\n\nThe post lies near the border with Mali.\n\n"
+        "On Tuesday Boko Haram claimed responsibility for the attack in a statement."
+    )
+    unclaimed = text.replace("Boko Haram claimed", "no group has claimed")
+
+    assert "Boko Haram" in actors_of(text)
+    assert "Boko Haram" not in actors_of(unclaimed)
+
+
+def test_an_envoy_or_ambassador_who_speaks_is_a_source() -> None:
+    text = (
+        "date 2019-04-03 Kabul: Gunmen attacked a hospital in Kunduz on Monday, killing nine "
+        "patients. The ECOWAS envoy said the attack was a crime."
+    )
+
+    assert "ECOWAS" not in actors_of(text)
+
+
+def test_a_legal_or_verbal_attack_is_no_violence() -> None:
+    assert (
+        offline("date 2019-04-03 Paris: Lawyers prepared a legal attack on the law.").events == []
+    )
+
+
+def test_an_article_whose_news_is_no_event_is_briefed_from_its_subject() -> None:
+    text = (
+        "When a phone is lost, most people shrug. Most never think about it again.\n\n"
+        "Contrast that with customers of Teledata, whose records leaked in March. "
+        "Teledata offered them free monitoring for a year. "
+        "Teledata says 2.1 million accounts were exposed.\n\n"
+        "Lawyers see a long fight ahead.\n\n"
+        "Years ago a court fined a rival firm after a bomb blast at its depot."
+    )
+
+    result = offline(text)
+
+    assert result.brief.startswith("Contrast that with customers of Teledata")
+    assert "2.1 million" in result.brief
+
+
+def test_a_party_noun_opening_the_sentence_is_still_a_party() -> None:
+    text = "date 2019-04-03 Niamey: Gunmen attacked a market in Tillaberi on Monday, killing six."
+
+    assert "gunmen" in actors_of(text)
+
+
+def test_a_headline_keeps_an_opening_place_but_not_an_opening_circumstance() -> None:
+    assert written_headline("In Kunduz, gunmen attacked a clinic on Monday.") == (
+        "In Kunduz, gunmen attacked clinic"
+    )
+    assert written_headline("Despite the curfew, crowds marched in Lome on Monday.") == (
+        "Crowds marched in Lome"
+    )
+
+
+def test_a_headline_drops_a_desk_label_and_a_reference_point() -> None:
+    lead = "UPDATE 2 - Shelling of the town of Kassala, east of the capital, killed five people."
+
+    assert written_headline(lead) == "Shelling of town of Kassala killed five people"

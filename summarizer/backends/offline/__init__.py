@@ -2,9 +2,9 @@
 
 Rules read the article: trigger words give each event its type, calendar arithmetic
 its date, a bundled gazetteer and the phrasing around names its place, a lexicon
-its parties, and the death figures its toll. The headline and brief are cut from
-the article's own sentences. Deterministic, and fast enough to be the baseline that
-every LLM run is compared with.
+its parties, and the death figures its toll. The brief is cut from the article's own
+sentences and the headline written from its lead, in the article's words.
+Deterministic, and fast enough to be the baseline that every LLM run is compared with.
 
 >>> from summarizer import summarize
 >>> article = "date 2017-05-25 Baghdad: Troops retook Baaj on Thursday."
@@ -22,8 +22,9 @@ from typing import Any
 
 from summarizer.article import Article
 from summarizer.backends.base import Draft
-from summarizer.backends.offline.brief import brief, event_summary, headline
+from summarizer.backends.offline.brief import brief, event_summary
 from summarizer.backends.offline.events import extract_events
+from summarizer.backends.offline.headlines import written_headline
 from summarizer.schema import Extraction, Usage
 
 _RULE_FILES = ("*.py", "data/*.txt")
@@ -55,7 +56,7 @@ def extract(article: Article) -> Extraction:
     brief_text = brief(events, sentences, article.published)
     return Extraction.model_validate(
         {
-            "headline": headline(brief_text),
+            "headline": written_headline(brief_text),
             "brief": brief_text,
             "events": [
                 {

@@ -12,6 +12,7 @@ a party to a violent event merely for having reported it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -50,6 +51,8 @@ class ActorMention(NamedTuple):
     victim: bool = False
     reporter: bool = False  # the subject of "said", or the object of "according to"
     crowd: bool = False
+    group: str | None = None  # the victims' own noun ("students"), for a crowd they form
+    noun: str | None = None  # the victims' own noun, whatever they are ("children")
 
 
 class PartyLexicon:
@@ -113,7 +116,7 @@ _ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z]{1,7})\)")
 _ORGANISATION_NOUNS = words(
     "Court Tribunal Bank Committee Agency Authority Ministry Council Party Commission Company "
     "Corporation Movement Front Union Service Institute Organisation Organization Association "
-    "Alliance Federation Airlines Command Railways Group Inc Ltd"
+    "Alliance Federation Airlines Command Railways Group Inc Ltd Consulate Embassy"
 )
 _ORGANISATION = re.compile(
     r"(?:\b[A-Z][\w'\u2019.-]*\s+(?:(?:of|for|and|the)\s+)?){1,6}"
@@ -129,14 +132,32 @@ _TITLES = re.compile(
     r"|chief executive|Chief Executive|CEO|chairman|Chairman)\s+"
     rf"(?P<name>(?:{_NAME_TOKEN}\s+){{1,3}}{_NAME_TOKEN})(?![\w'\u2019-])"
 )
+# The words of _TITLES, to skip it in sentences that introduce nobody.
+_TITLE_WORDS = words(
+    "president prime minister secretary chancellor king queen prince emir sheikh general gen "
+    "colonel col commander leader judge governor mayor senator sen rep ambassador pope "
+    "archbishop bishop justice executive ceo chairman"
+)
 _REPORTING_AFTER = re.compile(
     r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?,?\s+(?:(?:also|later|earlier)\s+)?"
-    r"(?:said|says|say|told|reported|added|confirmed|announced|stated|claimed|cited|quoted)\b"
-    r"|^\s+(?:officials?|spokes(?:man|woman|person)|sources?|statement|commanders?|chiefs?)\b",
+    # "claimed responsibility" is authorship, not a report.
+    r"(?:said|says|say|told|reported|added|confirmed|announced|stated|cited|quoted"
+    r"|claimed(?!\s+(?:responsibility|credit)))\b"
+    r"|^\s+(?:officials?|spokes(?:man|woman|person)|sources?|statement|commanders?|chiefs?"
+    r"|envoys?|ambassadors?|representatives?)\b",
+    re.IGNORECASE,
+)
+# Who condemns or mourns an event reacts to it; it is not a party to it.
+_REACTING_AFTER = re.compile(
+    r"^(?:\s*\([^)]*\))?\s+(?:(?:on|has|have|had|also|strongly|swiftly|\w+day)\s+){0,3}"
+    r"(?:condemned|condemns|denounced|denounces|deplored|deplores|mourned|mourns|welcomed"
+    r"|welcomes|expressed|expresses|offered|offers)\b",
     re.IGNORECASE,
 )
 _ACCORDING_BEFORE = re.compile(
-    r"\b(?:according\s+to|cited|citing|quoted|told)\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE
+    r"\b(?:according\s+to|cited|citing|quoted|told|(?:advised|informed|briefed)\s+by)\s+"
+    r"(?:the\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
 )
 
 # Unnamed parties. A country's army and police take its adjective: "Kenyan police".
@@ -171,8 +192,14 @@ _ARMED_GENERIC_NAMES = frozenset(_ARMED_NOUNS.values())
 _CIVILIAN_NOUNS = words(
     "civilians civilian villagers residents passengers workers employees worshippers "
     "students pupils children women farmers herders traders shoppers pilgrims miners "
-    "refugees patients"
+    "refugees patients teachers nurses doctors"
 )
+# Victims who are a group by what they do, and so may be a crowd of their own.
+_GROUP_NOUNS = words(
+    "students pupils workers employees farmers herders traders miners teachers nurses doctors"
+)
+# Victims of a crash named as a coder would: who they were, when it is more than "people".
+_ACCIDENT_VICTIM_NOUNS = words("children pupils students workers miners pilgrims")
 _CROWD_NOUNS = words("protesters protestors demonstrators marchers rioters crowd crowds")
 _NEEDS_ADJECTIVE = frozenset(["jets", "warplanes", "aircraft", "air", "force", "navy"])
 # "the government", not "a government school" or "government forces".
@@ -192,7 +219,8 @@ _NOUN_PHRASE = re.compile(
     r"|peacekeepers|gunmen|attackers|assailants|militants|insurgents|jihadists|fighters|rebels?"
     r"|bandits|separatists|extremists|kidnappers|militias?|militiamen|pirates|civilians?"
     r"|villagers|residents|passengers|workers|employees|worshippers|students|pupils|children"
-    r"|women|farmers|herders|traders|shoppers|pilgrims|miners|refugees|patients|protesters"
+    r"|women|farmers|herders|traders|shoppers|pilgrims|miners|refugees|patients|teachers|nurses"
+    r"|doctors|protesters"
     r"|protestors|demonstrators|marchers|rioters|crowds?)\b"
     # "rebel commander", "army units": the noun qualifies someone else.
     r"(?!\s+(?:commanders?|leaders?|chiefs?|spokes\w+|officials?|sources|headquarters|units"
@@ -207,9 +235,28 @@ _DESCRIBED_WORDS = words(
     "militants insurgents jihadists fighters rebel rebels bandits separatists extremists "
     "kidnappers militia militias militiamen pirates civilian civilians villagers "
     "residents passengers workers employees worshippers students pupils children women "
-    "farmers herders traders shoppers pilgrims miners refugees patients protesters "
+    "farmers herders traders shoppers pilgrims miners refugees patients teachers nurses doctors "
+    "student teacher worker farmer trader nurse doctor administration protesters "
     "protestors demonstrators marchers rioters crowd crowds"
 )
+
+
+# "a nurses' march", "a farmer protest": the crowd named by the group it is.
+_GROUP_CROWD = re.compile(
+    r"\b(?P<group>student|teacher|worker|farmer|trader|nurse|doctor)s?'?\s+(?:union\s+)?"
+    r"(?:protests?|demonstrations?|march(?:es)?|rall(?:y|ies)|strikes?|sit-ins?)\b",
+    re.IGNORECASE,
+)
+# The words _GROUP_CROWD needs, to skip it in sentences that cannot match.
+_GROUP_WORDS = words(
+    "student students teacher teachers worker workers farmer farmers trader traders nurse nurses "
+    "doctor doctors"
+)
+_CROWD_ACTS = words(
+    "protest protests demonstration demonstrations march marches rally rallies strike strikes sit"
+)
+# "the Biden administration": a government named by its leader.
+_ADMINISTRATION = re.compile(r"\b(?:the\s+)?(?P<name>[A-Z][a-z]+\s+administration)\b")
 
 
 def named_parties(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
@@ -225,6 +272,18 @@ def named_parties(sentence: Sentence, start: int, end: int) -> list[ActorMention
         if found is not None:
             mentions.append(found)
             cursor = found.end
+    if "administration" in sentence.words:
+        mentions += [
+            ActorMention(
+                match["name"],
+                match.start("name"),
+                match.end("name"),
+                PartyKind.OFFICIAL,
+                reporter=_is_reporter(text, match.start("name"), match.end("name")),
+            )
+            for match in _ADMINISTRATION.finditer(text, start, end)
+            if parties.lookup(match["name"].split()[0]) is None
+        ]
     known = [(mention.start, mention.end) for mention in mentions]
     organisations = (
         ()
@@ -279,7 +338,11 @@ def _is_reporter(text: str, start: int, end: int) -> bool:
     if acronym:
         after = after[acronym.end() :]
     before = text[max(0, start - 40) : start]
-    return bool(_REPORTING_AFTER.match(after) or _ACCORDING_BEFORE.search(before))
+    return bool(
+        _REPORTING_AFTER.match(after)
+        or _REACTING_AFTER.match(after)
+        or _ACCORDING_BEFORE.search(before)
+    )
 
 
 def described_parties(
@@ -296,6 +359,9 @@ def described_parties(
     a country's adjective ("Malian troops") from any other capitalised word.
     """
     text = sentence.masked
+    if text[:1].isupper() and text[: text.find(" ")].lower() in _DESCRIBED_WORDS:
+        # "Gunmen stormed...": the noun opening the sentence, read as it is written elsewhere.
+        text = text[0].lower() + text[1:]
     mentions = []
     described = not _DESCRIBED_WORDS.isdisjoint(sentence.words)
     for match in _NOUN_PHRASE.finditer(text, start, end) if described else ():
@@ -314,7 +380,19 @@ def described_parties(
                 victim=noun in _CIVILIAN_NOUNS or noun in _CROWD_NOUNS,
                 reporter=_is_reporter(text, match.start(), match.end()),
                 crowd=noun in _CROWD_NOUNS,
+                group=noun if noun in _GROUP_NOUNS else None,
+                noun=noun if noun in _CIVILIAN_NOUNS else None,
             )
+        )
+    groups = (
+        _GROUP_CROWD.finditer(text, start, end)
+        if not (_GROUP_WORDS.isdisjoint(sentence.words) or _CROWD_ACTS.isdisjoint(sentence.words))
+        else ()
+    )
+    for match in groups:
+        group = match["group"].lower() + "s"
+        mentions.append(
+            ActorMention("civilians", match.start(), match.end(), None, victim=True, group=group)
         )
     # The word screen spares most sentences the pattern.
     government = (
@@ -365,10 +443,61 @@ def _described_name(
 
 def persons(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
     """People introduced by a title: "Transport Minister Kostas Karamanlis"."""
+    if _TITLE_WORDS.isdisjoint(sentence.words):
+        return []
+    text = sentence.masked
     return [
-        ActorMention(match["name"], match.start("name"), match.end("name"), None)
-        for match in _TITLES.finditer(sentence.masked, start, end)
+        ActorMention(
+            match["name"],
+            match.start("name"),
+            match.end("name"),
+            None,
+            reporter=_is_reporter(text, match.start("name"), match.end()),
+        )
+        for match in _TITLES.finditer(text, start, end)
     ]
+
+
+_NAME_TOKENS = re.compile(r"[\w'\u2019-]+")
+# Two or three capitalised words, the last of which may later stand alone: a person's name.
+_FULL_NAME = re.compile(
+    r"(?=[A-Z])(?<![\w'\u2019.-])(?P<name>[A-Z][a-z][\w'\u2019]*(?:\s+[A-Z][a-z][\w'\u2019]*)?"
+    r"\s+(?P<surname>[A-Z][a-z][\w'\u2019-]+))(?![\w'\u2019-])"
+)
+
+
+def introduced_persons(sentences: list[Sentence], is_place: Callable[[str], bool]) -> list[str]:
+    """People the article names in full and then by surname alone, most mentioned first.
+
+    "Police named the suspect as Eleni Markou ... Markou denies it": a person coding the
+    article by hand names her in full, wherever the event itself only says "a young woman".
+    """
+    text = " ".join(sentence.masked for sentence in sentences)
+    counts: dict[str, int] = {}
+    full: dict[str, str] = {}
+    for match in _FULL_NAME.finditer(text):
+        name, surname = match["name"], match["surname"]
+        words_of_name = name.split()
+        if any(is_place(word) or lexicon().lookup(word) for word in words_of_name):
+            continue
+        if words_of_name[0] in _NOT_FIRST_NAMES:
+            continue
+        full.setdefault(surname, name)
+    tokens = Counter(_NAME_TOKENS.findall(text))
+    for surname, name in full.items():
+        if tokens[surname] >= 2:
+            counts[name] = tokens[surname]
+    return sorted(counts, key=lambda name: -counts[name])
+
+
+# Capitalised words that open sentences or titles, never a first name.
+_NOT_FIRST_NAMES = words(
+    "The A An In On At But And As After Before When While If His Her Their Its This That These "
+    "Those Police President Prime Minister Mr Mrs Ms Dr Gov General Judge Chief Former State "
+    "National Federal North South East West Northern Southern Eastern Western Central New "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
+    "June July August September October November December"
+)
 
 
 def choose_actors(
@@ -377,12 +506,14 @@ def choose_actors(
     crowd_event: bool,
     civilian_victims: bool,
     reporters_excluded: bool,
+    accident: bool = False,
 ) -> list[str]:
     """The parties of one event: in order of appearance, victims last, each once.
 
     `crowd_event`: a protest or riot, whose crowd is a party ("protesters", named if
     the text does not); `civilian_victims`: an attack or explosion, whose victims are
-    "civilians"; `reporters_excluded`: sources of the report are not parties to it.
+    "civilians"; `reporters_excluded`: sources of the report are not parties to it;
+    `accident`: a crash, whose victims are a party when the text says who they were.
     """
     chosen: list[ActorMention] = []
     for mention in found:
@@ -393,13 +524,23 @@ def choose_actors(
         if mention.crowd and not (crowd_event or civilian_victims):
             continue
         if mention.victim and not mention.crowd and not civilian_victims:
-            continue
+            if accident and mention.noun in _ACCIDENT_VICTIM_NOUNS:
+                mention = mention._replace(name=mention.noun)
+            elif not (crowd_event and mention.group):
+                continue
         chosen.append(mention)
+    if crowd_event:
+        # The crowd is named by the group it is ("students"), as the text names it.
+        chosen = [
+            mention._replace(name=mention.group, crowd=True) if mention.group else mention
+            for mention in chosen
+        ]
     if crowd_event and not any(mention.crowd for mention in chosen):
         chosen.append(ActorMention("protesters", 0, 0, None, victim=True, crowd=True))
     named_armed = any(mention.kind is PartyKind.ARMED for mention in chosen)
     full_names = [m.name for m in chosen if m.kind is None and " " in m.name]
     names: list[str] = []
+    victims: list[str] = []
     keys: set[str] = set()
     generic_named = False
     for mention in sorted(chosen, key=lambda m: m.victim):
@@ -414,5 +555,7 @@ def choose_actors(
         key = name_key(name)
         if key and key not in keys:
             keys.add(key)
-            names.append(name)
-    return names[:_MAX_ACTORS]
+            (victims if mention.victim else names).append(name)
+    # Whoever else is named, the victims of an event are among its parties.
+    kept_victims = victims[: max(1, _MAX_ACTORS - len(names))]
+    return names[: _MAX_ACTORS - len(kept_victims)] + kept_victims

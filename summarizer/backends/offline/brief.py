@@ -1,4 +1,4 @@
-"""Headline, brief and event summaries, cut from the article's own sentences.
+"""Brief and event summaries, cut from the article's own sentences.
 
 Nothing is paraphrased: every word comes from the article, so the brief can state
 no figure the article does not. Sentences are shortened clause by clause: the
@@ -18,8 +18,8 @@ from typing import NamedTuple
 from summarizer.backends.offline.events import ExtractedEvent
 from summarizer.backends.offline.reading import Sentence, words
 from summarizer.rules import brief_problem
-from summarizer.schema import BRIEF_MAX_SENTENCES, BRIEF_MAX_WORDS, HEADLINE_MAX_WORDS
-from summarizer.text import collapse_whitespace, count_words, split_sentences
+from summarizer.schema import BRIEF_MAX_SENTENCES, BRIEF_MAX_WORDS
+from summarizer.text import collapse_whitespace, count_words
 
 _ATTRIBUTION = re.compile(
     r"^(?:[\w'\u2019.()-]+\s+){0,7}?(?:said|says|say|told\s+\w+|reported|added|cited\s+.*\s+as\s+saying"
@@ -43,7 +43,20 @@ _CUT_BEFORE = words(
 )
 _DANGLING = words("a an the of in on at to and or but with by for from as its their his her")
 _RECENT_DAYS = 10
-_MIN_HEADLINE_WORDS = 5
+# An article states its news in its first paragraphs; an event first told later is a detail.
+_NEWS_PARAGRAPHS = 2
+# A capitalised word: a name, unless it is a word that opens sentences.
+_NAME = re.compile(r"(?=[A-Z])(?<![\w'\u2019-])[A-Z][\w&'\u2019-]+")
+_NOT_SUBJECTS = words(
+    "i the a an in on at but and as after before when while if his her their its this that "
+    "these those he she it they we mr mrs ms dr monday tuesday wednesday thursday friday "
+    "saturday sunday january february march april may june july august september october "
+    "november december"
+)
+# A name said this often is what the article is about; it is looked for this early.
+_SUBJECT_MENTIONS = 3
+_SUBJECT_SENTENCES = 8
+_MIN_CUT_WORDS = 5
 _MIN_SENTENCE_WORDS = 6
 # The lead report stays whole up to this many words, leaving room for other events.
 _LEAD_FULL_WORDS = 45
@@ -140,7 +153,8 @@ def brief(
     events: Sequence[ExtractedEvent], sentences: Sequence[Sentence], published: dt.date | None
 ) -> str:
     """1-3 sentences, at most BRIEF_MAX_WORDS words: the lead event, then what matters most."""
-    if not events:
+    if not events or events[0].sentences[0].paragraph > _NEWS_PARAGRAPHS:
+        # No event in the opening paragraphs: the article is not the report of one.
         return _lead_brief(sentences)
     keep: dict[int, set[int]] = {}
     for event in events:
@@ -164,7 +178,7 @@ def brief(
         if _fits(trial):
             chosen = trial
         elif lead:
-            chosen = [(candidate.sentence, _shorten(text, BRIEF_MAX_WORDS) + ".")]
+            chosen = [(candidate.sentence, shorten(text, BRIEF_MAX_WORDS) + ".")]
     chosen.sort(key=lambda pair: pair[0].index)
     return " ".join(text for _, text in chosen)
 
@@ -216,9 +230,16 @@ def _fits(chosen: Sequence[tuple[Sentence, str]]) -> bool:
 
 
 def _lead_brief(sentences: Sequence[Sentence]) -> str:
-    """With no event found, the opening sentences as written, as many as fit."""
+    """With no event found, the opening sentences as written, as many as fit, from the
+    first that names the article's subject: a feature may open on an anecdote."""
+    opening = sentences[:_SUBJECT_SENTENCES]
+    subject = _main_subject(sentences)
+    first = next(
+        (index for index, sentence in enumerate(opening) if subject and subject in sentence.text),
+        0,
+    )
     chosen: list[tuple[Sentence, str]] = []
-    for sentence in sentences[: BRIEF_MAX_SENTENCES * 2]:
+    for sentence in sentences[first : first + BRIEF_MAX_SENTENCES * 2]:
         text = collapse_whitespace(sentence.text)
         if text[-1] not in ".!?\"'”\u2019":
             text += "."
@@ -226,28 +247,25 @@ def _lead_brief(sentences: Sequence[Sentence]) -> str:
         if _fits(trial):
             chosen = trial
         elif not chosen:
-            return _shorten(text, BRIEF_MAX_WORDS) + "."
+            return shorten(text, BRIEF_MAX_WORDS) + "."
         else:
             break
     return " ".join(text for _, text in chosen)
 
 
-def headline(brief_text: str) -> str:
-    """The brief's first sentence, cut at a phrase boundary to HEADLINE_MAX_WORDS words."""
-    first = split_sentences(brief_text)[0] if brief_text.strip() else brief_text
-    clauses = first.rstrip(".!?;: ").split(", ")
-    # The first clause, unless it is only "On Monday": then the clause it introduces too.
-    taken = clauses[0]
-    for clause in clauses[1:]:
-        if count_words(taken) >= _MIN_HEADLINE_WORDS:
-            break
-        taken += ", " + clause
-    shortened = _shorten(taken, HEADLINE_MAX_WORDS)
-    # A text of punctuation alone ("!!! ???") has no words to cut: it is its own headline.
-    return shortened if shortened.strip() else _shorten(brief_text, HEADLINE_MAX_WORDS)
+def _main_subject(sentences: Sequence[Sentence]) -> str | None:
+    """The name the article repeats most (a company, a person, a country), if any repeats."""
+    counts: dict[str, int] = {}
+    for sentence in sentences:
+        for match in _NAME.finditer(sentence.masked):
+            name = match.group()
+            if name.lower() not in _NOT_SUBJECTS:
+                counts[name] = counts.get(name, 0) + 1
+    best = max(counts, key=lambda name: counts[name], default=None)
+    return best if best is not None and counts[best] >= _SUBJECT_MENTIONS else None
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     """At most `limit` words, cut before a preposition or conjunction where one allows."""
     words = text.rstrip(".").split()
     if count_words(text) <= limit:
@@ -258,7 +276,7 @@ def _shorten(text: str, limit: int) -> str:
     if not kept:
         # One token of many words ("a/b/c/..."): cut inside it.
         return _cut_inside(words[0], limit)
-    for cut in range(len(kept), _MIN_HEADLINE_WORDS - 1, -1):
+    for cut in range(len(kept), _MIN_CUT_WORDS - 1, -1):
         if cut < len(words) and words[cut].lower() in _CUT_BEFORE:
             kept = words[:cut]
             break

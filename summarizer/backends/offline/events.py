@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from summarizer.article import Article
 from summarizer.backends.offline import actors
 from summarizer.backends.offline.dates import DateMention, shifted
-from summarizer.backends.offline.fatalities import Shape, Side, event_fatalities
+from summarizer.backends.offline.fatalities import DeathReport, Shape, Side, event_fatalities
 from summarizer.backends.offline.mentions import (
     DEADLY_FAMILIES,
     Family,
@@ -41,8 +41,8 @@ from summarizer.backends.offline.places import (
     gazetteer,
     place_key,
 )
-from summarizer.backends.offline.reading import Sentence, read_sentences
-from summarizer.backends.offline.triggers import Role
+from summarizer.backends.offline.reading import Sentence, read_sentences, words
+from summarizer.backends.offline.triggers import VOTE, Role, Trigger
 from summarizer.schema import EVIDENCE_MAX_QUOTES, EventType, Fatalities, Location
 
 _VIOLENT_TYPES = frozenset(
@@ -54,6 +54,10 @@ _VIOLENT_TYPES = frozenset(
     }
 )
 _CROWD_TYPES = frozenset({EventType.PROTEST, EventType.RIOT})
+# Triggers that say people died, not what happened.
+_DEATH_ROLES = frozenset({Role.KILLING, Role.TOLL})
+# Types an "attack" or a killing gets before anyone says how it was carried out.
+_METHOD_OPEN_TYPES = frozenset({EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.BATTLE})
 # Events whose victims are named among the parties as "civilians".
 _CIVILIAN_VICTIM_TYPES = frozenset(
     {EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.EXPLOSION_REMOTE_VIOLENCE}
@@ -65,6 +69,17 @@ _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT}
 _ANNOUNCEMENT_PARAGRAPHS = 2
 # How many days after an event a report of it may be dated ("said on Thursday").
 _REPORT_LAG_DAYS = 3
+# "the city's Ajegunle township": a place inside the one the article named before.
+_PART_OF_PREVIOUS = re.compile(
+    r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+$"
+)
+_POLICY_WORDS = words(
+    "sanctions embargo position policy pressure restrictions tariffs ban stance relations"
+)
+_POLICY_BEFORE = re.compile(
+    r"\b(?:sanctions|embargo|position|policy|pressure|restrictions|tariffs|ban|stance"
+    r"|relations)\s+(?:on|against|toward|towards|with)\s+(?:the\s+)?$"
+)
 _ANAPHORIC_PLACE = re.compile(r"\b(?:the|that|this)\s+(?:city|town|village|area|district)\b")
 _INSTITUTION_AFTER = re.compile(
     r"^\s+(?:government|authorities|parliament|cabinet|president|prime\s+minister|ministry"
@@ -99,8 +114,10 @@ class ArticleContext:
     dateline: PlaceMention | None
     places: Gazetteer
     names: KnownNames
+    sentences: list[Sentence]
     _places_of: dict[int, list[PlaceMention]] = field(default_factory=dict)
     _parties_of: dict[int, list[actors.ActorMention]] = field(default_factory=dict)
+    _persons: list[str] | None = None
 
     def sentence_places(self, sentence: Sentence) -> list[PlaceMention]:
         found = self._places_of.get(sentence.index)
@@ -142,6 +159,21 @@ class ArticleContext:
             return place
         return place._replace(countries=(home,))
 
+    @property
+    def persons(self) -> list[str]:
+        """The people the article names in full and again by surname, most mentioned first."""
+        found = self._persons
+        if found is None:
+            found = actors.introduced_persons(
+                self.sentences,
+                lambda word: (
+                    self.places.entry(word) is not None
+                    or self.places.country_of_demonym(word) is not None
+                ),
+            )
+            object.__setattr__(self, "_persons", found)
+        return found
+
     def sentence_parties(self, sentence: Sentence) -> list[actors.ActorMention]:
         found = self._parties_of.get(sentence.index)
         if found is None:
@@ -162,6 +194,8 @@ class MentionPlaces:
     best: PlaceMention | None
     anchor: PlaceMention | None
     country: str | None
+    # "in the city's Ajegunle township": the place lies within one already named.
+    part_of_previous: bool = False
 
     @property
     def anchor_key(self) -> str | None:
@@ -183,13 +217,24 @@ class EventDraft:
 
     @property
     def family(self) -> Family:
-        return self.mentions[0].family
+        # Deaths with no event named start an attack or a clash (see _deaths_type), so the
+        # attack's own description ("a truck bomb opened the attack") may join it.
+        first = self.mentions[0].family
+        return Family.VIOLENCE if first is Family.DEATHS else first
 
     @property
     def place_key(self) -> str | None:
         return _specific_key(self.place)
 
     def add(self, mention: Mention, where: MentionPlaces, *, adopt_date: bool = False) -> None:
+        if (
+            mention.event_type is EventType.EXPLOSION_REMOTE_VIOLENCE
+            and self.event_type in _METHOD_OPEN_TYPES
+            and not self._method_stated()
+        ):
+            # "Gunmen attacked the base ... A car bomb opened the attack": the method, once
+            # stated, types the attack.
+            self.event_type, self.sub_event_type = mention.event_type, mention.sub_event_type
         self.mentions.append(mention)
         if mention.event_type is EventType.RIOT and self.event_type is EventType.PROTEST:
             self.event_type, self.sub_event_type = EventType.RIOT, mention.sub_event_type
@@ -198,9 +243,16 @@ class EventDraft:
         if where.best is not None and (
             self.place is None
             or (_specific_key(self.place) is None and _specific_key(where.best) is not None)
+            or (where.part_of_previous and where.best.rank > self.place.rank)
         ):
             self.place = where.best
         self.country = self.country or where.country
+
+    def _method_stated(self) -> bool:
+        """Whether a mention so far named how the violence was done, not just that it was."""
+        return any(
+            trigger.role is Role.EVENT for mention in self.mentions for trigger in mention.triggers
+        )
 
     def _set_date(self, date: DateMention) -> None:
         self.date, self.date_end, self.date_weak = date.date, date.date_end, date.weak
@@ -243,9 +295,11 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
         dateline=_dateline_place(article.dateline, places),
         places=places,
         names=names,
+        sentences=sentences,
     )
     drafts = _merge(sentences, context)
-    events = [_finish(draft, context, drafts) for draft in drafts]
+    naming = _naming_drafts(drafts)
+    events = [_finish(draft, context, drafts, naming) for draft in drafts]
     return sentences, events
 
 
@@ -334,6 +388,7 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
         # "Bank of England", "Tigray People's Liberation Front" name parties, not places.
         and not any(start <= place.start < end for start, end in parties)
         and not _passing_country(place, context)
+        and not _policy_target(sentence, place)
     ]
     best = max(named, key=lambda place: (place.rank, -place.start), default=None)
     trigger_clauses = {sentence.clause_at(trigger.start) for trigger in mention.triggers}
@@ -359,7 +414,20 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
             country = min(known, key=lambda place: abs(place.start - around)).countries[0]
     else:
         country = _institution_country(mention, context.places)
-    return MentionPlaces(best, anchor, country)
+    part_of_previous = best is not None and bool(
+        _PART_OF_PREVIOUS.search(sentence.lowered, max(0, best.start - 24), best.start)
+    )
+    return MentionPlaces(best, anchor, country, part_of_previous)
+
+
+def _policy_target(sentence: Sentence, place: PlaceMention) -> bool:
+    """ "Sanctions on Sudan", "its position on Iran": the country a policy is about is not
+    where the policy is made."""
+    return (
+        place.is_country
+        and not _POLICY_WORDS.isdisjoint(sentence.words)
+        and bool(_POLICY_BEFORE.search(sentence.lowered, max(0, place.start - 40), place.start))
+    )
 
 
 def _passing_country(place: PlaceMention, context: ArticleContext) -> bool:
@@ -402,6 +470,19 @@ def _place_mention(
     date = mention.date
     compatible = [draft for draft in drafts if _compatible(draft, mention)]
     last = compatible[-1] if compatible else None
+    if mention.claimed and last is not None:
+        # "On Tuesday X claimed responsibility for the attack": the attack reported before,
+        # whatever the date of the claim.
+        last.add(mention, where)
+        return
+    if mention.another and last is not None:
+        # "The second attack, on a convoy, killed four": the same day, unless
+        # it says otherwise, and a separate event.
+        inherited = DateMention(0, 0, date=last.date) if last.date else None
+        _start(mention, where, drafts, date if date is not None and date.date else inherited)
+        if where.best is None:
+            drafts[-1].place, drafts[-1].country = last.place, last.country
+        return
     if date is not None and date.date is not None:
         same_day = [
             d for d in compatible if d.date == date.date and _agree(d, where, by_name=False)
@@ -521,24 +602,39 @@ def _agree(draft: EventDraft, where: MentionPlaces, *, by_name: bool = True) -> 
     """
     if where.country and draft.country and where.country != draft.country:
         return False
-    if not by_name and draft.family not in _PLACED_FAMILIES:
+    if where.part_of_previous or (not by_name and draft.family not in _PLACED_FAMILIES):
         return True
     key = where.anchor_key
     return key is None or draft.place_key is None or key == draft.place_key
 
 
-def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> ExtractedEvent:
-    """The event's fields, from all the mentions merged into it."""
+def _naming_drafts(drafts: list[EventDraft]) -> dict[int, set[int]]:
+    """Per sentence index, the drafts (by position) that the sentence names by more than a death."""
+    naming: dict[int, set[int]] = {}
+    for position, draft in enumerate(drafts):
+        for mention in draft.mentions:
+            if any(trigger.role not in _DEATH_ROLES for trigger in mention.triggers):
+                naming.setdefault(mention.sentence.index, set()).add(position)
+    return naming
+
+
+def _finish(
+    draft: EventDraft,
+    context: ArticleContext,
+    drafts: list[EventDraft],
+    naming: dict[int, set[int]],
+) -> ExtractedEvent:
+    """The event's fields, from all the mentions merged into it.
+
+    `naming`: per sentence, the drafts it names (see _naming_drafts).
+    """
+    own = drafts.index(draft)
     sentences: list[Sentence] = []
     for mention in draft.mentions:
         if mention.sentence not in sentences:
             sentences.append(mention.sentence)
     deadly = draft.family in DEADLY_FAMILIES
-    fatalities = (
-        event_fatalities(report for mention in draft.mentions for report in mention.deaths)
-        if deadly
-        else None
-    )
+    fatalities = event_fatalities(_own_reports(draft)) if deadly else None
     location = _location(draft, context, drafts)
     adjective = context.places.adjective(location.country)
     # "Five people were killed, police said on Monday": Monday dates the report. An
@@ -551,21 +647,52 @@ def _finish(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]
         date=date,
         date_end=date_end,
         location=location,
-        actors=_actors(draft, context, adjective),
+        actors=_actors(draft, context, adjective, _claimants(draft, drafts, context)),
         fatalities=fatalities,
         sentences=sentences,
         report_clauses=[
-            frozenset(
-                sentence.clause_at(trigger.start)
-                for mention in draft.mentions
-                if mention.sentence is sentence
-                for trigger in mention.triggers
-                if trigger.role not in (Role.KILLING, Role.TOLL)
+            _report_clauses(
+                draft, sentence, named_elsewhere=bool(naming.get(sentence.index, set()) - {own})
             )
             for sentence in sentences
         ],
         evidence=[sentence.text for sentence in sentences[:EVIDENCE_MAX_QUOTES]],
     )
+
+
+def _own_reports(draft: EventDraft) -> list[DeathReport]:
+    """The death reports stated for this event: a total of several attacks ("two separate
+    attacks killed five") gives way to any figure stated for this one alone."""
+    own = [report for mention in draft.mentions if not mention.several for report in mention.deaths]
+    if any(report.shape is not Shape.NONE_DIED for report in own):
+        return own
+    return [report for mention in draft.mentions for report in mention.deaths]
+
+
+def _report_clauses(
+    draft: EventDraft, sentence: Sentence, *, named_elsewhere: bool
+) -> frozenset[int]:
+    """The clauses of a sentence that name the event: where its triggers are.
+
+    A death names the event when nothing else in the sentence names any event ("Rosa
+    Quispe, who led a campaign, was murdered on Wednesday"); next to an event's name ("said it
+    had opened an investigation into the killings") it is a detail.
+    """
+    naming = _sentence_triggers(draft, sentence, naming=True)
+    if not naming and not named_elsewhere:
+        naming = _sentence_triggers(draft, sentence, naming=False)
+    return frozenset(sentence.clause_at(trigger.start) for trigger in naming)
+
+
+def _sentence_triggers(draft: EventDraft, sentence: Sentence, *, naming: bool) -> list[Trigger]:
+    """The event's triggers in the sentence; with `naming`, only those that name an event."""
+    return [
+        trigger
+        for mention in draft.mentions
+        if mention.sentence is sentence
+        for trigger in mention.triggers
+        if not naming or trigger.role not in _DEATH_ROLES
+    ]
 
 
 def _location(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> Location:
@@ -603,9 +730,120 @@ def _referred_place(draft: EventDraft, drafts: list[EventDraft]) -> PlaceMention
     return None
 
 
-def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -> list[str]:
+# "Israel indicted", "Russia bombed": a state acting in its own name.
+_STATE_ACTS = re.compile(
+    r"\s+(?:(?:on\s+\w+day|has|have|had|also|then|later)\s+)*(?!said\b|says\b|based\b)"
+    r"(?:[a-z]+ed|sent|struck|shot|hit|held|took|froze|began|won|lost|sold|bought)\b"
+)
+# "Rosa Quispe, who led a campaign, was murdered": the person named is the victim.
+_VICTIM_AFTER = re.compile(
+    r"[^.;]{0,120}?\b(?:was|has\s+been)\s+(?:\w+\s+)?(?:killed|murdered|shot|assassinated"
+    r"|slain|stabbed|kidnapped|abducted|beheaded)\b"
+)
+_SUBJECT_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+_CLAIM = re.compile(
+    r"\bclaimed\s+(?:responsibility|credit)\s+for\b|\bclaimed\s+(?:the|that|this)\s+"
+    r"(?:attack|bombing|blast|killing|ambush|raid)",
+    re.IGNORECASE,
+)
+_NO_CLAIMANT = re.compile(r"\b(?:no|nobody|none)\b[^,;]*$", re.IGNORECASE)
+_VOTERS = re.compile(
+    r"\bvoters\b|\b(?:thousands|millions|hundreds|people|citizens|residents)\b[^.;,]{0,60}?"
+    r"\bvot(?:ed|ing)\b",
+    re.IGNORECASE,
+)
+# "charged a young woman", "the man was sentenced": a defendant the event leaves unnamed.
+_UNNAMED_PERSON = re.compile(
+    r"\b(?:a|an|the)\s+(?:[\w'-]+\s+){0,3}?(?:girl|boy|man|woman|teenager|youth|activist"
+    r"|journalist|mother|father|lawyer|politician|businessman|businesswoman|suspect|defendant)\b",
+    re.IGNORECASE,
+)
+
+
+def _acting_countries(
+    sentence: Sentence, start: int, end: int, context: ArticleContext
+) -> list[actors.ActorMention]:
+    text = sentence.masked
+    return [
+        actors.ActorMention(place.countries[0], place.start, place.end, actors.PartyKind.OFFICIAL)
+        for place in context.sentence_places(sentence)
+        if place.is_country
+        and place.countries
+        and start <= place.start < end
+        # The subject of its clause: "Israel indicted", not "police in Kenya fired".
+        and _SUBJECT_OPENING.fullmatch(
+            text, sentence.clauses[sentence.clause_at(place.start)][0], place.start
+        )
+        and _STATE_ACTS.match(text, place.end, end)
+    ]
+
+
+def _targeted_governments(
+    sentence: Sentence, start: int, end: int, context: ArticleContext
+) -> list[actors.ActorMention]:
+    """ "Lift sanctions on Sudan": the government a policy is aimed at is a party to it."""
+    found = []
+    for place in context.sentence_places(sentence):
+        if start <= place.start < end and place.countries and _policy_target(sentence, place):
+            adjective = context.places.adjective(place.countries[0])
+            if adjective:
+                name = f"{adjective} government"
+                found.append(actors.ActorMention(name, place.start, place.end, None))
+    return found
+
+
+def _voters(sentence: Sentence, start: int, end: int) -> list[actors.ActorMention]:
+    match = _VOTERS.search(sentence.masked, start, end)
+    if match is None:
+        return []
+    return [actors.ActorMention("voters", match.start(), match.end(), None)]
+
+
+def _unnamed_defendant(draft: EventDraft, context: ArticleContext) -> list[actors.ActorMention]:
+    """The person the article names, for a ruling or charge against someone it describes."""
+    for mention in draft.mentions:
+        text = mention.sentence.masked
+        if any(_UNNAMED_PERSON.search(text, start, end) for start, end in mention.ranges):
+            named = context.persons
+            if named:
+                return [actors.ActorMention(named[0], 0, 0, None)]
+    return []
+
+
+def _claimants(
+    draft: EventDraft, drafts: list[EventDraft], context: ArticleContext
+) -> list[actors.ActorMention]:
+    """ "Al Qaeda's branch claimed responsibility for the attack": who claims an attack is
+    its party, though the claim is a sentence of its own, after the report."""
+    if draft.family is not Family.VIOLENCE:
+        return []
+    violent = [other for other in drafts if other.family is Family.VIOLENCE]
+    first = draft.mentions[0].sentence.index
+    later = [other.mentions[0].sentence.index for other in violent if other is not draft]
+    until = min((index for index in later if index > first), default=len(context.sentences))
+    found = []
+    for sentence in context.sentences[first:until]:
+        if "claimed" not in sentence.words:
+            continue
+        claim = _CLAIM.search(sentence.masked)
+        if claim is None or _NO_CLAIMANT.search(sentence.masked, 0, claim.start()):
+            continue
+        found += [
+            party
+            for party in context.sentence_parties(sentence)
+            if party.kind is actors.PartyKind.ARMED and party.end <= claim.start()
+        ][-1:]
+    return found
+
+
+def _actors(
+    draft: EventDraft,
+    context: ArticleContext,
+    adjective: str | None,
+    claimants: list[actors.ActorMention],
+) -> list[str]:
     places = context.places
-    found: list[actors.ActorMention] = []
+    found: list[actors.ActorMention] = list(claimants)
     for mention in draft.mentions:
         sentence = mention.sentence
         parties = context.sentence_parties(sentence)
@@ -618,12 +856,27 @@ def _actors(draft: EventDraft, context: ArticleContext, adjective: str | None) -
                 adjective,
                 lambda word: places.country_of_demonym(word) is not None,
             )
-            if draft.family not in DEADLY_FAMILIES:
-                found += actors.persons(sentence, start, end)
+            # Named people: the victim of a killing as much as the subject of a ruling;
+            # who reports deaths is left out below.
+            found += [
+                person
+                for person in actors.persons(sentence, start, end)
+                if draft.family not in DEADLY_FAMILIES
+                or _VICTIM_AFTER.match(sentence.masked, person.end)
+            ]
+            found += _acting_countries(sentence, start, end, context)
+            found += _targeted_governments(sentence, start, end, context)
+            if draft.sub_event_type == VOTE:
+                found += _voters(sentence, start, end)
+    if draft.family is Family.LEGAL and not any(
+        mention.kind is None and " " in mention.name for mention in found
+    ):
+        found += _unnamed_defendant(draft, context)
     return actors.choose_actors(
         found,
         crowd_event=draft.event_type in _CROWD_TYPES,
         civilian_victims=draft.event_type in _CIVILIAN_VICTIM_TYPES,
         # Who reports deaths, disasters or accidents is a source, not a party to them.
         reporters_excluded=draft.family in DEADLY_FAMILIES and draft.family is not Family.HEALTH,
+        accident=draft.event_type is EventType.ACCIDENT,
     )

@@ -7,8 +7,9 @@ Wounded and missing people are never counted.
 
 Combining an event's reports follows what they mean: a rising toll supersedes the
 figures it rose from; figures for different sides (soldiers, attackers) add up;
-different figures for the same people are a range, as sources differ; zero only
-when the article says nobody died, and only if no one is reported dead either.
+different figures for the same people are a range, as sources differ, and so are
+deaths one source reports and another denies (from 0); zero only when the article
+says nobody died and no one is reported dead.
 """
 
 from __future__ import annotations
@@ -88,11 +89,38 @@ _KILL_VERB = (
     r"|shot\s+dead|shooting\s+dead|gunned\s+down|gunning\s+down|(?:stabbed|hacked|beat|beaten"
     r"|burned|burnt)\s+to\s+death)"
 )
+# "killed two guards and a driver": further victims listed after the first.
+_MORE_VICTIMS = re.compile(
+    rf"(?:\s*,\s*|\s+and\s+|\s*,\s+and\s+)(?P<count>{_NUMBER}|an?)\s+(?:[\w'-]+\s+){{0,2}}?"
+    r"[a-z]+\b",
+    re.IGNORECASE,
+)
+# "Rosa Quispe ... was murdered", "a nurse was killed", "shot him to death": one
+# person, though no number is written.
+_ONE_DIED = re.compile(
+    r"\b(?=was\s)(?<![Nn]o\s)(?<![Nn]obody\s)(?<![Nn]one\s)(?<![Oo]ne\s)was\s+(?:\w+\s+)?(?:killed"
+    r"|shot\s+dead|murdered|slain|assassinated|executed|beheaded|(?:shot|stabbed|beaten|hacked)"
+    r"\s+to\s+death)\b"
+    r"|\b(?:shot|stabbed|beat|hacked)\s+(?:him|her|[A-Z][\w'-]+)\s+to\s+death\b"
+    r"|\b(?:shot|gunned)\s+(?:him|her|[A-Z][\w'-]+)\s+(?:dead|down)\b",
+)
+_NOT_DEAD = re.compile(
+    r"\s+(?:(?:were|was|have\s+been|had\s+been)\s+)?(?:\w+\s+)?(?:injured|wounded|hurt|missing"
+    r"|arrested|rescued|detained|abducted|kidnapped)\b",
+    re.IGNORECASE,
+)
 _RANGE = rf"between\s+(?P<low>{_NUMBER})\s+and\s+(?P<high>{_NUMBER})"
 
 # "killing 37 people", "killed five al Shabaab fighters", "killing between eight and 13 people"
+# "killing a soldier", "killed an aid worker": one victim, named by a singular noun.
+_ONE_VICTIM = (
+    r"(?P<one>an?|one)\s+(?:[\w'-]+\s+){0,3}?(?:soldier|policeman|police\s+officer|officer"
+    r"|peacekeeper|guard|civilian|man|woman|child|boy|girl|student|pupil|worker|journalist|driver"
+    r"|farmer|person|resident|villager|passenger|teacher|nurse|doctor|militant|fighter|rebel"
+    r"|attacker|expert|official|activist|protester|demonstrator)\b"
+)
 _AFTER_VERB = re.compile(
-    rf"{_KILL_VERB}\s+(?:{_RANGE}|{_QUALIFIER}(?P<count>{_NUMBER}))"
+    rf"{_KILL_VERB}\s+(?:{_RANGE}|{_ONE_VICTIM}|{_QUALIFIER}(?P<count>{_NUMBER}))"
     rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?(?:[\w'-]+\s+){{0,3}}?(?P<noun>{_VICTIM})\b)?",
     re.IGNORECASE,
 )
@@ -141,6 +169,12 @@ _NONE_DIED = re.compile(
     r"|\bwithout\s+(?:any\s+)?casualties\b|\bcaused\s+no\s+(?:casualties|deaths|injuries)\b",
     re.IGNORECASE,
 )
+_DEATHS_DENIED = re.compile(
+    r"\b(?:no\s+one|nobody|none)\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?killed\b"
+    r"|\b(?:no\s+one|nobody)\s+died\b|\bno\s+(?:deaths|fatalities)\b|\bthere\s+were\s+no\s+"
+    r"(?:deaths|fatalities)\b",
+    re.IGNORECASE,
+)
 # The words each pattern needs, to skip the patterns a text cannot match.
 _WORD = re.compile(r"[a-z]+")
 _TOLL_WORDS = frozenset({"toll", "number"})
@@ -148,6 +182,10 @@ _KILL_WORDS = frozenset(
     {"killing", "killed", "kills", "kill", "claimed", "claiming", "dead", "down", "death"}
 )
 _DIED_WORDS = frozenset({"killed", "dead", "died", "murdered", "slain", "executed"})
+_ONE_WORDS = frozenset(
+    {"killed", "dead", "murdered", "slain", "assassinated", "executed", "beheaded", "death", "down"}
+)
+_ONE_VERBS = frozenset({"was", "shot", "stabbed", "beat", "hacked", "gunned"})
 _BODY_WORDS = frozenset({"bodies", "deaths", "dead"})
 _NONE_WORDS = frozenset({"nobody", "one", "none", "casualties", "deaths", "fatalities", "injuries"})
 _SECURITY_NOUN = re.compile(rf"^(?:{_SECURITY})$", re.IGNORECASE)
@@ -176,6 +214,8 @@ class DeathReport(NamedTuple):
     high: int = 0
     side: Side = Side.ANYONE
     superseded: tuple[int, ...] = ()  # the figures a rising toll rose from
+    # NONE_DIED: the statement is that nobody died, not only that nobody was hurt.
+    deaths_denied: bool = False
 
 
 def number_value(text: str) -> int | None:
@@ -246,8 +286,13 @@ def death_reports(text: str) -> list[DeathReport]:
                 number_value(match["low"]), number_value(match["high"]), match["noun"]
             )
         else:
-            value = number_value(match["count"])
-            reports += _count(value, value, match["noun"])
+            value = 1 if match["one"] else number_value(match["count"])
+            more = _listed_after(text, match.end()) if value is not None else 0
+            if more:
+                # Victims of different kinds in one list: one figure, whoever they were.
+                reports += _count(value + more, value + more, None)  # type: ignore[operator]
+            else:
+                reports += _count(value, value, match["noun"])
     for match in [] if "between" not in words else _RANGE_BEFORE_VERB.finditer(text):
         if fresh(match):
             reports += _count(
@@ -259,6 +304,12 @@ def death_reports(text: str) -> list[DeathReport]:
         for pair in _COUNTED_PAIR.finditer(match["chain"]):
             value = number_value(pair["count"])
             reports += _count(value, value, pair["noun"])
+    if not (words.isdisjoint(_ONE_WORDS) or words.isdisjoint(_ONE_VERBS)):
+        for match in _ONE_DIED.finditer(text):
+            # "Five people were killed" was counted above; a bare "was killed" is one.
+            if not any(start <= match.end() and match.start() <= end for start, end in claimed):
+                claimed.append(match.span())
+                reports += _count(1, 1, None)
     for pattern, needs in ((_TOLL_AT, _TOLL_WORDS), (_BODIES, _BODY_WORDS)):
         for match in [] if words.isdisjoint(needs) else pattern.finditer(text):
             if not fresh(match):
@@ -267,8 +318,21 @@ def death_reports(text: str) -> list[DeathReport]:
             value = number_value(groups.get("count") or groups.get("count2") or "")
             reports += _count(value, value, None)
     if not words.isdisjoint(_NONE_WORDS) and _NONE_DIED.search(text):
-        reports.append(DeathReport(Shape.NONE_DIED))
+        denied = bool(_DEATHS_DENIED.search(text))
+        reports.append(DeathReport(Shape.NONE_DIED, deaths_denied=denied))
     return reports
+
+
+def _listed_after(text: str, offset: int) -> int:
+    """How many more victims a list adds after its first figure ("and a driver": 1)."""
+    more = 0
+    while match := _MORE_VICTIMS.match(text, offset):
+        value = 1 if match["count"].lower() in ("a", "an") else number_value(match["count"])
+        if value is None or _NOT_DEAD.match(text, match.end()):
+            break  # "and 42 others injured": the list has moved on to the wounded
+        more += value
+        offset = match.end()
+    return more
 
 
 def event_fatalities(reports: Iterable[DeathReport]) -> Fatalities:
@@ -277,6 +341,7 @@ def event_fatalities(reports: Iterable[DeathReport]) -> Fatalities:
     counted = [report for report in reports if report.shape is not Shape.NONE_DIED]
     if not counted:
         return 0 if reports else None
+    denied = any(report.deaths_denied for report in reports)
     rises = [report for report in counted if report.shape is Shape.RISE]
     anyone = [
         (report.low, report.high)
@@ -299,6 +364,9 @@ def event_fatalities(reports: Iterable[DeathReport]) -> Fatalities:
     if overall is None:
         return None
     low, high = overall
+    if denied and not rises:
+        # One source counts deaths, another says nobody died: the sources differ.
+        low = 0
     return low if low == high else FatalityRange(min=low, max=high)
 
 

@@ -70,7 +70,8 @@ DEADLY_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT, 
 
 # Words without which a sentence states no death figure (see fatalities).
 _DEATH_WORDS = words(
-    "killed killing kill kills dead died deaths death toll tolls bodies casualties nobody no lives"
+    "killed killing kill kills dead died deaths death toll tolls bodies casualties nobody no lives "
+    "murdered slain assassinated executed beheaded"
 )
 _MONTH_NAMES = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -166,6 +167,39 @@ _CIVILIAN_TARGETS = re.compile(
     r"|funeral|homes?|houses?|shops?|refugees|families|family)\b",
     re.IGNORECASE,
 )
+# "an attack by rebel fighters on a market in which 12 traders were killed": the attackers,
+# named after the attack, are who did it, not who it hit.
+_AGENT_PHRASE = re.compile(
+    r"\s*(?:carried\s+out\s+|claimed\s+|launched\s+|staged\s+)?by\s+(?:suspected\s+)?"
+    r"(?:(?!(?:in|on|at|near|against|which|who|that)\b)[\w'-]+\s+){0,4}(?:militants|insurgents"
+    r"|fighters|gunmen|rebels|jihadists|groups?|forces|troops|soldiers|police|militias?"
+    r"|attackers|assailants|bandits|extremists"
+    r"|(?-i:[A-Z][\w'-]+))\b",
+    re.IGNORECASE,
+)
+_ARMED_TYPES = frozenset({EventType.BATTLE, EventType.VIOLENCE_AGAINST_CIVILIANS})
+# Security forces acting, just before the trigger: "police fired on", "troops shot".
+_SECURITY_AGENT = re.compile(
+    r"\b(?:police|policemen|officers|troops|soldiers|security\s+forces|army|military"
+    r"|gendarmes)\b[^.;,]{0,40}$",
+    re.IGNORECASE,
+)
+_NUMBERING_WORDS = words("second third another separate series two three")
+_OCCURRENCE_NOUNS = words("attack attacks raid raids ambush ambushes incident incidents")
+_CLAIMED_BEFORE = re.compile(
+    r"\bclaimed\s+(?:responsibility|credit)\s+for\s+(?:the|that|this|Monday's|Tuesday's"
+    r"|Wednesday's|Thursday's|Friday's|Saturday's|Sunday's|last|latest)\s+(?:[\w'-]+\s+)?$"
+    r"|\bclaimed\s+(?:the|that|this)\s+$",
+    re.IGNORECASE,
+)
+# Words that number an occurrence among others of its kind, just before its trigger.
+_ANOTHER_BEFORE = re.compile(
+    r"\b(?:second|third|another|(?:a|one)\s+separate)\s+(?:[\w-]+\s+)?$", re.IGNORECASE
+)
+_SEVERAL_BEFORE = re.compile(
+    r"\b(?:two|three|(?:two|three|several)\s+separate|series\s+of)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
 _PASSIVE_ASSAULT = re.compile(r"\b(?:came|coming|come)\s+under\b|\b(?:were|was)\s+attacked\b", re.I)
 _INTERVENTION = re.compile(
     r"\b(?:tear\s*gas|rubber\s+bullets|water\s+cannon|pepper\s+spray|dispersed|baton|cordon"
@@ -186,6 +220,12 @@ class Mention:
     deaths: list[DeathReport] = field(default_factory=list)
     event_type: EventType | None = None
     sub_event_type: str | None = None
+    # "the second attack", "another blast": an occurrence of its own, not the one before.
+    another: bool = False
+    # "two separate attacks killed five": a figure for several events at once.
+    several: bool = False
+    # "X claimed responsibility for the attack": the attack already reported.
+    claimed: bool = False
 
     @property
     def has_toll(self) -> bool:
@@ -243,7 +283,27 @@ def sentence_mentions(
             for start, end in mention.ranges:
                 mention.deaths.extend(death_reports(sentence.masked[start:end]))
         mention.event_type, mention.sub_event_type = _resolve_type(mention)
+        mention.another, mention.several = _counted_occurrence(sentence, mention)
+        mention.claimed = "claimed" in sentence.words and any(
+            _CLAIMED_BEFORE.search(sentence.masked, max(0, trigger.start - 40), trigger.start)
+            for trigger in mention.triggers
+        )
     return [mention for mention in mentions if not _planned(mention, dates)]
+
+
+def _counted_occurrence(sentence: Sentence, mention: Mention) -> tuple[bool, bool]:
+    """Whether the mention's event is one more of its kind, and whether it counts several."""
+    if _NUMBERING_WORDS.isdisjoint(sentence.words):
+        return False, False
+    another = several = False
+    for trigger in mention.triggers:
+        # "The second blast" of a twin bombing is part of it; "the second attack" is not.
+        if sentence.lowered[trigger.start : trigger.end] not in _OCCURRENCE_NOUNS:
+            continue
+        before = sentence.masked[max(0, trigger.start - 30) : trigger.start]
+        another = another or bool(_ANOTHER_BEFORE.search(before))
+        several = several or bool(_SEVERAL_BEFORE.search(before))
+    return another and not several, several
 
 
 def _planned(mention: Mention, dates: list[DateMention]) -> bool:
@@ -446,14 +506,24 @@ def _resolve_type(mention: Mention) -> tuple[EventType | None, str | None]:
         or t.event_type in (EventType.BATTLE, EventType.RIOT, EventType.VIOLENCE_AGAINST_CIVILIANS)
         for t in triggers
     )
+    # A crowd turns a protest into a riot by its own violence; deaths, or security
+    # forces firing on the marchers, leave it a protest that was met with force.
+    crowd_violent = any(
+        t.event_type is EventType.RIOT
+        or (
+            (t.role is Role.ASSAULT or t.event_type in _ARMED_TYPES)
+            and not _by_security_forces(mention.sentence, t)
+        )
+        for t in triggers
+    )
     explosion = [t for t in typed if t.event_type is EventType.EXPLOSION_REMOTE_VIOLENCE]
     if explosion:
         best = max(explosion, key=lambda t: t.rule.priority)
         return EventType.EXPLOSION_REMOTE_VIOLENCE, best.rule.sub_event_type
     if EventType.PROTEST in kinds or EventType.RIOT in kinds:
-        if EventType.RIOT in kinds or violent:
+        if EventType.RIOT in kinds or crowd_violent:
             return EventType.RIOT, "violent demonstration"
-        intervention = _INTERVENTION.search(text)
+        intervention = violent or _INTERVENTION.search(text)
         return (
             EventType.PROTEST,
             "protest with intervention" if intervention else "peaceful protest",
@@ -467,6 +537,11 @@ def _resolve_type(mention: Mention) -> tuple[EventType | None, str | None]:
     return _assault_type(mention, triggers[0])
 
 
+def _by_security_forces(sentence: Sentence, trigger: Trigger) -> bool:
+    clause_start = sentence.clauses[sentence.clause_at(trigger.start)][0]
+    return bool(_SECURITY_AGENT.search(sentence.masked, clause_start, trigger.start))
+
+
 def _assault_type(mention: Mention, trigger: Trigger) -> tuple[EventType, str]:
     """An attack is a battle, a riot or violence against civilians by whom it hit."""
     text = mention.sentence.masked
@@ -475,7 +550,11 @@ def _assault_type(mention: Mention, trigger: Trigger) -> tuple[EventType, str]:
         start = min(start for start, _ in mention.ranges)
         target = text[start : trigger.start]
     else:
-        target = text[trigger.end : min(end, trigger.end + 80)]
+        after = trigger.end
+        agent = _AGENT_PHRASE.match(text, after, end)
+        if agent:
+            after = agent.end()
+        target = text[after : min(end, after + 80)]
     if _CROWD_WORDS.search(target):
         return EventType.RIOT, "mob violence"
     security = _SECURITY_TARGETS.search(target)

@@ -44,7 +44,9 @@ _NOUN_RANKS = {
         FACILITY_RANK,
     ),
     **dict.fromkeys(
-        words("village villages neighbourhood neighborhood hamlet suburb settlement quarter"),
+        words(
+            "village villages neighbourhood neighborhood hamlet suburb settlement quarter township"
+        ),
         VILLAGE_RANK,
     ),
     **dict.fromkeys(["district"], DISTRICT_RANK),
@@ -126,7 +128,8 @@ _NOT_PLACES = words(
     "eastern western reuters twitter facebook god islam christmas ramadan eid easter "
     "muslim muslims christian christians sunni shiite shi'ite shia jewish kurdish arab "
     "arabs english french spanish saturday's analysis update breaking exclusive factbox "
-    "explainer place"
+    "explainer place one two three four five six seven eight nine ten eleven twelve "
+    "dozens hundreds thousands several many some all both"
 )
 _ORGANISATION_WORDS = words(
     "court bank committee agency authority ministry council party commission company "
