@@ -179,12 +179,74 @@ class LLMBackend:
             raise self._backend_error(error, article, tally.requests) from None
         return self._draft(result, tally)
 
+    def request_body(self, article: Article) -> dict[str, Any]:
+        """The chat-completions JSON body the realtime path sends first for `article`.
+
+        Built from the same arguments as `extract`, by the steps instructor's client
+        runs before it sends them: the response model's handling for the mode, then
+        the message templates. So a batch request line asks exactly what a realtime
+        request asks.
+        """
+        import json
+
+        from instructor.processing import handle_response_model
+
+        # instructor re-exports it untyped (a star import): mypy sees no such name.
+        from instructor.v2.core.templating import handle_templating  # type: ignore[attr-defined]
+
+        arguments = self._create_arguments(article)
+        context = arguments.pop("context")
+        mode = _instructor_mode(self.config.mode)
+        _, body = handle_response_model(arguments.pop("response_model"), mode=mode, **arguments)
+        body = handle_templating(body, mode=mode, context=context)
+        # Through JSON once: the body as it goes over the wire, plain types only.
+        return cast("dict[str, Any]", json.loads(json.dumps(body)))
+
+    def draft_from_completion(self, article: Article, completion: dict[str, Any]) -> Draft:
+        """A reply to `request_body` (a chat-completions JSON body), parsed and validated
+        as instructor parses a realtime reply, with the article's validation context.
+
+        Raises InvalidOutputError when the reply is not a valid extraction of the article.
+        """
+        from instructor.core import IncompleteOutputException
+        from instructor.processing import process_response
+        from openai.types.chat import ChatCompletion
+
+        try:
+            response = ChatCompletion.model_validate(completion)
+            result = process_response(
+                response,
+                response_model=_response_model(),
+                stream=False,
+                validation_context=dict(article.validation_context()),
+                strict=False,
+                mode=_instructor_mode(self.config.mode),
+            )
+        # pydantic's ValidationError and a reply that is not JSON are both ValueErrors.
+        except (ValueError, IncompleteOutputException) as error:
+            message = f"invalid reply from {self.config.model}: {describe_invalid_reply(error)}"
+            raise InvalidOutputError(
+                self._redact(message), article_id=article.id, attempts=1
+            ) from None
+        tally = _Tally(requests=1)
+        tally.add_usage(response)
+        return self._draft(result, tally)
+
     def _request(self, article: Article, tally: _Tally) -> dict[str, Any]:
         from instructor.core.hooks import Hooks
 
         hooks = Hooks()
         hooks.on("completion:kwargs", tally.count_request)
         hooks.on("completion:response", tally.add_usage)
+        return {
+            **self._create_arguments(article),
+            "max_retries": self.config.max_reasks,
+            "strict": False,
+            "hooks": hooks,
+        }
+
+    def _create_arguments(self, article: Article) -> dict[str, Any]:
+        """What both `extract` and `request_body` hand to instructor for `article`."""
         system, user = self.prompt.render(article)
         return {
             "model": self.config.model,
@@ -202,10 +264,7 @@ class LLMBackend:
                 "user_message": user,
             },
             "response_model": _response_model(),
-            "max_retries": self.config.max_reasks,
             "temperature": self.config.temperature,
-            "strict": False,
-            "hooks": hooks,
         }
 
     def _retrying(self, retrying_class: type[tenacity.BaseRetrying]) -> Any:
