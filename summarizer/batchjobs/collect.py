@@ -98,6 +98,19 @@ class CollectReport:
     # The job had been collected already: its output was returned, nothing was sent.
     reused: bool = False
 
+    def count(self, source: ReplySource | None) -> None:
+        """One more record: a result from `source`, or an error when None."""
+        if source is None:
+            self.failed += 1
+            return
+        self.done += 1
+        if source is ReplySource.BATCH:
+            self.from_batch += 1
+        elif source is ReplySource.REALTIME:
+            self.from_realtime += 1
+        else:
+            self.from_cache += 1
+
     def records(self) -> Iterator[str]:
         """The output's JSON lines."""
         with self.output.open(encoding="utf-8") as stream:
@@ -222,12 +235,11 @@ def _collect(
         _fall_back(job_dir, pipeline, concurrency, failures, realtime_keys)
     with atomic_writer(report.output) as output:
         for line in _input_lines(job_dir):
-            written = _output_record(line, manifest, pipeline, failures, batch_keys, realtime_keys)
+            written, source = _output_record(
+                line, manifest, pipeline, failures, batch_keys, realtime_keys
+            )
             output.write(written.to_json().encode() + b"\n")
-            if isinstance(written, ResultRecord):
-                report.done += 1
-            else:
-                report.failed += 1
+            report.count(source)
     if record:
         manifest.collected = Collected(
             done=report.done, failed=report.failed, fallback=fallback.value
@@ -350,10 +362,11 @@ def _output_record(
     failures: dict[str, _Failure],
     batch_keys: set[str],
     realtime_keys: set[str],
-) -> Record:
+) -> tuple[Record, ReplySource | None]:
+    """An input's record, and where its result came from (None for an error)."""
     error = line.get("error")
     if error is not None:
-        return ErrorRecord(line["id"], error["type"], error["message"])
+        return ErrorRecord(line["id"], error["type"], error["message"]), None
     key = line["key"]
     summary = pipeline.cached(_article(line))
     if summary is not None:
@@ -363,9 +376,9 @@ def _output_record(
             source = ReplySource.REALTIME
         else:
             source = ReplySource.CACHE
-        return collected_record(summary, source)
+        return collected_record(summary, source), source
     failure = failures.get(key) or _unanswered(manifest, line["shard"])
-    return ErrorRecord(line["id"], failure.type, failure.message)
+    return ErrorRecord(line["id"], failure.type, failure.message), None
 
 
 def _unanswered(manifest: Manifest, shard_number: int) -> _Failure:

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from summarizer.cli.batch import batch_group
 from summarizer.cli.cache import cache_group, schema_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
@@ -52,6 +53,7 @@ def cli() -> None:
     summarize ARTICLE.txt            headline, brief and events of one article
     summarize --json a.txt b.txt     the validated JSON
     summarize eval [DATASET]         score a backend against hand-labelled articles
+    summarize batch submit|collect   corpus runs through a provider's Batch API
     summarize cache info             where the cache is and what it holds
     summarize schema                 the JSON Schema of a result
 
@@ -63,6 +65,7 @@ cli.add_command(run_command)
 cli.add_command(schema_command)
 cli.add_command(cache_group)
 cli.add_command(eval_command)
+cli.add_command(batch_group)
 
 
 def main(argv: list[str] | None = None) -> None:
