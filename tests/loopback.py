@@ -418,6 +418,8 @@ class LoopbackServer:
 
     def _finish(self, batch: _Batch, end: str) -> None:
         lines, problem = _request_lines(batch.input_file.data)
+        if problem is None and end == "failed":
+            problem = "loopback: the script fails this batch's input file"
         if problem is not None:
             with self._lock:
                 batch.status = "failed"
@@ -431,7 +433,7 @@ class LoopbackServer:
             (output if kind == "output" else errors).append(line)
         completed = len(output)
         for index in range(min(batch.script.malformed, len(output))):
-            output[index] = output[index][: len(output[index]) // 2]
+            output[index] = output[index][: len(output[index]) // 2] + b"\n"
         for number in range(batch.script.unknown_ids):
             unknown_id = f"unknown-{number}"
             output.append(self._answer_line(unknown_id, lines[0][1] if lines else {})[1])

@@ -347,10 +347,14 @@ class LLMBackend:
         return BackendError(self._redact(message), article_id=article.id, attempts=requests)
 
     def _redact(self, message: str) -> str:
-        key = self.config.api_key
-        if key and len(key) >= MIN_SECRET_LENGTH:
-            return message.replace(key, "[redacted]")
-        return message
+        return redact_secret(message, self.config.api_key)
+
+
+def redact_secret(message: str, key: str | None) -> str:
+    """`message` with the API key masked (a provider may echo it in an error)."""
+    if key and len(key) >= MIN_SECRET_LENGTH:
+        return message.replace(key, "[redacted]")
+    return message
 
 
 class _SecretRedactor(logging.Filter):

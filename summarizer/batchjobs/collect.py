@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.article import Article
-from summarizer.backends.llm import LLMBackend
+from summarizer.backends.llm import LLMBackend, redact_secret
 from summarizer.batch import (
     DEFAULT_CONCURRENCY,
     ErrorRecord,
@@ -278,6 +278,9 @@ def _validate_file(
                 continue  # a request answered twice: the first valid answer stands
             article = _article_at(inputs, entry.offset)
             failure = _validate_line(line, article, backend, pipeline)
+            if failure is not None:
+                # A provider may echo the key in an error; the output is a file.
+                failure.message = redact_secret(failure.message, backend.config.api_key)
             if failure is None:
                 batch_keys.add(custom_id)
                 failures.pop(custom_id, None)

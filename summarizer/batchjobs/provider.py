@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from summarizer.backends.llm import (
     KEYLESS_PLACEHOLDER,
-    MIN_SECRET_LENGTH,
     LLMSettings,
     describe_http_error,
+    redact_secret,
 )
 from summarizer.batchjobs.manifest import atomic_writer
 from summarizer.batchjobs.requests import BATCH_ENDPOINT
@@ -125,7 +125,4 @@ class BatchService:
 
     def _failure(self, doing: str, error: BaseException) -> BackendError:
         message = f"{self.endpoint}: {doing} failed: {describe_http_error(error)}"
-        key = self.settings.api_key
-        if key and len(key) >= MIN_SECRET_LENGTH:
-            message = message.replace(key, "[redacted]")
-        return BackendError(message)
+        return BackendError(redact_secret(message, self.settings.api_key))
