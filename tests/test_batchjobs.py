@@ -7,7 +7,14 @@ collected output can be compared byte for byte with `summarize --jsonl --ordered
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +38,7 @@ from summarizer.pipeline import Pipeline
 from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.eval_support import gold_responder
 from tests.llm_support import (
+    LOOPBACK_MODEL,
     SENTINEL_KEY,
     chat_requests,
     llm_settings,
@@ -527,3 +535,125 @@ def test_pending_collect_through_the_api(served: LoopbackServer, tmp_path: Path,
     )
     assert report.done == 1
     assert polls[-1] and not polls[0]
+
+
+# -- killed at every step ----------------------------------------------------------------
+
+
+def start_cli(server: LoopbackServer, *args: str) -> subprocess.Popen[bytes]:
+    environment = {
+        **os.environ,
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": SENTINEL_KEY,
+        "SUMMARIZER_MODEL": LOOPBACK_MODEL,
+    }
+    command = [sys.executable, "-c", "from summarizer.cli import main; main()", *args]
+    return subprocess.Popen(
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def nth_request(number: int) -> Callable[[RecordedRequest], bool]:
+    """Matches the `number`-th files or batches request from now on (0 is the next)."""
+    seen = itertools.count()
+    return lambda request: next(seen) == number
+
+
+def kill_when_held(server: LoopbackServer, process: subprocess.Popen[bytes]) -> bool:
+    """SIGKILL the process once the server holds a processed request's reply; False when
+    the process ended first (it made fewer requests than the step asked for)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.holding.wait(0.05):
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return True
+        if process.poll() is not None:
+            return False
+    process.kill()
+    raise AssertionError("the command neither made the request nor ended")
+
+
+def files_and_batches(server: LoopbackServer) -> list[str]:
+    return [
+        f"{r.method} {r.path.split('?')[0]}"
+        for r in server.requests
+        if r.path.startswith(("/v1/files", "/v1/batches"))
+    ]
+
+
+def finish(process: subprocess.Popen[bytes]) -> tuple[int, str]:
+    _, stderr = process.communicate(timeout=120)
+    return process.returncode, stderr.decode()
+
+
+ARTICLES = 4
+
+
+def test_submit_killed_at_every_step_never_uploads_or_creates_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = write_feed(tmp_path / "feed.jsonl", ARTICLES)
+    step = 0
+    while True:
+        job = tmp_path / f"job-{step}"
+        monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / f"cache-{step}"))
+        with LoopbackServer() as server:
+            server.respond_with(valid_reply)
+            use_loopback(monkeypatch, server)
+            server.hold_reply(nth_request(step), seconds=60)
+            submit = ["batch", "submit", str(feed), "--job", str(job), "--max-requests", "2"]
+            process = start_cli(server, *submit)
+            if not kill_when_held(server, process):
+                assert process.returncode == 0, process.stderr
+                break  # the step is past the last request: every step has been killed
+            held_at = files_and_batches(server)[-1]
+
+            again = run_cli(submit)
+            collected = run_cli(["batch", "collect", "--job", str(job)])
+
+            assert again.exit_code == 0, (held_at, again.stderr)
+            assert len(server.uploads) == 2, held_at
+            metadata = [batch["metadata"] for batch in server.batches]
+            assert sorted(m["summarizer_shard"] for m in metadata) == ["1", "2"], held_at
+            assert collected.exit_code == 0, (held_at, collected.stderr)
+            assert output_ids(collected.stdout) == [f"story-{n}" for n in range(ARTICLES)]
+        step += 1
+    # Per shard: list files, upload, list batches, create the batch.
+    assert step == 8
+
+
+def test_collect_killed_at_every_step_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = write_feed(tmp_path / "feed.jsonl", ARTICLES)
+    step = 0
+    outputs: set[str] = set()
+    while True:
+        job = tmp_path / f"job-{step}"
+        monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / f"cache-{step}"))
+        with LoopbackServer() as server:
+            server.respond_with(valid_reply)
+            use_loopback(monkeypatch, server)
+            # Shard 1 expires with one answer: collect re-asks its other article realtime.
+            server.script_batches(BatchScript(end="expired", answered=1), BatchScript())
+            submit = ["batch", "submit", str(feed), "--job", str(job), "--max-requests", "2"]
+            assert run_cli(submit).exit_code == 0
+            collect = ["batch", "collect", "--job", str(job)]
+            server.hold_reply(nth_request(step), seconds=60)
+            process = start_cli(server, *collect)
+            if not kill_when_held(server, process):
+                assert process.returncode == 0, process.stderr
+                break
+            held_at = files_and_batches(server)[-1]
+
+            collected = run_cli(collect)
+
+            assert collected.exit_code == 0, (held_at, collected.stderr)
+            assert output_ids(collected.stdout) == [f"story-{n}" for n in range(ARTICLES)]
+            outputs.add(collected.stdout)
+            assert len(chat_requests(server)) == 1, held_at  # the one the batch did not answer
+        step += 1
+    # Per shard: read the batch, download its output file.
+    assert step == 4
+    assert len(outputs) == 1
