@@ -282,26 +282,6 @@ def test_a_failed_batch_is_asked_realtime_or_written_as_errors(
     assert len(chat_requests(served)) == chats_before + 3
 
 
-def test_the_server_fails_a_batch_whose_input_file_breaks_the_format(
-    served: LoopbackServer,
-) -> None:
-    import io
-
-    import openai
-
-    with openai.OpenAI(api_key="sk-test", base_url=served.base_url, max_retries=0) as client:
-        uploaded = client.files.create(file=("bad.jsonl", io.BytesIO(b"{oops\n")), purpose="batch")
-        created = client.batches.create(
-            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
-        )
-        ended = client.batches.retrieve(created.id)
-
-    assert ended.status == "failed"
-    assert ended.errors is not None and ended.errors.data
-    assert "line 1 is not valid JSON" in (ended.errors.data[0].message or "")
-    assert ended.output_file_id is None
-
-
 def test_an_expired_batch_keeps_its_partial_output(
     served: LoopbackServer, tmp_path: Path, job: Path
 ) -> None:
