@@ -54,7 +54,7 @@ from summarizer.batchjobs.manifest import (
 from summarizer.batchjobs.provider import BatchService
 from summarizer.batchjobs.requests import llm_backend
 from summarizer.errors import BackendError, ConfigurationError, SummarizerError
-from summarizer.pipeline import Pipeline, open_pipeline
+from summarizer.pipeline import Outcome, Pipeline, open_pipeline
 from summarizer.schema import ArticleSummary, schema_version
 
 DEFAULT_POLL_SECONDS = 60.0
@@ -277,7 +277,7 @@ def _validate_file(
             if custom_id in batch_keys:
                 continue  # a request answered twice: the first valid answer stands
             article = _article_at(inputs, entry.offset)
-            failure = _validate_line(line, article, backend, pipeline)
+            failure = _validate_line(line, article, pipeline)
             if failure is not None:
                 # A provider may echo the key in an error; the output is a file.
                 failure.message = redact_secret(failure.message, backend.config.api_key)
@@ -292,9 +292,7 @@ def _validate_file(
             failures[custom_id] = failure
 
 
-def _validate_line(
-    line: dict[str, Any], article: Article, backend: LLMBackend, pipeline: Pipeline
-) -> _Failure | None:
+def _validate_line(line: dict[str, Any], article: Article, pipeline: Pipeline) -> _Failure | None:
     """None when the line's reply is valid and cached, else why it is not."""
     if pipeline.cached(article) is not None:
         return None
@@ -313,11 +311,20 @@ def _validate_line(
         detail = problem.get("message") if isinstance(problem, dict) else None
         return _Failure("BackendError", f"the batch request failed: HTTP {status}: {detail}")
     try:
-        draft = backend.draft_from_completion(article, body)
-        pipeline._store(article, draft)
+        validate_reply(article, body, pipeline)
     except BackendError as failure:
         return _Failure(type(failure).__name__, failure.message)
     return None
+
+
+def validate_reply(article: Article, completion: dict[str, Any], pipeline: Pipeline) -> Outcome:
+    """A chat-completions reply for `article`, validated as a realtime reply is (the
+    article's context: evidence, dates, numbers) and cached by the pipeline.
+
+    Raises InvalidOutputError when the reply is not a valid result for the article.
+    """
+    draft = llm_backend(pipeline).draft_from_completion(article, completion)
+    return pipeline._store(article, draft)
 
 
 def _fall_back(
