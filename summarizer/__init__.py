@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         asummarize_many,
         summarize_many,
     )
+    from summarizer.batchjobs import collect_job, job_status, submit_job
     from summarizer.cache import ResultCache
     from summarizer.errors import (
         BackendError,
@@ -71,10 +72,13 @@ _SOURCES = {
     "Usage": "summarizer.schema",
     "asummarize": "summarizer.pipeline",
     "asummarize_many": "summarizer.batch",
+    "collect_job": "summarizer.batchjobs",
     "evaluate": "summarizer.evaluation",
     "get_backend": "summarizer.backends",
+    "job_status": "summarizer.batchjobs",
     "load_dataset": "summarizer.evaluation",
     "summarize": "summarizer.pipeline",
+    "submit_job": "summarizer.batchjobs",
     "summarize_many": "summarizer.batch",
 }
 
@@ -102,9 +106,12 @@ __all__ = [
     "Usage",
     "asummarize",
     "asummarize_many",
+    "collect_job",
     "evaluate",
     "get_backend",
+    "job_status",
     "load_dataset",
+    "submit_job",
     "summarize",
     "summarize_many",
 ]

@@ -637,3 +637,23 @@ def test_collect_killed_at_every_step_loses_nothing(
     # Per shard: read the batch, download its output file.
     assert step == 4
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("command", [["batch", "--help"], ["batch", "collect", "--help"]])
+def test_batch_help_does_not_import_openai_or_instructor(command: list[str]) -> None:
+    script = (
+        "import sys\n"
+        "from summarizer.cli import main\n"
+        "try:\n"
+        f"    main({command!r})\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'openai', 'instructor'})\n"
+        "print('HEAVY', heavy)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert "Usage: summarize batch" in finished.stdout
+    assert "HEAVY []" in finished.stdout

@@ -34,9 +34,12 @@ PUBLIC_NAMES = {
     "Usage",
     "asummarize",
     "asummarize_many",
+    "collect_job",
     "evaluate",
     "get_backend",
+    "job_status",
     "load_dataset",
+    "submit_job",
     "summarize",
     "summarize_many",
 }

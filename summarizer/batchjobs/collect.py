@@ -240,11 +240,13 @@ def _collect(
             )
             output.write(written.to_json().encode() + b"\n")
             report.count(source)
-    if record:
-        manifest.collected = Collected(
-            done=report.done, failed=report.failed, fallback=fallback.value
-        )
-        save_manifest(job_dir, manifest)
+    # Imported results replace a collected output: a later collect must not reuse it.
+    manifest.collected = (
+        Collected(done=report.done, failed=report.failed, fallback=fallback.value)
+        if record
+        else None
+    )
+    save_manifest(job_dir, manifest)
     return report
 
 
