@@ -25,6 +25,7 @@ from summarizer.article import read_article
 from summarizer.backends.llm import LLMBackend, Mode
 from summarizer.batchjobs import (
     Fallback,
+    JobError,
     JobPendingError,
     cancel_job,
     collect_job,
@@ -657,3 +658,12 @@ def test_batch_help_does_not_import_openai_or_instructor(command: list[str]) -> 
 
     assert "Usage: summarize batch" in finished.stdout
     assert "HEAVY []" in finished.stdout
+
+
+def test_collect_refuses_a_pipeline_with_other_settings(
+    served: LoopbackServer, tmp_path: Path, job: Path
+) -> None:
+    submit_job(job, [str(write_feed(tmp_path / "f.jsonl", 1))], pipeline(served, tmp_path / "c"))
+
+    with pytest.raises(JobError, match=r"settings \(mode\)"):
+        collect_job(job, pipeline=pipeline(served, tmp_path / "c", mode=Mode.JSON))

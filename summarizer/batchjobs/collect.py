@@ -52,7 +52,7 @@ from summarizer.batchjobs.manifest import (
     save_manifest,
 )
 from summarizer.batchjobs.provider import BatchService
-from summarizer.batchjobs.requests import llm_backend
+from summarizer.batchjobs.requests import job_settings, llm_backend
 from summarizer.errors import BackendError, ConfigurationError, SummarizerError
 from summarizer.pipeline import Outcome, Pipeline, open_pipeline
 from summarizer.schema import ArticleSummary, schema_version
@@ -446,6 +446,19 @@ def _check_pipeline(manifest: Manifest, pipeline: Pipeline) -> None:
             f"this job was made with prompt {settings.prompt_version} and schema "
             f"{settings.schema_version}; this summarizer has prompt {backend.prompt_version} "
             f"and schema {schema_version()}: collect it with the version that submitted it"
+        )
+    # Replies are parsed for the job's mode and cached under its settings' keys.
+    ours = job_settings(
+        backend,
+        settings.inputs,
+        max_requests=settings.max_requests,
+        max_bytes=settings.max_bytes,
+    )
+    if ours != settings:
+        differ = [name for name, value in ours if getattr(settings, name) != value]
+        raise JobError(
+            f"the pipeline's settings ({', '.join(differ)}) are not this job's; "
+            "collect it with the job's own settings"
         )
 
 
