@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend, redact_secret
@@ -253,7 +253,7 @@ def _collect(
 def _validate_file(
     path: Path,
     index: dict[str, _Entry],
-    inputs: Any,
+    inputs: BinaryIO,
     backend: LLMBackend,
     pipeline: Pipeline,
     failures: dict[str, _Failure],
@@ -482,7 +482,7 @@ def _input_lines(job_dir: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(raw)
 
 
-def _article_at(stream: Any, offset: int) -> Article:
+def _article_at(stream: BinaryIO, offset: int) -> Article:
     stream.seek(offset)
     return _article(json.loads(stream.readline()))
 

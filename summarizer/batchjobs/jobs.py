@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from summarizer.backends.llm import LLMSettings
 from summarizer.batchjobs.manifest import (
+    RESULTS_DIR,
     JobError,
     Manifest,
     RequestCounts,
@@ -120,7 +121,9 @@ def submit_job(
         for shard in manifest.shards:
             if shard.file_id is None:
                 path = job_dir / shard.path
-                shard.file_id = service.find_upload(shard.upload_name, shard.bytes)
+                shard.file_id = service.find_upload(
+                    shard.upload_name, shard.bytes, manifest.created_at
+                )
                 if shard.file_id is None:
                     shard.file_id = service.upload(shard.upload_name, path)
                 shard.status = "uploaded"
@@ -228,7 +231,7 @@ def refresh_batches(
                 ("errors", shard.error_file_id),
             ):
                 if file_id is not None:
-                    relative = f"results/shard-{shard.number:04d}-{kind}.jsonl"
+                    relative = f"{RESULTS_DIR}/shard-{shard.number:04d}-{kind}.jsonl"
                     service.download(file_id, job_dir / relative)
                     saved.append(relative)
             shard.downloaded = saved

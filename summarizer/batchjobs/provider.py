@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # Batch metadata that ties a batch to its job and shard, for a rerun to find it.
 JOB_KEY = "summarizer_job"
 SHARD_KEY = "summarizer_shard"
-# Batches are listed newest first; one created this long before the job cannot be its.
+# Files and batches are listed newest first; one made this long before the job is not its.
 _CLOCK_SKEW_SECONDS = 3600
 
 
@@ -55,10 +55,12 @@ class BatchService:
     def close(self) -> None:
         self._client.close()
 
-    def find_upload(self, upload_name: str, size: int) -> str | None:
+    def find_upload(self, upload_name: str, size: int, since: float) -> str | None:
         """The id of a file already uploaded under this job-unique name and size."""
         with self._errors("listing files"):
             for stored in self._client.files.list(purpose="batch", order="desc"):
+                if stored.created_at < since - _CLOCK_SKEW_SECONDS:
+                    return None
                 if stored.filename == upload_name and stored.bytes == size:
                     return stored.id
         return None

@@ -40,6 +40,8 @@ def _job_option(command: F) -> F:
 
 
 def _shard_options(command: F) -> F:
+    # The defaults are summarizer.batchjobs' DEFAULT_MAX_BYTES and DEFAULT_MAX_REQUESTS,
+    # written out: importing that package here would load pydantic for --help.
     command = click.option(
         "--max-bytes",
         type=click.IntRange(min=1),
