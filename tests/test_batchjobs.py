@@ -667,3 +667,21 @@ def test_collect_refuses_a_pipeline_with_other_settings(
 
     with pytest.raises(JobError, match=r"settings \(mode\)"):
         collect_job(job, pipeline=pipeline(served, tmp_path / "c", mode=Mode.JSON))
+
+
+def test_collect_of_a_job_not_fully_submitted_says_to_submit_again(
+    served: LoopbackServer, tmp_path: Path, job: Path
+) -> None:
+    feed = write_feed(tmp_path / "feed.jsonl", 2)
+    with LoopbackServer(batch_api=False) as without:
+        # An endpoint that takes no upload leaves the job written but not submitted.
+        refused = run_cli(
+            ["batch", "submit", str(feed), "--job", str(job), "--base-url", without.base_url]
+        )
+    collected = run_cli(["batch", "collect", "--job", str(job)])
+
+    assert refused.exit_code == 2
+    assert (job / "manifest.json").is_file()
+    assert collected.exit_code == 2
+    (line,) = collected.error_lines
+    assert "have no batch yet" in line and "submit again" in line

@@ -142,6 +142,12 @@ def collect_job(
             f"{job_dir}: this job was exported, not submitted; "
             "bring its results in with: summarize batch import RESULTS.jsonl --job DIR"
         )
+    unsubmitted = [str(shard.number) for shard in manifest.shards if shard.batch_id is None]
+    if unsubmitted:
+        raise JobError(
+            f"{job_dir}: shard(s) {', '.join(unsubmitted)} have no batch yet; "
+            "run the same summarize batch submit again to finish submitting"
+        )
     reused = _reuse(job_dir, manifest, fallback)
     if reused is not None:
         return reused
