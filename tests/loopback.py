@@ -6,8 +6,10 @@ with :meth:`LoopbackServer.script`, and then inspect
 :attr:`LoopbackServer.requests`. Only the standard library is used so the
 server exercises the client's real HTTP stack without extra dependencies.
 
-Steps are consumed only by chat-completion requests, one per request, in
-arrival order; ``GET /v1/models`` and unknown paths never consume a step.
+Steps are consumed by chat-completion requests, one per request, in arrival
+order, and by the request lines of a batch as it ends, one per line, in file
+order; ``GET /v1/models``, files and batches requests themselves, and unknown
+paths never consume a step.
 
 The server also keeps files (``/v1/files``: upload, retrieve, content, list) and
 batches (``/v1/batches``: create, retrieve, cancel, list). A batch lives as its
@@ -246,7 +248,7 @@ class LoopbackServer:
             return len(self._steps)
 
     def script(self, *steps: Step) -> None:
-        """Queue steps; each chat-completion request consumes one, FIFO."""
+        """Queue steps; each chat-completion request (or batch line) consumes one, FIFO."""
         with self._lock:
             self._steps.extend(steps)
 
