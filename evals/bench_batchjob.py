@@ -2,6 +2,7 @@
 
     python -m evals.bench_batchjob                # 1,000 and 10,000 articles
     python -m evals.bench_batchjob -n 2000 -n 20000 --repeats 3
+    python -m evals.bench_batchjob --traced       # Python allocations instead of RSS
 
 The loopback server runs in a process of its own and completes each batch at
 once, answering every request line validly, so the figures are the client's:
@@ -84,10 +85,18 @@ def peak_rss() -> int:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def child(step: str, url: str, feed: str, job: str, cache_dir: str) -> None:
-    """In a fresh process: one submit or collect; prints wall, CPU and peak memory."""
+def child(step: str, url: str, feed: str, job: str, cache_dir: str, memory: str) -> None:
+    """In a fresh process: one submit or collect; prints wall, CPU and peak memory.
+
+    `memory` "rss": the high-water RSS; "traced": the peak of Python allocations
+    during the step (tracemalloc's bookkeeping inflates RSS and CPU, hence a choice).
+    """
+    import tracemalloc
+
     from summarizer.batchjobs import Fallback
 
+    if memory == "traced":
+        tracemalloc.start()
     started = time.perf_counter()
     cpu_started = time.process_time()
     with Pipeline(LLMBackend(settings(url)), ResultCache(cache_dir)) as pipeline:
@@ -102,16 +111,18 @@ def child(step: str, url: str, feed: str, job: str, cache_dir: str) -> None:
         "count": count,
         "wall": time.perf_counter() - started,
         "cpu": time.process_time() - cpu_started,
-        "peak": peak_rss(),
+        "peak": tracemalloc.get_traced_memory()[1] if memory == "traced" else peak_rss(),
     }
     print(json.dumps(figures))
 
 
-def run_child(step: str, url: str, feed: Path, job: Path, cache_dir: Path) -> dict[str, Any]:
+def run_child(
+    step: str, url: str, feed: Path, job: Path, cache_dir: Path, memory: str
+) -> dict[str, Any]:
     finished = subprocess.run(
         [
             *(sys.executable, "-m", "evals.bench_batchjob", "--child", step),
-            *(url, str(feed), str(job), str(cache_dir)),
+            *(url, str(feed), str(job), str(cache_dir), memory),
         ],
         capture_output=True,
         text=True,
@@ -129,7 +140,9 @@ def write_feed(path: Path, articles: list[Article]) -> None:
             stream.write(json.dumps({"id": article.id, "text": article.text}) + "\n")
 
 
-def job_figures(url: str, articles: list[Article], repeats: int) -> dict[str, dict[str, float]]:
+def job_figures(
+    url: str, articles: list[Article], repeats: int, memory: str
+) -> dict[str, dict[str, float]]:
     """Medians over `repeats` of each step's child figures."""
     rounds: dict[str, list[dict[str, Any]]] = {"submit": [], "collect": []}
     for _ in range(repeats):
@@ -138,7 +151,7 @@ def job_figures(url: str, articles: list[Article], repeats: int) -> dict[str, di
             write_feed(feed, articles)
             for step in ("submit", "collect"):
                 rounds[step].append(
-                    run_child(step, url, feed, Path(folder) / "job", Path(folder) / "cache")
+                    run_child(step, url, feed, Path(folder) / "job", Path(folder) / "cache", memory)
                 )
     return {
         step: {name: statistics.median(r[name] for r in runs) for name in runs[0]}
@@ -184,7 +197,12 @@ def main() -> None:
     parser.add_argument("-n", "--articles", type=int, action="append", help="job sizes")
     parser.add_argument("--repeats", type=int, default=1, help="runs per size (median)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--traced",
+        action="store_true",
+        help="peak of Python allocations (tracemalloc) instead of the peak RSS",
+    )
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve:
         serve()
@@ -197,18 +215,19 @@ def main() -> None:
     print(f"  articles of ~{WORDS} words from the seeds; median of {options.repeats} run(s)")
     print(
         f"  {'articles':>8} {'step':<8} {'requests':>8} {'wall s':>7} "
-        f"{'CPU ms/art':>10} {'peak MB':>8}"
+        f"{'CPU ms/art':>10} {'traced MB' if options.traced else 'peak MB':>9}"
     )
+    memory = "traced" if options.traced else "rss"
     with separate_server() as url:
         for size in sizes:
             articles = build_articles(size, WORDS)
-            figures = job_figures(url, articles, options.repeats)
+            figures = job_figures(url, articles, options.repeats, memory)
             for step, step_figures in figures.items():
                 print(
                     f"  {size:>8,} {step:<8} {int(step_figures['count']):>8,} "
                     f"{step_figures['wall']:>7.1f} "
                     f"{step_figures['cpu'] / size * 1000:>10.2f} "
-                    f"{step_figures['peak'] / 1e6:>8.0f}"
+                    f"{step_figures['peak'] / 1e6:>9.1f}"
                 )
         build, validate = step_costs(url, build_articles(STEP_SAMPLE, WORDS), 3)
     print(f"CPU per article, median of 3 over {STEP_SAMPLE} articles:")
