@@ -485,14 +485,19 @@ def test_the_api_key_is_never_written_into_the_job(
     served: LoopbackServer, tmp_path: Path, job: Path
 ) -> None:
     feed = write_feed(tmp_path / "feed.jsonl", 3)
-    served.script_batches(BatchScript(end="failed"))
+    echo = Fault(401, {"error": {"message": f"bad key {SENTINEL_KEY}"}})
+    # The batch's first request is refused by a server that echoes the key...
+    served.script(echo)
     run_cli(["batch", "submit", str(feed), "--job", str(job)])
-    # The realtime fallback's first request is refused by a server that echoes the key.
-    served.script(Fault(401, {"error": {"message": f"bad key {SENTINEL_KEY}"}}))
-    collected = run_cli(["batch", "collect", "--job", str(job)])
+    from_batch = run_cli(["batch", "collect", "--job", str(job), "--fallback", "none"])
+    # ... and so is its realtime re-ask.
+    served.script(echo)
+    realtime = run_cli(["batch", "collect", "--job", str(job)])
 
-    assert collected.exit_code == 1
-    assert "bad key [redacted]" in collected.stdout
+    for collected in (from_batch, realtime):
+        assert collected.exit_code == 1
+        assert "bad key [redacted]" in collected.stdout
+        assert SENTINEL_KEY not in collected.stdout + collected.stderr
 
     files = [path for path in job.rglob("*") if path.is_file()]
     assert files

@@ -98,14 +98,15 @@ class BatchService:
             return self._once.batches.cancel(batch_id)
 
     def download(self, file_id: str, path: Path) -> None:
-        """The file's content into `path`, streamed (an output file may be large)."""
+        """The file's content into `path`, line by line (an output file may be large),
+        with the API key masked: an error line may echo it, and the file stays on disk."""
         with (
             self._errors(f"downloading file {file_id}"),
             self._client.files.with_streaming_response.content(file_id) as response,
             atomic_writer(path) as stream,
         ):
-            for chunk in response.iter_bytes():
-                stream.write(chunk)
+            for line in response.iter_lines():
+                stream.write(redact_secret(line, self.settings.api_key).encode() + b"\n")
 
     @contextlib.contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
