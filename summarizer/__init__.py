@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from summarizer.article import Article
     from summarizer.backends import Backend, Draft, get_backend
+    from summarizer.batchjobs import collect_job, job_status, submit_job
     from summarizer.cache import ResultCache
     from summarizer.errors import (
         BackendError,
@@ -91,11 +92,14 @@ _SOURCES = {
     "UsageError": "summarizer.errors",
     "asummarize": "summarizer.pipeline",
     "asummarize_many": "summarizer.run",
+    "collect_job": "summarizer.batchjobs",
     "evaluate": "summarizer.evaluation",
     "get_backend": "summarizer.backends",
+    "job_status": "summarizer.batchjobs",
     "load_dataset": "summarizer.evaluation",
     "open_pipeline": "summarizer.pipeline",
     "summarize": "summarizer.pipeline",
+    "submit_job": "summarizer.batchjobs",
     "summarize_many": "summarizer.run",
 }
 

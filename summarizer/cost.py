@@ -243,12 +243,5 @@ class TokenTotals:
 
     def add(self, usage: Usage, *, cached: bool) -> TokenTotals:
         if cached:
-            return replace(self, cached=_sum(self.cached, usage))
-        return replace(self, spent=_sum(self.spent, usage))
-
-
-def _sum(first: Usage, second: Usage) -> Usage:
-    return Usage(
-        prompt_tokens=first.prompt_tokens + second.prompt_tokens,
-        completion_tokens=first.completion_tokens + second.completion_tokens,
-    )
+            return replace(self, cached=self.cached + usage)
+        return replace(self, spent=self.spent + usage)

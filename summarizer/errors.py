@@ -95,15 +95,6 @@ class BackendError(SummarizerError):
         prefix = f"{article_id}: " if article_id else ""
         super().__init__(f"{prefix}{message}")
 
-    def redacted(self, secret: str, mask: str) -> BackendError:
-        """The same error with `secret` masked in its message."""
-        return type(self)(
-            self.message.replace(secret, mask),
-            article_id=self.article_id,
-            attempts=self.attempts,
-            usage=self.usage,
-        )
-
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         # Pickled (by worker processes) with its keyword arguments, which the
         # default, `type(self)(*self.args)`, would lose.

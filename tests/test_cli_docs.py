@@ -47,7 +47,7 @@ def test_each_section_is_what_the_command_prints_for_help() -> None:
         env={**os.environ, "COLUMNS": "120"},
     )
 
-    assert [path for path, _ in sections][:2] == ["summarize", "summarize cache"]
+    assert [path for path, _ in sections][:2] == ["summarize", "summarize batch"]
     shown = finished.stdout.split(f"{END}\n")
     assert shown == [f"{help_text}\n" for _, help_text in sections] + [""]
 

@@ -6,6 +6,7 @@ The ``loopback_server`` fixture comes from tests/conftest.py.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import threading
 import time
@@ -23,6 +24,7 @@ import pytest
 from instructor.core import InstructorRetryException
 
 from tests.loopback import (
+    BatchScript,
     Fault,
     LoopbackServer,
     RecordedRequest,
@@ -398,3 +400,171 @@ def test_instructor_wraps_openai_errors(loopback_server: LoopbackServer) -> None
     assert isinstance(truncated.value.__cause__, json.JSONDecodeError)
     assert truncated.value.n_attempts == 4
     assert len(loopback_server.requests) == 1 + 4
+
+
+# -- files and batches ------------------------------------------------------------------
+
+
+def request_file(count: int) -> bytes:
+    lines = [
+        {
+            "custom_id": f"req-{number}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "gpt-test", "messages": MESSAGES},
+        }
+        for number in range(count)
+    ]
+    return "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+
+def start_batch(client: openai.OpenAI, data: bytes) -> Any:
+    uploaded = client.files.create(file=("requests.jsonl", io.BytesIO(data)), purpose="batch")
+    return client.batches.create(
+        input_file_id=uploaded.id,
+        endpoint="/v1/chat/completions",
+        completion_window="24h",
+        metadata={"job": "test"},
+    )
+
+
+def jsonl(client: openai.OpenAI, file_id: str | None) -> list[Any]:
+    assert file_id is not None
+    return [json.loads(line) for line in client.files.content(file_id).text.splitlines()]
+
+
+def test_files_upload_retrieve_content_and_list(loopback_server: LoopbackServer) -> None:
+    data = request_file(2)
+    with make_client(loopback_server) as client:
+        uploaded = client.files.create(file=("shard.jsonl", io.BytesIO(data)), purpose="batch")
+        retrieved = client.files.retrieve(uploaded.id)
+        content = client.files.content(uploaded.id).content
+        listed = [stored.id for stored in client.files.list(purpose="batch")]
+        with pytest.raises(openai.NotFoundError):
+            client.files.retrieve("file-missing")
+
+    assert (retrieved.filename, retrieved.purpose, retrieved.bytes) == (
+        "shard.jsonl",
+        "batch",
+        len(data),
+    )
+    assert content == data
+    assert listed == [uploaded.id]
+    assert [stored.data for stored in loopback_server.uploads] == [data]
+
+
+def test_a_batch_goes_through_its_scripted_lifecycle(loopback_server: LoopbackServer) -> None:
+    loopback_server.script_batches(
+        BatchScript(progress=("validating", "in_progress", "finalizing"))
+    )
+    loopback_server.respond_with(lambda request: Reply("an answer", usage=(5, 3)))
+    with make_client(loopback_server) as client:
+        batch = start_batch(client, request_file(3))
+        statuses = [client.batches.retrieve(batch.id).status for _ in range(5)]
+        ended = client.batches.retrieve(batch.id)
+        output = jsonl(client, ended.output_file_id)
+        listed = [found.id for found in client.batches.list()]
+
+    assert batch.status == "validating"
+    assert statuses == ["validating", "in_progress", "finalizing", "completed", "completed"]
+    assert ended.request_counts is not None
+    assert (ended.request_counts.total, ended.request_counts.completed) == (3, 3)
+    assert [line["custom_id"] for line in output] == ["req-0", "req-1", "req-2"]
+    body = output[0]["response"]["body"]
+    assert output[0]["response"]["status_code"] == 200
+    assert body["choices"][0]["message"]["content"] == "an answer"
+    assert body["usage"]["prompt_tokens"] == 5
+    assert ended.metadata == {"job": "test"}
+    assert listed == [batch.id]
+    assert chat_requests_made(loopback_server) == 0  # answered inside the server
+
+
+def chat_requests_made(server: LoopbackServer) -> int:
+    return sum(request.path.endswith("/chat/completions") for request in server.requests)
+
+
+def test_an_expired_batch_answers_only_its_first_requests(loopback_server: LoopbackServer) -> None:
+    loopback_server.script_batches(BatchScript(end="expired", answered=2))
+    loopback_server.respond_with(lambda request: Reply("ok"))
+    with make_client(loopback_server) as client:
+        ended = client.batches.retrieve(start_batch(client, request_file(5)).id)
+        output = jsonl(client, ended.output_file_id)
+
+    assert ended.status == "expired"
+    assert [line["custom_id"] for line in output] == ["req-0", "req-1"]
+
+
+def test_a_cancelled_batch_keeps_what_it_answered(loopback_server: LoopbackServer) -> None:
+    loopback_server.script_batches(BatchScript(progress=("in_progress",) * 9, answered=1))
+    loopback_server.respond_with(lambda request: Reply("ok"))
+    with make_client(loopback_server) as client:
+        batch = start_batch(client, request_file(3))
+        cancelling = client.batches.cancel(batch.id)
+        ended = client.batches.retrieve(batch.id)
+        output = jsonl(client, ended.output_file_id)
+
+    assert (cancelling.status, ended.status) == ("cancelling", "cancelled")
+    assert [line["custom_id"] for line in output] == ["req-0"]
+
+
+def test_faults_become_error_file_lines_and_the_script_can_break_lines(
+    loopback_server: LoopbackServer,
+) -> None:
+    loopback_server.script(Fault(500), Reset(), Reply("first"), Truncated("cut"))
+    loopback_server.script_batches(BatchScript(malformed=1, unknown_ids=1))
+    loopback_server.respond_with(lambda request: Reply("later"))
+    with make_client(loopback_server) as client:
+        ended = client.batches.retrieve(start_batch(client, request_file(6)).id)
+        errors = jsonl(client, ended.error_file_id)
+        assert ended.output_file_id is not None
+        raw_output = client.files.content(ended.output_file_id).text.splitlines()
+
+    assert ended.request_counts is not None
+    assert (ended.request_counts.completed, ended.request_counts.failed) == (4, 2)
+    assert errors[0]["custom_id"] == "req-0"
+    assert errors[0]["response"]["status_code"] == 500
+    assert errors[1]["response"] is None and errors[1]["error"]["code"] == "server_error"
+    parsed = []
+    for line in raw_output:
+        try:
+            parsed.append(json.loads(line)["custom_id"])
+        except ValueError:
+            parsed.append("not JSON")
+    # req-2 was broken by the script's `malformed`, req-3 by its Truncated step.
+    assert parsed == ["not JSON", "not JSON", "req-4", "req-5", "unknown-0"]
+
+
+def test_a_held_reply_comes_after_the_work_is_done(loopback_server: LoopbackServer) -> None:
+    loopback_server.hold_reply(lambda request: request.method == "POST", seconds=0.3)
+    with make_client(loopback_server, timeout=0.1) as client:
+        with pytest.raises(openai.APITimeoutError):
+            client.files.create(file=("a.jsonl", io.BytesIO(request_file(1))), purpose="batch")
+        assert loopback_server.holding.is_set()
+        # The upload happened although its reply never arrived.
+        assert [stored.filename for stored in client.files.list()] == ["a.jsonl"]
+
+
+def test_a_server_without_batches_answers_404() -> None:
+    with LoopbackServer(batch_api=False) as server, make_client(server) as client:
+        with pytest.raises(openai.NotFoundError):
+            client.files.list(purpose="batch")
+        with pytest.raises(openai.NotFoundError):
+            client.batches.list()
+
+
+def test_the_server_fails_a_batch_whose_input_file_breaks_the_format(
+    loopback_server: LoopbackServer,
+) -> None:
+    with openai.OpenAI(
+        api_key="sk-test", base_url=loopback_server.base_url, max_retries=0
+    ) as client:
+        uploaded = client.files.create(file=("bad.jsonl", io.BytesIO(b"{oops\n")), purpose="batch")
+        created = client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        ended = client.batches.retrieve(created.id)
+
+    assert ended.status == "failed"
+    assert ended.errors is not None and ended.errors.data
+    assert "line 1 is not valid JSON" in (ended.errors.data[0].message or "")
+    assert ended.output_file_id is None

@@ -43,10 +43,13 @@ PUBLIC_NAMES = {
     "UsageError",
     "asummarize",
     "asummarize_many",
+    "collect_job",
     "evaluate",
     "get_backend",
+    "job_status",
     "load_dataset",
     "open_pipeline",
+    "submit_job",
     "summarize",
     "summarize_many",
 }

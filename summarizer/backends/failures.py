@@ -61,10 +61,31 @@ def _first_line(text: str) -> str:
     return line if len(line) <= 300 else line[:297] + "..."
 
 
+# Keys shorter than this are placeholders for keyless local servers ("EMPTY", "ollama"):
+# not secrets, and replacing them in messages would mangle ordinary words.
+MIN_SECRET_LENGTH = 8
+REDACTED = "[redacted]"
+
+
+def redact_secret(text: str, key: str | None) -> str:
+    """`text` with the API key masked: a provider may echo it in an error."""
+    if key and len(key) >= MIN_SECRET_LENGTH:
+        return text.replace(key, REDACTED)
+    return text
+
+
 def backend_error(
-    error: Exception, *, article_id: str, model: str, endpoint: str, requests: int, usage: Usage
+    error: Exception,
+    *,
+    article_id: str,
+    model: str,
+    endpoint: str,
+    requests: int,
+    usage: Usage,
+    key: str | None,
 ) -> BackendError:
-    """The BackendError for a request that failed for good, worded for a person.
+    """The BackendError for a request that failed for good, worded for a person, with
+    the API key masked (`key`).
 
     A reply cut off at the token limit is the model's failure, like an invalid one.
     """
@@ -78,8 +99,12 @@ def backend_error(
             f"no valid reply from {model} after {requests} request(s): "
             f"{describe_invalid_reply(error)}"
         )
-        return InvalidOutputError(message, article_id=article_id, attempts=requests, usage=usage)
+        return InvalidOutputError(
+            redact_secret(message, key), article_id=article_id, attempts=requests, usage=usage
+        )
     message = (
         f"{endpoint} failed after {requests} request(s): {describe_http_error(failure or error)}"
     )
-    return BackendError(message, article_id=article_id, attempts=requests, usage=usage)
+    return BackendError(
+        redact_secret(message, key), article_id=article_id, attempts=requests, usage=usage
+    )

@@ -38,10 +38,6 @@ if TYPE_CHECKING:
 
 # openai's client insists on a key; local servers (Ollama, llama.cpp, vLLM) ignore it.
 KEYLESS_PLACEHOLDER = "no-key"
-# Keys shorter than this are placeholders for keyless local servers ("EMPTY", "ollama"):
-# not secrets, and replacing them in messages would mangle ordinary words.
-MIN_SECRET_LENGTH = 8
-REDACTED = "[redacted]"
 
 
 class LLMBackend:
@@ -57,11 +53,6 @@ class LLMBackend:
             )
         self.config = settings
         self.model: str | None = settings.model
-        self._secret = (
-            settings.api_key
-            if settings.api_key and len(settings.api_key) >= MIN_SECRET_LENGTH
-            else None
-        )
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
         self.prompt: PromptTemplate = load_prompt(folder=settings.prompt_dir)
@@ -142,6 +133,27 @@ class LLMBackend:
         except Exception as error:
             raise self._backend_error(error, article, tally) from None
         raise AssertionError("unreachable: the retry loop returns or raises")
+
+    def draft_from_completion(self, article: Article, completion: dict[str, Any]) -> Draft:
+        """A reply to `request_body` (a chat-completions JSON body, as a batch output
+        line carries it), parsed and validated as a realtime reply is, with the
+        article's validation context.
+
+        Raises InvalidOutputError, with the reply's usage, when it is not a valid
+        extraction of the article.
+        """
+        from instructor.core import IncompleteOutputException
+        from openai.types.chat import ChatCompletion
+
+        invalid: tuple[type[Exception], ...] = (*reask_errors(), IncompleteOutputException)
+        tally = _Tally(requests=1)
+        try:
+            reply = ChatCompletion.model_validate(completion)
+            tally.add_usage(reply)
+            extraction = self._structured().parse(reply, article.validation_context())
+        except invalid as error:
+            raise self._backend_error(InvalidReplies(error), article, tally) from None
+        return self._draft(extraction, tally)
 
     def _after_reply(
         self,
@@ -224,9 +236,8 @@ class LLMBackend:
             endpoint=self.config.base_url or "OpenAI",
             requests=tally.requests,
             usage=tally.usage,
+            key=self.config.api_key,
         )
-        if self._secret is not None:
-            failure = failure.redacted(self._secret, REDACTED)
         return failure
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from summarizer.cli.batch import batch_group
 from summarizer.cli.cache import cache_group, schema_command
 from summarizer.cli.cache_warnings import cache_warnings_on_stderr
 from summarizer.cli.estimate import estimate_command
@@ -57,6 +58,7 @@ def cli() -> None:
     summarize estimate FILE...       requests, tokens and cost of a run, sending nothing
     summarize a.txt --html r.html    also write a page to review the results
     summarize view R.jsonl ARTICLES  the review page of a finished run
+    summarize batch submit|collect   corpus runs through a provider's Batch API
     summarize cache info             where the cache is and what it holds
     summarize schema                 the JSON Schema of a result
 
@@ -70,6 +72,7 @@ cli.add_command(cache_group)
 cli.add_command(eval_command)
 cli.add_command(estimate_command)
 cli.add_command(view_command)
+cli.add_command(batch_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -33,13 +33,15 @@ def concurrency_option(command: F) -> F:
     )(command)
 
 
-def cache_dir_option(command: F) -> F:
+def cache_dir_option(
+    command: F,
+    *,
+    help: str = "Cache folder (default: $SUMMARIZER_CACHE_DIR or the user directory).",
+) -> F:
     """Adds --cache-dir: where the result cache lives."""
-    return click.option(
-        "--cache-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Cache folder (default: $SUMMARIZER_CACHE_DIR or the user directory).",
-    )(command)
+    return click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help=help)(
+        command
+    )
 
 
 def price_options(command: F) -> F:
@@ -82,12 +84,28 @@ def prices_from_options(
     An LLM backend's model is looked up in genai-prices; --price-input and
     --price-output replace what it says. The offline extractor spends no tokens.
     """
-    from summarizer.cost import Prices, prices_for
-
     if backend.name == "offline":
         return None
-    model = backend.model or ""
-    base_url = backend.settings.get("base_url")
+    return prices_for_model(
+        backend.model,
+        backend.settings.get("base_url"),
+        price_input=price_input,
+        price_output=price_output,
+    )
+
+
+def prices_for_model(
+    model: str | None,
+    base_url: str | None,
+    *,
+    price_input: float | None,
+    price_output: float | None,
+) -> Prices | None:
+    """`model`'s prices at `base_url` from genai-prices, with the options' overrides; or
+    None (said once on stderr)."""
+    from summarizer.cost import Prices, prices_for
+
+    model = model or ""
     found = prices_for(model, base_url) if model else None
     if found is not None:
         return found.override(input=price_input, output=price_output)

@@ -164,7 +164,7 @@ class AsyncBatch:
                 finished: list[tuple[int, Record]] = []
                 while waiting and len(running) < self.concurrency and reorder.has_room(taken):
                     index, taken = taken, taken + 1
-                    admitted = self._admit(waiting.popleft(), seen)
+                    admitted = admit(waiting.popleft(), seen)
                     source.taken()
                     self.report.read = taken
                     self.report.last_read = admitted.id
@@ -211,28 +211,6 @@ class AsyncBatch:
             if self._owned_pipeline is not None:
                 self._owned_pipeline.close()
 
-    def _admit(self, item: Input, seen: set[str]) -> Article | Record:
-        """The article to summarize, or the record an input gets without a backend."""
-        if isinstance(item, str):
-            text = item
-            try:
-                item = Article.from_text(text)
-            except InputError as error:
-                item = UnreadableInput(content_id(text), error)
-        if item.id in seen:
-            if isinstance(item, Article):
-                message = (
-                    f"{item.source}: duplicate id {item.id!r}: an earlier input has it, "
-                    "and only the first is summarized"
-                )
-            else:
-                message = f"duplicate id {item.id!r} ({item.error})"
-            return ErrorRecord.of(item.id, DuplicateIdError(message))
-        seen.add(item.id)
-        if isinstance(item, UnreadableInput):
-            return ErrorRecord.of(item.id, item.error)
-        return item
-
     async def _summarize(self, article: Article) -> Record:
         started = time.monotonic()
         try:
@@ -262,6 +240,33 @@ class AsyncBatch:
                 released.extend(reorder.push(index, task.result()))
         running.clear()
         return released + reorder.flush()
+
+
+def admit(item: Input, seen: set[str]) -> Article | Record:
+    """The article to summarize, or the record an input gets without a backend.
+
+    `seen` holds the ids admitted so far; this input's id is added to it. A batch
+    job's submit admits its inputs the same way.
+    """
+    if isinstance(item, str):
+        text = item
+        try:
+            item = Article.from_text(text)
+        except InputError as error:
+            item = UnreadableInput(content_id(text), error)
+    if item.id in seen:
+        if isinstance(item, Article):
+            message = (
+                f"{item.source}: duplicate id {item.id!r}: an earlier input has it, "
+                "and only the first is summarized"
+            )
+        else:
+            message = f"duplicate id {item.id!r} ({item.error})"
+        return ErrorRecord.of(item.id, DuplicateIdError(message))
+    seen.add(item.id)
+    if isinstance(item, UnreadableInput):
+        return ErrorRecord.of(item.id, item.error)
+    return item
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., Any], *args: Any) -> None:

@@ -1,0 +1,183 @@
+"""The job directory and its manifest: what a job asked for and how far it got.
+
+A job directory holds:
+
+- `manifest.json`: the format version, the job's id and settings (never a
+  secret), its shards with their file and batch ids and states, and, once
+  collected, the counts of the output;
+- `inputs.jsonl`: one line per input, in input order: its position, id, cache
+  key, the shard that carries its request, and its text (or why it could not be
+  read), so collecting needs neither the input files nor their order again;
+- `requests/shard-NNNN.jsonl`: the request lines, in the OpenAI batch input format;
+- `results/`: the output and error files downloaded from the provider;
+- `output.jsonl`: the collected records, in input order.
+
+Every file is written to a temporary name, flushed to disk, then renamed over
+the old one, so a kill leaves either the old file or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from summarizer.errors import ConfigurationError
+
+FORMAT_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+INPUTS_FILE = "inputs.jsonl"
+REQUESTS_DIR = "requests"
+RESULTS_DIR = "results"
+OUTPUT_FILE = "output.jsonl"
+
+# A batch in one of these states changes no more.
+TERMINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
+
+
+class JobError(ConfigurationError):
+    """A job directory that cannot be used as asked (exit 2, like a configuration error):
+    a corrupt manifest, one of another format version, or other settings than the job's."""
+
+
+class JobSettings(BaseModel):
+    """What shapes a job's requests; a job directory is refused to other settings."""
+
+    backend: str
+    model: str | None
+    base_url: str | None
+    mode: str
+    temperature: float
+    prompt_version: str
+    schema_version: str
+    inputs: list[str]
+    max_requests: int
+    max_bytes: int
+
+
+class RequestCounts(BaseModel):
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+
+
+class Shard(BaseModel):
+    """One request file and the batch that runs it."""
+
+    number: int
+    path: str  # relative to the job directory
+    upload_name: str  # unique to the job: how a rerun finds an upload it lost track of
+    requests: int
+    bytes: int
+    file_id: str | None = None
+    batch_id: str | None = None
+    # "written", "uploaded", then the batch's own status as last seen.
+    status: str = "written"
+    counts: RequestCounts = RequestCounts()
+    errors: list[str] = []
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    # Result files saved under results/, once the batch has ended.
+    downloaded: list[str] | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class Collected(BaseModel):
+    """What the output file holds once a job has been collected."""
+
+    done: int
+    failed: int
+    fallback: str
+
+
+class Manifest(BaseModel):
+    format_version: int
+    job_id: str
+    kind: Literal["batch", "export"]
+    created_at: float
+    settings: JobSettings
+    # Not compared on a rerun: they do not change the requests.
+    max_reasks: int
+    cache_dir: str | None
+    inputs: int
+    requests: int
+    cached: int
+    shards: list[Shard]
+    collected: Collected | None = None
+
+
+def manifest_path(job_dir: Path) -> Path:
+    return job_dir / MANIFEST_FILE
+
+
+def load_manifest(job_dir: Path) -> Manifest | None:
+    """The job's manifest, None when the directory holds no job yet.
+
+    A manifest that cannot be read, is corrupt, or has another format version
+    raises JobError naming the file; nothing is deleted.
+    """
+    path = manifest_path(job_dir)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise JobError(f"{path}: cannot read the job manifest ({error.strerror})") from None
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        raise JobError(f"{path}: the job manifest is corrupt (not JSON)") from None
+    version = document.get("format_version") if isinstance(document, dict) else None
+    if version != FORMAT_VERSION:
+        raise JobError(
+            f"{path}: a job manifest of format version {version!r}; this summarizer reads "
+            f"version {FORMAT_VERSION}: use the version that made the job, or a new --job"
+        )
+    try:
+        return Manifest.model_validate(document)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise JobError(f"{path}: the job manifest is corrupt ({where}: {problem['msg']})") from None
+
+
+def save_manifest(job_dir: Path, manifest: Manifest) -> None:
+    with atomic_writer(manifest_path(job_dir)) as stream:
+        stream.write(manifest.model_dump_json(indent=1).encode())
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream that replaces `path` only once it is closed without an error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Makes a rename durable: without it, a crash may bring back the old file."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
