@@ -103,6 +103,7 @@ def eval_command(
 
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
     from summarizer.cli.eval_tables import metrics_table
+    from summarizer.cli.progress import not_cached_line
     from summarizer.errors import DatasetError
     from summarizer.evaluation import load_dataset, load_report, sanity_failures
     from summarizer.evaluation.report_html import HTML_NAME
@@ -143,11 +144,7 @@ def eval_command(
     with pipeline:
         report = _run_with_progress(loaded, pipeline, cache_only, concurrency, prices)
     if pipeline.cache is not None and pipeline.cache.not_stored:
-        click.echo(
-            f"{pipeline.cache.not_stored} result(s) could not be cached (see the warning "
-            "above); a rerun summarizes them again.",
-            err=True,
-        )
+        click.echo(not_cached_line(pipeline.cache.not_stored), err=True)
     folder = out if out is not None else default_output_dir()
     json_path, markdown_path = report.write(folder, baseline=baseline_report, tolerance=tolerance)
 

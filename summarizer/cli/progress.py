@@ -147,10 +147,7 @@ def summary_lines(
             line += f" (at {prices.describe()})"
         lines.append(line)
     if not_stored:
-        lines.append(
-            f"{not_stored} result(s) could not be cached (see the warning above); "
-            "a rerun summarizes them again."
-        )
+        lines.append(not_cached_line(not_stored))
     if report.interrupted:
         abandoned = ""
         if report.abandoned:
@@ -187,3 +184,11 @@ def _duration(seconds: float) -> str:
     minutes, rest = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m{rest:02d}s" if hours else f"{minutes}m{rest:02d}s"
+
+
+def not_cached_line(count: int) -> str:
+    """What a run tells when the cache could not keep some of its results."""
+    return (
+        f"{count} result(s) could not be cached (see the warning above); "
+        "a rerun summarizes them again."
+    )
