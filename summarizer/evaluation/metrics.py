@@ -34,10 +34,10 @@ from summarizer.schema import (
     FatalityRange,
 )
 from summarizer.text import (
+    UNSPACED_SCRIPTS,
     count_words,
     grounding_form,
     numbers_in,
-    UNSPACED_SCRIPTS,
     split_sentences,
     strip_diacritics,
 )
