@@ -93,6 +93,12 @@ def prompt_variables(article: Article) -> dict[str, Any]:
         "boundary": hashlib.sha256(article.body.encode()).hexdigest()[:12],
         "published_weekday": published.strftime("%A") if published else None,
         "dateline": article.dateline,
+        "title": article.title,
+        # English names ("Chinese"), None when the language cannot be told: the
+        # headline and brief are written in `brief_language`, the article's own
+        # unless the run names another.
+        "article_language": article.language_name,
+        "brief_language": article.brief_language or article.language_name,
         "headline_max_words": HEADLINE_MAX_WORDS,
         "brief_max_words": BRIEF_MAX_WORDS,
     }

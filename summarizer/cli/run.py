@@ -14,9 +14,18 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from summarizer.cli.options import backend_options, concurrency_option, pipeline_from_options
+from summarizer.cli.options import (
+    article_options,
+    backend_options,
+    concurrency_option,
+    facts_from_options,
+    pipeline_from_options,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from summarizer.article import Article, UnreadableInput
     from summarizer.schema import ArticleSummary, Event
 
 # Exit code of a run stopped by Ctrl-C, as for any program killed by SIGINT.
@@ -48,6 +57,7 @@ INTERRUPTED_EXIT_CODE = 130
 )
 @click.option("--rpm", type=click.IntRange(min=1), help="At most this many requests a minute.")
 @click.option("--tpm", type=click.IntRange(min=1), help="At most this many tokens a minute.")
+@article_options
 @backend_options
 def run_command(
     inputs: tuple[str, ...],
@@ -59,13 +69,17 @@ def run_command(
     workers: int,
     rpm: int | None,
     tpm: int | None,
+    published: object,
+    dateline: str | None,
+    brief_language: str | None,
     **options: Any,
 ) -> int:
     """Summarize articles: headline, brief and events of each.
 
     Inputs are text files (an optional `date YYYY-MM-DD Place:` header gives the
-    publication date), JSON Lines files of {"id", "text"}, folders, globs, or -
-    for standard input. Every input ends as a result or an error; the run goes
+    publication date), JSON Lines files of {"id", "text"} (and optionally
+    "published", "dateline", "title", "url"), folders, globs, or - for standard
+    input. Every input ends as a result or an error; the run goes
     on past failures and exits 1 when any input failed. Ctrl-C stops it after
     writing what is finished; run the same command again to resume, as every
     finished article is cached.
@@ -84,8 +98,13 @@ def run_command(
     pipeline = pipeline_from_options(**options)
     # The total is for the live bar's ETA only: counting reads every JSON Lines file once more.
     total = count_inputs(inputs) if (streaming or as_json) and sys.stderr.isatty() else None
+    articles = iter_inputs(
+        inputs, sys.stdin.buffer, facts_from_options(published, dateline, brief_language)
+    )
+    if pipeline.backend.name == "offline":
+        articles = _noting_language(articles)
     batch = summarize_many(
-        iter_inputs(inputs, sys.stdin.buffer),
+        articles,
         pipeline,
         concurrency=concurrency,
         workers=workers,
@@ -123,6 +142,23 @@ def run_command(
     if interrupted:
         return INTERRUPTED_EXIT_CODE
     return 1 if batch.report.failures else 0
+
+
+def _noting_language(
+    articles: Iterator[Article | UnreadableInput],
+) -> Iterator[Article | UnreadableInput]:
+    """The articles; says once on stderr when one is in a language the rules cannot read."""
+    from summarizer.article import Article
+    from summarizer.backends.offline import language_notice
+
+    noted = False
+    for article in articles:
+        if not noted and isinstance(article, Article):
+            notice = language_notice(article)
+            if notice is not None:
+                click.echo(f"Note: {notice}", err=True)
+                noted = True
+        yield article
 
 
 def _open_output(path: Path | None) -> contextlib.AbstractContextManager[TextIO]:
