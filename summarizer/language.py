@@ -97,8 +97,8 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "nl": _words("de het een en van is dat op te niet met voor zijn werd"),
     "tr": _words("ve bir bu da de için ile olarak çok daha gibi sonra"),
     "id": _words("yang dan di ke dari ini itu dengan untuk tidak pada adalah"),
-    "ru": _words("и в не на что с по как это из за от он его было"),  # noqa: RUF001 (Cyrillic)
-    "uk": _words("і в не на що з по як це із за від він його було"),  # noqa: RUF001 (Cyrillic)
+    "ru": _words("и в не на что с по как это из за от он его было"),
+    "uk": _words("і в не на що з по як це із за від він його було"),
 }
 _LATIN_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "tr", "id")
 _WORD = re.compile(r"[^\W\d_]+")
