@@ -61,6 +61,9 @@ _AD_LINE = re.compile(
     re.IGNORECASE,
 )
 _NEWSLETTER = re.compile(r"\bnewsletters?\b", re.IGNORECASE)
+_CALL = re.compile(
+    r"(?:sign up|subscribe|get|receive|join|want|don't miss|never miss|read)\b", re.IGNORECASE
+)
 _SIGN_UP = re.compile(
     r"\b(?:sign(?:ing)? up|subscribe|inbox|e-?mail|delivered|register|privacy (?:policy|notice))\b",
     re.IGNORECASE,
@@ -190,7 +193,11 @@ def remove_leftovers(body: str) -> str:
 
 
 def _is_newsletter(line: str) -> bool:
-    return bool(_NEWSLETTER.search(line) and _SIGN_UP.search(line) and len(line.split()) <= 30)
+    """A newsletter's call: an imperative ("Sign up for our newsletter"), or a sign-up
+    line that is no sentence of the story (it has no full stop)."""
+    if not _NEWSLETTER.search(line) or len(line.split()) > 30:
+        return False
+    return bool(_CALL.match(line)) or (bool(_SIGN_UP.search(line)) and not line.endswith("."))
 
 
 def _is_sign_up(line: str) -> bool:
