@@ -19,9 +19,10 @@ from collections import Counter
 from summarizer.errors import ConfigurationError
 
 # The first characters are enough to tell a language, and keep detection cheap.
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS = 1500
 # Too few words or letters to tell: no guess.
 _MIN_LETTERS = 12
+_MIN_WORDS = 3
 
 LANGUAGE_NAMES = {
     "ar": "Arabic",
@@ -102,6 +103,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 _LATIN_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "tr", "id")
 _WORD = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # A language's name as a user writes it: letters, with spaces, hyphens or brackets
 # ("Brazilian Portuguese", "Serbo-Croatian", "Chinese (Traditional)"). Nothing else
 # reaches the prompt.
@@ -111,6 +113,9 @@ _LANGUAGE_NAME = re.compile(r"[^\W\d_]+(?:[ -]\(?[^\W\d_]+\)?){0,3}")
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the text's language, or None when it cannot be told."""
     sample = text[:_SAMPLE_CHARS]
+    if sample.isascii() or len(_NON_ASCII.findall(sample)) * 4 < len(sample):
+        # Mostly ASCII: Latin letters, perhaps with accents, a curly quote or a foreign name.
+        return _by_function_words(sample, _LATIN_LANGUAGES)
     counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPTS}
     script, letters = max(counts.items(), key=lambda item: item[1])
     if script in ("han", "kana"):  # Japanese writes both: one script here
@@ -126,20 +131,23 @@ def detect_language(text: str) -> str | None:
         return "fa" if _PERSIAN_LETTERS.search(sample) else "ar"
     if script in _SCRIPT_LANGUAGE:
         return _SCRIPT_LANGUAGE[script]
-    words = _WORD.findall(sample.lower())
-    candidates = ("ru", "uk") if script == "cyrillic" else _LATIN_LANGUAGES
-    if script == "cyrillic" and _UKRAINIAN_LETTERS.search(sample):
-        return "uk"
-    hits = Counter(
-        {
-            language: sum(word in _FUNCTION_WORDS[language] for word in words)
-            for language in candidates
-        }
-    )
-    (best, score), *_ = hits.most_common(1)
-    if score == 0:
-        return "ru" if script == "cyrillic" else None
-    return best
+    if script == "cyrillic":
+        if _UKRAINIAN_LETTERS.search(sample):
+            return "uk"
+        return _by_function_words(sample, ("ru", "uk")) or "ru"
+    return _by_function_words(sample, _LATIN_LANGUAGES)
+
+
+def _by_function_words(sample: str, candidates: tuple[str, ...]) -> str | None:
+    """The candidate whose commonest words the sample uses most; None if it uses none."""
+    words = Counter(_WORD.findall(sample.lower()))
+    if sum(words.values()) < _MIN_WORDS:
+        return None
+    hits = {
+        language: sum(words[word] for word in _FUNCTION_WORDS[language]) for language in candidates
+    }
+    best = max(candidates, key=hits.__getitem__)  # the first listed wins a tie
+    return best if hits[best] else None
 
 
 def language_name(code: str) -> str:

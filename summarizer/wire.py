@@ -71,11 +71,28 @@ _SIGN_UP = re.compile(
 # A caption marked as one: "Photo: ...", "FILE PHOTO: ...", "Image caption, ...",
 # "[Photo ...]", or a line ending in an agency photo credit "(AP Photo/Name)".
 _CAPTION = re.compile(
-    r"\A(?:(?:file photo|photo(?: caption)?|image(?: caption| source)?|caption|pictured)\s*[:,]"
-    r"|[\[(](?:photo|image|picture)\b[^\])]*[\])]\Z)"
-    r"|\((?:AP|AFP|Reuters|EPA|Getty Images)(?: Photo)?/[^()]*\)\Z",
+    r"(?:file photo|photo(?: caption)?|image(?: caption| source)?|caption|pictured)\s*[:,]"
+    r"|[\[(](?:photo|image|picture)\b[^\])]*[\])]\Z",
     re.IGNORECASE,
 )
+_PHOTO_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|EPA|Getty Images)(?: Photo)?/[^()]*\)\Z")
+# Words every leftover line has one of: a story without any has no line to remove,
+# and is not read line by line.
+_LEFTOVER_MARKS = (
+    "___",
+    "advertisement",
+    "newsletter",
+    "photo",
+    "image",
+    "caption",
+    "pictured",
+    "continue reading",
+    "scroll to continue",
+    "\n(",
+    "\n[",
+)
+# The longest trailer looked for at the end of a story.
+_TRAILER_MAX_CHARS = 600
 _UNDERSCORES = re.compile(r"_{3,}")
 _CREDIT = re.compile(
     r"\b(?:contributed|reporting|writers?|follow|coverage|correspondent|editing)\b|https?://",
@@ -158,6 +175,23 @@ def _place_name(written: str) -> str:
 
 def remove_leftovers(body: str) -> str:
     """The story without the wire and web leftovers around it (see the module's doc)."""
+    folded = body.lower()
+    suspect = body.startswith(("(", "[")) or any(mark in folded for mark in _LEFTOVER_MARKS)
+    text = _remove_lines(body) if suspect else body.strip()
+    while True:
+        # Only the end is searched: a trailer is short, and a story is long.
+        trailer = _TRAILER.search(text, max(0, len(text) - _TRAILER_MAX_CHARS))
+        shorter = text[: trailer.start()].rstrip() if trailer else text
+        last_paragraph = shorter.rsplit("\n", 1)[-1].strip()
+        if _AP_CREDIT.match(last_paragraph):
+            shorter = shorter[: len(shorter) - len(last_paragraph)].rstrip()
+        if shorter == text:
+            return text
+        text = shorter
+
+
+def _remove_lines(body: str) -> str:
+    """The body without its leftover lines: most stories have none, and skip this."""
     lines = body.splitlines()
     kept: list[str] = []
     index = 0
@@ -178,18 +212,16 @@ def remove_leftovers(body: str) -> str:
                 index += 1
             kept.append("")  # the paragraphs either side stay apart
             continue
-        if not (_AD_LINE.fullmatch(line) or _CAPTION.search(line)):
+        if not (_AD_LINE.fullmatch(line) or _is_caption(line)):
             kept.append(lines[index])
         index += 1
-    text = "\n".join(kept).strip()
-    while True:
-        shorter = _TRAILER.sub("", text).rstrip()
-        last_paragraph = shorter.rsplit("\n", 1)[-1].strip()
-        if _AP_CREDIT.match(last_paragraph):
-            shorter = shorter[: len(shorter) - len(last_paragraph)].rstrip()
-        if shorter == text:
-            return re.sub(r"\n{3,}", "\n\n", text)
-        text = shorter
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept).strip())
+
+
+def _is_caption(line: str) -> bool:
+    return bool(_CAPTION.match(line)) or (
+        line.endswith(")") and bool(_PHOTO_CREDIT.match(line, line.rfind("(")))
+    )
 
 
 def _is_newsletter(line: str) -> bool:
