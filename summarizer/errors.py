@@ -56,26 +56,45 @@ class UsageError(SummarizerError):
 
 
 class BackendError(SummarizerError):
-    """The backend failed for one article after its retries."""
+    """The backend failed for one article after its retries.
 
-    def __init__(self, message: str, *, article_id: str | None = None, attempts: int = 0) -> None:
+    `attempts` counts the requests made for it, and `usage` the (prompt, completion)
+    tokens they cost: a failure is paid for too.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        article_id: str | None = None,
+        attempts: int = 0,
+        usage: tuple[int, int] = (0, 0),
+    ) -> None:
         self.message = message
         self.article_id = article_id
         self.attempts = attempts
+        self.usage = usage
         prefix = f"{article_id}: " if article_id else ""
         super().__init__(f"{prefix}{message}")
 
     def redacted(self, secret: str, mask: str) -> BackendError:
         """The same error with `secret` masked in its message."""
         return type(self)(
-            self.message.replace(secret, mask), article_id=self.article_id, attempts=self.attempts
+            self.message.replace(secret, mask),
+            article_id=self.article_id,
+            attempts=self.attempts,
+            usage=self.usage,
         )
 
     def __reduce__(self) -> tuple[Any, tuple[()]]:
         # Pickled (by worker processes) with its keyword arguments, which the
         # default, `type(self)(*self.args)`, would lose.
         rebuild = partial(
-            type(self), self.message, article_id=self.article_id, attempts=self.attempts
+            type(self),
+            self.message,
+            article_id=self.article_id,
+            attempts=self.attempts,
+            usage=self.usage,
         )
         return rebuild, ()
 

@@ -112,6 +112,7 @@ class Pipeline:
                 f"{self.backend.name} returned an invalid result: {error}",
                 article_id=article.id,
                 attempts=draft.attempts,
+                usage=(draft.usage.prompt_tokens, draft.usage.completion_tokens),
             ) from None
         if self.cache is not None:
             self.cache.put(cache_key(article, self.backend), summary)

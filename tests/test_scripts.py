@@ -272,12 +272,14 @@ def test_a_quote_not_in_the_article_is_reasked_then_fails_clearly(
     text, payload = GROUNDED[language]
     wrong = copy.deepcopy(payload)
     wrong["events"][0]["evidence"] = [invented]
-    loopback_server.respond_with(lambda request: reply_with(request, wrong))
+    loopback_server.respond_with(lambda request: reply_with(request, wrong, usage=(700, 90)))
 
     with pytest.raises(InvalidOutputError) as caught:
         Pipeline(_backend(loopback_server, max_reasks=1)).run(Article.from_text(text))
 
     assert len(chat_requests(loopback_server)) == 2
+    # The failure says what it cost: both requests' tokens.
+    assert caught.value.usage == (1400, 180)
     message = str(caught.value)
     assert "\n" not in message
     assert "evidence quotes do not occur in the article" in message

@@ -53,7 +53,13 @@ def _first_line(text: str) -> str:
 
 
 def backend_error(
-    error: Exception, *, article_id: str, model: str, endpoint: str, requests: int
+    error: Exception,
+    *,
+    article_id: str,
+    model: str,
+    endpoint: str,
+    requests: int,
+    usage: tuple[int, int] = (0, 0),
 ) -> BackendError:
     """The BackendError for a request that failed for good, worded for a person.
 
@@ -69,8 +75,8 @@ def backend_error(
             f"no valid reply from {model} after {requests} request(s): "
             f"{describe_invalid_reply(error)}"
         )
-        return InvalidOutputError(message, article_id=article_id, attempts=requests)
+        return InvalidOutputError(message, article_id=article_id, attempts=requests, usage=usage)
     message = (
         f"{endpoint} failed after {requests} request(s): {describe_http_error(failure or error)}"
     )
-    return BackendError(message, article_id=article_id, attempts=requests)
+    return BackendError(message, article_id=article_id, attempts=requests, usage=usage)

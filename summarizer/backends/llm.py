@@ -98,7 +98,7 @@ class LLMBackend:
                 with attempt:
                     result = client.create(**self._request(article, tally))
         except Exception as error:
-            raise self._backend_error(error, article, tally.requests) from None
+            raise self._backend_error(error, article, tally) from None
         return self._draft(result, tally)
 
     async def aextract(self, article: Article) -> Draft:
@@ -111,7 +111,7 @@ class LLMBackend:
                 with attempt:
                     result = await client.create(**self._request(article, tally))
         except Exception as error:
-            raise self._backend_error(error, article, tally.requests) from None
+            raise self._backend_error(error, article, tally) from None
         return self._draft(result, tally)
 
     def _request(self, article: Article, tally: _Tally) -> dict[str, Any]:
@@ -190,13 +190,14 @@ class LLMBackend:
             attempts=max(tally.requests, 1),
         )
 
-    def _backend_error(self, error: Exception, article: Article, requests: int) -> BackendError:
+    def _backend_error(self, error: Exception, article: Article, tally: _Tally) -> BackendError:
         failure = backend_error(
             error,
             article_id=article.id,
             model=self.config.model,
             endpoint=self.config.base_url or "OpenAI",
-            requests=requests,
+            requests=tally.requests,
+            usage=(tally.prompt_tokens, tally.completion_tokens),
         )
         if self._secret is not None:
             failure = failure.redacted(self._secret, REDACTED)

@@ -118,7 +118,14 @@ def _score(item: LabelledArticle, record: Record, minimum_similarity: float) -> 
         score = score_article(item, None, minimum_similarity=minimum_similarity)
         # Backend errors name the article first; the report already says which it is.
         error = record.message.removeprefix(f"{item.id}: ")
-        return ArticleResult(score, latency_s=record.elapsed, attempts=record.attempts, error=error)
+        return ArticleResult(
+            score,
+            latency_s=record.elapsed,
+            attempts=record.attempts,
+            error=error,
+            tokens_in=record.usage[0],
+            tokens_out=record.usage[1],
+        )
     summary = record.summary
     return ArticleResult(
         score_article(item, summary, minimum_similarity=minimum_similarity),

@@ -38,9 +38,10 @@ class ResultRecord:
 class ErrorRecord:
     """An input that ended without a result: its id, the error's type and message.
 
-    `attempts` counts the requests a backend made before it gave up, `elapsed`
-    the seconds from the article's start to its failure, and `error` is the
-    exception itself, cause and traceback included; none of them is in the JSON.
+    `attempts` counts the requests a backend made before it gave up, `usage` the
+    (prompt, completion) tokens they cost, `elapsed` the seconds from the
+    article's start to its failure, and `error` is the exception itself, cause
+    and traceback included; none of them is in the JSON.
 
     >>> record = ErrorRecord.of("wire-4", ValueError("no text"))
     >>> record.to_json()
@@ -53,14 +54,18 @@ class ErrorRecord:
     attempts: int = field(default=0, compare=False)
     elapsed: float = field(default=0.0, compare=False)
     error: BaseException | None = field(default=None, compare=False, repr=False)
+    usage: tuple[int, int] = field(default=(0, 0), compare=False)
 
     @classmethod
     def of(cls, article_id: str, error: BaseException, *, elapsed: float = 0.0) -> ErrorRecord:
         # One line, whatever the error: a log line per failure, and no surprise for
         # tools that split on newlines (a bug's exception may span several).
         message = " ".join(str(error).split()) or type(error).__name__
-        attempts = error.attempts if isinstance(error, BackendError) else 0
-        return cls(article_id, type(error).__name__, message, attempts, elapsed, error)
+        if isinstance(error, BackendError):
+            attempts, usage = error.attempts, error.usage
+        else:
+            attempts, usage = 0, (0, 0)
+        return cls(article_id, type(error).__name__, message, attempts, elapsed, error, usage)
 
     def to_json(self) -> str:
         """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line."""
