@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -93,7 +94,7 @@ class Article:
     url: str | None = field(default=None, repr=False)
     brief_language: str | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def language(self) -> str | None:
         """The ISO 639-1 code of the language the body is written in, when it can be told."""
         return detect_language(self.body or self.text)

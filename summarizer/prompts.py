@@ -85,6 +85,7 @@ def load_prompt(name: str = "extract") -> PromptTemplate:
 def prompt_variables(article: Article) -> dict[str, Any]:
     """The template variables for one article."""
     published = article.published
+    language = article.language_name
     return {
         "article_body": article.body,
         "published": published,
@@ -97,8 +98,8 @@ def prompt_variables(article: Article) -> dict[str, Any]:
         # English names ("Chinese"), None when the language cannot be told: the
         # headline and brief are written in `brief_language`, the article's own
         # unless the run names another.
-        "article_language": article.language_name,
-        "brief_language": article.brief_language or article.language_name,
+        "article_language": language,
+        "brief_language": article.brief_language or language,
         "headline_max_words": HEADLINE_MAX_WORDS,
         "brief_max_words": BRIEF_MAX_WORDS,
     }

@@ -119,7 +119,6 @@ class WireDateline:
 
     place: str
     date: dt.date | None
-    end: int  # where the story after the dateline starts
 
 
 def read_dateline(body: str, published: dt.date | None) -> WireDateline | None:
@@ -136,7 +135,7 @@ def read_dateline(body: str, published: dt.date | None) -> WireDateline | None:
     if match["month"]:
         month, day = _MONTHS[match["month"].lower()], int(match["day"])
         date = _dated(month, day, int(match["year"]) if match["year"] else None, published)
-    return WireDateline(_place_name(match["place"]), date, match.end())
+    return WireDateline(_place_name(match["place"]), date)
 
 
 def _dated(month: int, day: int, year: int | None, published: dt.date | None) -> dt.date | None:
