@@ -16,7 +16,7 @@
 #
 # Usage: evals/real_server.sh [EVAL ARGS...]    e.g. evals/real_server.sh --max-reasks 0
 # Environment: LLAMA_PYTHON (default .venv-llama/bin/python), SUMMARIZE (default
-# .venv/bin/summarize), PORT (8765), N_CTX (4096), EVAL_SECONDS (bound of each eval,
+# .venv/bin/summarize), PORT (8765), N_CTX (3072), EVAL_SECONDS (bound of each eval,
 # 2400), OUT (report folder, default a new temporary one).
 set -euo pipefail
 
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 LLAMA_PYTHON=${LLAMA_PYTHON:-.venv-llama/bin/python}
 SUMMARIZE=${SUMMARIZE:-.venv/bin/summarize}
 PORT=${PORT:-8765}
-N_CTX=${N_CTX:-4096}
+N_CTX=${N_CTX:-3072}
 EVAL_SECONDS=${EVAL_SECONDS:-2400}
 OUT=${OUT:-$(mktemp -d -t real-server-XXXXXX)}
 BASE_URL="http://127.0.0.1:${PORT}/v1"
@@ -47,6 +47,11 @@ EOF
 echo "model: $MODEL_PATH"
 echo "reports and server log: $OUT"
 
+# The context window is what bounds a request: we send no max_tokens, and the
+# server then generates until the model stops or the window is full. 3072 tokens
+# hold the longest seed with the prompt (about 2,000 tokens) and leave about 1,000
+# for the reply, so a request takes about a minute at most on 2 slow cores, inside
+# the client's 120 s timeout; a re-ask that no longer fits is refused at once (HTTP 400).
 # chatml is SmolLM2's chat template. With it the server constrains a `tools`
 # request to the named function's JSON Schema and a `json_object` request to
 # JSON, by grammar; no --jinja flag is involved (that is llama.cpp's own server).
