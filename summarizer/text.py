@@ -185,7 +185,7 @@ def numbers_in(text: str) -> set[str]:
 
     Leading zeros stay: the "05" of a date such as 2017-05-25 does not make
     "5 villages" a figure the article states. Digits of every script count, as
-    their ASCII digits: Arabic "١٢" and full-width "\\uff11\\uff12" are both "12".
+    their ASCII digits: Arabic "١٢" and the same in full-width digits are both "12".
     """
     if not text.isascii():
         text = _ascii_digits(text)
