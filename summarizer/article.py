@@ -15,11 +15,14 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
 from summarizer.errors import InputError
+from summarizer.language import detect_language, language_name
 from summarizer.schema import ValidationContext
+from summarizer.wire import read_dateline, remove_leftovers, story_date
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 # The longest article accepted: about 25,000 tokens of English, so the article, the
@@ -31,7 +34,7 @@ MAX_ARTICLE_CHARS = 100_000
 # and is refused before it is read into memory.
 _MAX_ARTICLE_BYTES = 4 * MAX_ARTICLE_CHARS
 # The contract's header: "date 2017-05-25 Baghdad: text ...".
-_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s+([^:\n]{1,80}?)\s*:\s*")
+_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+([^:\n]{1,80}?))?\s*:\s*")
 # Control characters that never occur in text files (tab, newlines, form feed do).
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # A web page: markup from the first character and a page-level tag near the top.
@@ -42,12 +45,42 @@ _PAGE_TAG_WITHIN = 4096
 
 
 @dataclass(frozen=True)
+class ArticleFacts:
+    """What is known about an article apart from its text: a feed record's fields, or options.
+
+    Each field given wins over what the text's header says.
+    """
+
+    published: dt.date | None = None
+    dateline: str | None = None
+    title: str | None = None
+    url: str | None = None
+    # The language the brief and headline are to be written in (an English name,
+    # "Spanish"); None: the article's own.
+    brief_language: str | None = None
+
+    def filled_from(self, fallback: ArticleFacts) -> ArticleFacts:
+        """These facts, with `fallback`'s wherever these have none."""
+        return ArticleFacts(
+            **{
+                name: getattr(self, name) if getattr(self, name) is not None else value
+                for name, value in vars(fallback).items()
+            }
+        )
+
+
+@dataclass(frozen=True)
 class Article:
     """One news article: its text, an id, and the publication date and place of its header.
 
     >>> article = Article.from_text("date 2017-05-25 Baghdad: Troops advanced on Thursday.")
     >>> article.published, article.dateline
     (datetime.date(2017, 5, 25), 'Baghdad')
+
+    `text` is the article as every backend, check and cache key reads it: the
+    header (as written, or as the given facts put it) and the body, without the
+    wire leftovers that `summarizer.wire` removes. It is the input unchanged when
+    there was nothing to remove or replace.
     """
 
     text: str
@@ -57,10 +90,37 @@ class Article:
     body: str = field(default="", repr=False)
     # Where the article came from ("a.txt", "feed.jsonl:12"), for messages about it.
     source: str = field(default="<text>", repr=False, compare=False)
+    title: str | None = field(default=None, repr=False)
+    url: str | None = field(default=None, repr=False)
+    brief_language: str | None = field(default=None, repr=False)
+
+    @cached_property
+    def language(self) -> str | None:
+        """The ISO 639-1 code of the language the body is written in, when it can be told."""
+        return detect_language(self.body or self.text)
+
+    @property
+    def language_name(self) -> str | None:
+        """The English name of the body's language ("Chinese"), when it can be told."""
+        code = self.language
+        return language_name(code) if code else None
 
     @classmethod
-    def from_text(cls, text: str, *, id: str | None = None, source: str = "<text>") -> Article:
-        """Parse the optional dateline header; `source` names the input in errors."""
+    def from_text(
+        cls,
+        text: str,
+        *,
+        id: str | None = None,
+        source: str = "<text>",
+        facts: ArticleFacts | None = None,
+    ) -> Article:
+        """Parse the optional dateline header; `source` names the input in errors.
+
+        `facts` (a feed record's fields, or options) win over the header. Without a
+        header, a wire dateline ("BAGHDAD, May 25 (Reuters) -") gives the place, and
+        the day when the publication date gives its year. Wire leftovers are removed.
+        """
+        facts = facts or ArticleFacts()
         if not text.strip():
             raise InputError(f"{source}: the article is empty")
         if len(text) > MAX_ARTICLE_CHARS:
@@ -74,7 +134,8 @@ class Article:
             )
         published: dt.date | None = None
         dateline: str | None = None
-        body = text.strip()
+        written = text.strip()
+        header_text = ""
         header = _HEADER.match(text)
         if header:
             try:
@@ -83,22 +144,49 @@ class Article:
                 raise InputError(
                     f"{source}: the header date {header.group(1)!r} is not a valid date"
                 ) from None
-            dateline = header.group(2).strip()
-            body = text[header.end() :].strip()
-            if not body:
+            dateline = header.group(2).strip() if header.group(2) else None
+            header_text = text[: header.end()]
+            written = text[header.end() :].strip()
+            if not written:
                 raise InputError(f"{source}: the article has a header but no text")
+        body = remove_leftovers(written)
+        if not body:
+            raise InputError(f"{source}: the article has no text besides wire leftovers")
+        given = facts.published is not None or facts.dateline is not None
+        published = facts.published or published
+        dateline = facts.dateline or dateline
+        if header is None:
+            wire = read_dateline(body, published)
+            if wire is not None:
+                dateline = dateline or wire.place
+                published = story_date(wire.date, published)
+        if given:
+            # The header as the facts put it, so the text, and every check and cache
+            # key that reads it, says what the model is told.
+            header_text = _header(published, dateline)
+        unchanged = body == written and header_text == (text[: header.end()] if header else "")
         return cls(
-            text=text,
+            text=text if unchanged else header_text + body,
             id=id or content_id(text),
             published=published,
             dateline=dateline,
             body=body,
             source=source,
+            title=facts.title,
+            url=facts.url,
+            brief_language=facts.brief_language,
         )
 
     def validation_context(self) -> ValidationContext:
         """What the output validators check a result for this article against."""
         return {"article_text": self.text, "published": self.published}
+
+
+def _header(published: dt.date | None, dateline: str | None) -> str:
+    """The header that states these facts, as an article's own header would."""
+    if published is None:
+        return ""  # the header form needs a date; the dateline is in the facts alone
+    return f"date {published.isoformat()}{' ' + dateline if dateline else ''}: "
 
 
 def content_id(text: str) -> str:
@@ -128,7 +216,43 @@ def id_from_path(path: Path) -> str:
     return slug or content_id(str(path))
 
 
-def read_article(path: Path) -> Article:
+def parse_published(value: str, where: str) -> dt.date:
+    """A publication date given as an ISO date or datetime; a datetime's own calendar day."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(value).date()
+    except ValueError:
+        raise InputError(
+            f"{where}: published {value!r} is not an ISO date (2017-05-25) or datetime"
+        ) from None
+
+
+def _record_facts(record: dict[str, object], where: str) -> ArticleFacts:
+    """The `published`, `dateline`, `title` and `url` of a JSON Lines record."""
+    fields: dict[str, str] = {}
+    for name in ("published", "dateline", "title", "url"):
+        value = record.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f'{where}: "{name}" must be a non-empty string')
+        fields[name] = " ".join(value.split())
+    dateline = fields.get("dateline")
+    if dateline is not None and (len(dateline) > 80 or ":" in dateline):
+        raise InputError(f'{where}: "dateline" must be a place name (at most 80 characters)')
+    published = fields.get("published")
+    return ArticleFacts(
+        published=parse_published(published, where) if published else None,
+        dateline=dateline,
+        title=fields.get("title"),
+        url=fields.get("url"),
+    )
+
+
+def read_article(path: Path, facts: ArticleFacts | None = None) -> Article:
     """One article from a text file; the file name (without suffix) is its id."""
     try:
         size = path.stat().st_size
@@ -140,7 +264,9 @@ def read_article(path: Path) -> Article:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
-    return Article.from_text(decode_text(data, str(path)), id=id_from_path(path), source=str(path))
+    return Article.from_text(
+        decode_text(data, str(path)), id=id_from_path(path), source=str(path), facts=facts
+    )
 
 
 @dataclass(frozen=True)
@@ -151,8 +277,15 @@ class UnreadableInput:
     error: InputError
 
 
-def parse_jsonl_line(line: bytes, *, source: str, line_number: int) -> Article | UnreadableInput:
-    """One `{"id": ..., "text": ...}` record; a bad one becomes UnreadableInput, not an error."""
+def parse_jsonl_line(
+    line: bytes, *, source: str, line_number: int, facts: ArticleFacts | None = None
+) -> Article | UnreadableInput:
+    """One `{"id": ..., "text": ...}` record; a bad one becomes UnreadableInput, not an error.
+
+    A record may also carry `published`, `dateline`, `title` and `url`; they win over
+    `facts` (the options of the run) and over the text's header. Without an id, the
+    url is the article's id.
+    """
     where = f"{source}:{line_number}"
     # Named after the file too, so bad lines of two files never share an id.
     fallback_id = f"{id_from_path(Path(source))}-line-{line_number}"
@@ -165,21 +298,30 @@ def parse_jsonl_line(line: bytes, *, source: str, line_number: int) -> Article |
     if not isinstance(record, dict):
         return UnreadableInput(fallback_id, InputError(f"{where}: expected a JSON object"))
     raw_id = record.get("id")
+    if not (isinstance(raw_id, (str, int)) and str(raw_id)):
+        raw_id = record.get("url")
     article_id = str(raw_id) if isinstance(raw_id, (str, int)) and str(raw_id) else fallback_id
     text = record.get("text")
     if not isinstance(text, str):
         return UnreadableInput(article_id, InputError(f'{where}: the record has no "text" string'))
     try:
-        return Article.from_text(text, id=article_id, source=f"{where} ({article_id})")
+        record_facts = _record_facts(record, where)
+        if facts is not None:
+            record_facts = record_facts.filled_from(facts)
+        return Article.from_text(
+            text, id=article_id, source=f"{where} ({article_id})", facts=record_facts
+        )
     except InputError as error:
         return UnreadableInput(article_id, error)
 
 
-def iter_jsonl(stream: Iterable[bytes], source: str) -> Iterator[Article | UnreadableInput]:
+def iter_jsonl(
+    stream: Iterable[bytes], source: str, facts: ArticleFacts | None = None
+) -> Iterator[Article | UnreadableInput]:
     """Articles of a JSON Lines stream, one at a time, so memory stays flat."""
     for line_number, line in enumerate(stream, start=1):
         if line.strip():
-            yield parse_jsonl_line(line, source=source, line_number=line_number)
+            yield parse_jsonl_line(line, source=source, line_number=line_number, facts=facts)
 
 
 def _looks_like_jsonl(path: Path) -> bool:
@@ -200,16 +342,20 @@ def _expand(spec: str) -> list[Path]:
     return [path]
 
 
-def iter_inputs(specs: Iterable[str], stdin: BinaryIO) -> Iterator[Article | UnreadableInput]:
+def iter_inputs(
+    specs: Iterable[str], stdin: BinaryIO, facts: ArticleFacts | None = None
+) -> Iterator[Article | UnreadableInput]:
     """Every article the inputs name, in order; unreadable ones as UnreadableInput.
 
     An input is a text file, a JSON Lines file (`.jsonl`) of {"id", "text"}
     records, a folder (its .txt and .jsonl files), a glob, or "-" for standard
-    input (JSON Lines when it starts with "{", else one article).
+    input (JSON Lines when it starts with "{", else one article). `facts` (the
+    run's options) apply to every article, and win over its header; a record's
+    own fields win over them.
     """
     for spec in specs:
         if spec == "-":
-            yield from _iter_stdin(stdin)
+            yield from _iter_stdin(stdin, facts)
             continue
         paths = _expand(spec)
         if not paths:
@@ -218,14 +364,14 @@ def iter_inputs(specs: Iterable[str], stdin: BinaryIO) -> Iterator[Article | Unr
             if _looks_like_jsonl(path):
                 try:
                     with path.open("rb") as stream:
-                        yield from iter_jsonl(stream, str(path))
+                        yield from iter_jsonl(stream, str(path), facts)
                 except OSError as error:
                     yield UnreadableInput(
                         id_from_path(path), InputError(f"{path}: {error.strerror or error}")
                     )
                 continue
             try:
-                yield read_article(path)
+                yield read_article(path, facts)
             except InputError as error:
                 yield UnreadableInput(id_from_path(path), error)
 
@@ -251,13 +397,13 @@ def count_inputs(specs: Iterable[str]) -> int | None:
     return total
 
 
-def _iter_stdin(stdin: BinaryIO) -> Iterator[Article | UnreadableInput]:
+def _iter_stdin(stdin: BinaryIO, facts: ArticleFacts | None) -> Iterator[Article | UnreadableInput]:
     first_line = stdin.readline()
     if first_line.lstrip().startswith(b"{"):
-        yield from iter_jsonl(itertools.chain([first_line], stdin), "<stdin>")
+        yield from iter_jsonl(itertools.chain([first_line], stdin), "<stdin>", facts)
         return
     try:
         text = decode_text(first_line + stdin.read(), "<stdin>")
-        yield Article.from_text(text, id="stdin", source="<stdin>")
+        yield Article.from_text(text, id="stdin", source="<stdin>", facts=facts)
     except InputError as error:
         yield UnreadableInput("stdin", error)

@@ -63,6 +63,9 @@ def default_cache_dir() -> Path:
 def cache_key(article: Article, backend: Backend) -> str:
     material = {
         "article": article.text,
+        # Told to the model apart from the text (a feed's dateline without a date, a
+        # title, the language asked for), so part of what the answer depends on.
+        "facts": [article.dateline, article.title, article.brief_language],
         "backend": backend.name,
         "settings": backend.settings,
         "prompt_version": backend.prompt_version,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationInfo
 
 # The table of typographic marks is the grounding rule's own; read, never copied.
 from summarizer.rules import evidence_problem
-from summarizer.text import _QUOTE_MARKS, grounding_form
+from summarizer.text import _QUOTE_MARKS, grounding_form, indexed_grounding_form
 
 
 @cache
@@ -59,10 +59,16 @@ def locate_quote(quote: str, article: str) -> tuple[int, int] | None:
     wanted = grounding_form(quote)
     if not wanted:
         return None
-    # Searching the article as written, rather than its normalised copy, gives the
-    # offsets directly; no map from one text to the other is built.
+    # Searching the article as written gives the offsets directly, and is fast; it
+    # sees whitespace, quote marks and dashes. What else the normalisation changes
+    # (composed accents, full-width forms, Arabic vowel marks, spaces beside
+    # ideographs) needs the normalised article and its map back to the text.
     found = _quote_pattern(wanted).search(article)
-    return (found.start(), found.end()) if found else None
+    if found:
+        return found.start(), found.end()
+    normalised, starts, ends = indexed_grounding_form(article)
+    at = normalised.find(wanted)
+    return (starts[at], ends[at + len(wanted) - 1]) if at >= 0 else None
 
 
 def span_matches(quote: str, article: str, start: int, end: int) -> bool:

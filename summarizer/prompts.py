@@ -102,6 +102,7 @@ def _load_prompt(name: str, folder: Path) -> PromptTemplate:
 def prompt_variables(article: Article) -> dict[str, Any]:
     """The template variables for one article."""
     published = article.published
+    language = article.language_name
     return {
         "article_body": article.body,
         "published": published,
@@ -110,6 +111,13 @@ def prompt_variables(article: Article) -> dict[str, Any]:
         "boundary": hashlib.sha256(article.body.encode()).hexdigest()[:12],
         "published_weekday": published.strftime("%A") if published else None,
         "dateline": article.dateline,
+        "title": article.title,
+        # English names ("Chinese"), None when the language cannot be told: the
+        # headline and brief are written in `brief_language`, the article's own
+        # unless the run names another. The instructions are English, so an English
+        # article needs no word about it (and its request stays shorter).
+        "article_language": language,
+        "brief_language": article.brief_language or (language if language != "English" else None),
         "headline_max_words": HEADLINE_MAX_WORDS,
         "brief_max_words": BRIEF_MAX_WORDS,
     }

@@ -253,3 +253,28 @@ def test_located_exactly_when_grounded_over_many_mixed_texts() -> None:
         assert (span is not None) == (bool(wanted) and wanted in grounding_form(article))
         if span is not None:
             assert grounding_form(article[span[0] : span[1]]) == wanted
+
+
+@pytest.mark.parametrize(
+    ("article", "quote", "written"),
+    [
+        # Arabic with its vowel marks and a tatweel; the quote without them.
+        ("قال المسؤول: قُتِلَ ١٢ شخصاً في حلــب أمس.", "قتل ١٢ شخصا في حلب", "قُتِلَ ١٢ شخصاً في حلــب"),
+        # A decomposed accent in the article, a composed one in the quote.
+        ("El gobierno informo\u0301 de 131 muertos.", "informó de 131", "informo\u0301 de 131"),
+        # Full-width digits and spaces beside ideographs.
+        (
+            "甘肃省积石山县１８日发生 6.2 级地震。",
+            "积石山县18日发生6.2级地震",
+            "积石山县１８日发生 6.2 级地震",
+        ),
+    ],
+)
+def test_what_only_normalisation_tells_apart_is_located_in_the_text_as_written(
+    article: str, quote: str, written: str
+) -> None:
+    span = locate_quote(quote, article)
+
+    assert span is not None
+    assert article[span[0] : span[1]] == written
+    assert span_matches(quote, article, *span)

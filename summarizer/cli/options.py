@@ -15,6 +15,7 @@ import click
 from summarizer.settings import BACKEND_NAMES, Mode
 
 if TYPE_CHECKING:
+    from summarizer.article import ArticleFacts
     from summarizer.backends.base import Backend
     from summarizer.cost import Prices
     from summarizer.pipeline import Pipeline
@@ -123,6 +124,83 @@ def prices_for_model(
         err=True,
     )
     return None
+
+
+def _published(_ctx: click.Context, _param: click.Parameter, value: str | None) -> object:
+    from summarizer.article import parse_published
+    from summarizer.errors import InputError
+
+    if value is None:
+        return None
+    try:
+        return parse_published(value, "--published")
+    except InputError as error:
+        raise click.BadParameter(str(error).removeprefix("--published: ")) from None
+
+
+def _place(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    place = " ".join(value.split())
+    if not place or len(place) > 80 or ":" in place:
+        raise click.BadParameter("give a place name of at most 80 characters")
+    return place
+
+
+def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from summarizer.errors import ConfigurationError
+    from summarizer.language import parse_language
+
+    try:
+        return None if value is None else parse_language(value)
+    except ConfigurationError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def article_options(command: F) -> F:
+    """Adds --published, --dateline and --brief-language: facts the article files lack."""
+    decorators = [
+        click.option(
+            "--published",
+            metavar="DATE",
+            callback=_published,
+            help="Publication date (ISO date or datetime) of the articles; wins over a "
+            'header. A JSON Lines record\'s own "published" wins over it.',
+        ),
+        click.option(
+            "--dateline",
+            metavar="PLACE",
+            callback=_place,
+            help="Place the articles are datelined; wins over a header, as --published.",
+        ),
+        click.option(
+            "--brief-language",
+            metavar="LANGUAGE",
+            callback=_language,
+            help="Write headlines and briefs in this language (a name or code: Spanish, "
+            "es). Default: each article's own language. LLM backends only.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def facts_from_options(
+    published: object, dateline: str | None, brief_language: str | None
+) -> ArticleFacts | None:
+    """The ArticleFacts the article options give, or None when none is given."""
+    import datetime as dt
+
+    from summarizer.article import ArticleFacts
+
+    if published is None and dateline is None and brief_language is None:
+        return None
+    return ArticleFacts(
+        published=published if isinstance(published, dt.date) else None,
+        dateline=dateline,
+        brief_language=brief_language,
+    )
 
 
 def backend_options(command: F) -> F:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from summarizer.cli.options import (
+    article_options,
     backend_options,
     concurrency_option,
+    facts_from_options,
     max_cost_option,
     pipeline_from_options,
     price_options,
@@ -23,6 +25,9 @@ from summarizer.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from summarizer.article import Article, UnreadableInput
     from summarizer.cost import Budget, Prices
     from summarizer.schema import ArticleSummary
     from summarizer.storage import LineFile, StreamLines
@@ -63,6 +68,7 @@ INTERRUPTED_EXIT_CODE = 130
 @click.option("--tpm", type=click.IntRange(min=1), help="At most this many tokens a minute.")
 @max_cost_option
 @price_options
+@article_options
 @backend_options
 def run_command(
     inputs: tuple[str, ...],
@@ -78,13 +84,17 @@ def run_command(
     max_cost: float | None,
     price_input: float | None,
     price_output: float | None,
+    published: object,
+    dateline: str | None,
+    brief_language: str | None,
     **options: Any,
 ) -> int:
     """Summarize articles: headline, brief and events of each.
 
     Inputs are text files (an optional `date YYYY-MM-DD Place:` header gives the
-    publication date), JSON Lines files of {"id", "text"}, folders, globs, or -
-    for standard input. Every input ends as a result or an error; the run goes
+    publication date), JSON Lines files of {"id", "text"} (and optionally
+    "published", "dateline", "title", "url"), folders, globs, or - for standard
+    input. Every input ends as a result or an error; the run goes
     on past failures and exits 1 when any input failed. Ctrl-C stops it after
     writing what is finished; run the same command again to resume, as every
     finished article is cached. The run ends with the tokens it spent and their
@@ -113,8 +123,12 @@ def run_command(
         raise
     # The total is for the live bar's ETA only: counting reads every JSON Lines file once more.
     total = count_inputs(inputs) if (streaming or as_json) and sys.stderr.isatty() else None
+    articles = iter_inputs(
+        inputs, sys.stdin.buffer, facts_from_options(published, dateline, brief_language)
+    )
+    if pipeline.backend.name == "offline":
+        articles = _noting_language(articles)
     review = ReviewCollector() if html is not None else None
-    articles = iter_inputs(inputs, sys.stdin.buffer)
     batch = summarize_many(
         review.remember(articles) if review is not None else articles,
         pipeline,
@@ -163,6 +177,23 @@ def run_command(
     if interrupted:
         return INTERRUPTED_EXIT_CODE
     return 1 if batch.report.failures else 0
+
+
+def _noting_language(
+    articles: Iterator[Article | UnreadableInput],
+) -> Iterator[Article | UnreadableInput]:
+    """The articles; says once on stderr when one is in a language the rules cannot read."""
+    from summarizer.article import Article
+    from summarizer.backends.offline import language_notice
+
+    noted = False
+    for article in articles:
+        if not noted and isinstance(article, Article):
+            notice = language_notice(article)
+            if notice is not None:
+                click.echo(f"Note: {notice}", err=True)
+                noted = True
+        yield article
 
 
 def _budget(max_cost: float | None, prices: Prices | None, backend: str) -> Budget | None:

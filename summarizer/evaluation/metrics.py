@@ -32,7 +32,7 @@ from summarizer.evaluation.dataset import LabelledArticle
 from summarizer.evaluation.matching import MINIMUM_SIMILARITY, Match, match_events
 from summarizer.rules import brief_problem, ungrounded_quotes, unsupported_numbers
 from summarizer.schema import ArticleSummary, Usage
-from summarizer.text import grounding_form, strip_diacritics
+from summarizer.text import UNSPACED_SCRIPTS, grounding_form, strip_diacritics
 
 # The quality metrics every report carries under "metrics", in display order; the
 # baseline gate holds each to its baseline value, within a tolerance.
@@ -74,7 +74,13 @@ LOWER_IS_BETTER = frozenset(
         "cost_per_matched_event",
     }
 )
-_TOKEN = re.compile(r"\w+")
+# A word of a spaced script, or one character (with its vowel and tone marks) of a
+# script written without spaces, which has no visible word to take instead.
+_TOKEN = re.compile(
+    f"[{UNSPACED_SCRIPTS}][\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*|[^\\W{UNSPACED_SCRIPTS}]+"
+)
+# A word character of a spaced script: what must not touch a mention's edge.
+_SPACED_WORD_CHAR = f"[^\\W{UNSPACED_SCRIPTS}]"
 
 MetricValues = dict[str, float | None]
 
@@ -190,15 +196,24 @@ def _fold(text: str) -> str:
 def mentions(text: str, spellings: Sequence[str]) -> bool:
     """Whether any spelling occurs in the text as whole words, case-insensitively.
 
+    In scripts written without spaces any run of characters may be a word:
+    "积石山" is mentioned in "甘肃省积石山县".
+
     >>> mentions("Troops entered al-Baaj on Thursday.", ["Baaj", "al-Baaj"])
     True
     """
     folded = _fold(text)
     return any(
-        re.search(rf"(?<!\w){re.escape(_fold(spelling))}(?!\w)", folded)
-        for spelling in spellings
-        if _fold(spelling)
+        re.search(_mention_pattern(spelling), folded) for spelling in spellings if _fold(spelling)
     )
+
+
+def _mention_pattern(spelling: str) -> str:
+    folded = _fold(spelling)
+    # An edge in a spaced script must be a word boundary; a space-less one cannot be.
+    before = f"(?<!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded) else ""
+    after = f"(?!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded[-1]) else ""
+    return before + re.escape(folded) + after
 
 
 def rouge_l_f1(candidate: str, reference: str) -> float:

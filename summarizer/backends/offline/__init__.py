@@ -25,6 +25,7 @@ from summarizer.backends.base import Draft
 from summarizer.backends.offline.brief import brief, event_summary
 from summarizer.backends.offline.events import extract_events
 from summarizer.backends.offline.headlines import written_headline
+from summarizer.language import language_name
 from summarizer.schema import Extraction, Usage
 
 _RULE_FILES = ("*.py", "data/*.txt")
@@ -76,6 +77,18 @@ def extract(article: Article) -> Extraction:
     )
 
 
+def language_notice(article: Article) -> str | None:
+    """What to tell the user when an article is not in English, the one language the rules read."""
+    language = article.language
+    if language is None or language == "en":
+        return None
+    return (
+        f"{article.id} is in {language_name(language)}; the offline extractor reads English "
+        "only. Use an LLM for it: set OPENAI_API_KEY, or OPENAI_BASE_URL / --base-url for a "
+        "local server."
+    )
+
+
 class OfflineBackend:
     """The Backend that runs the offline extractor in-process.
 
@@ -103,4 +116,4 @@ class OfflineBackend:
         return self.extract(article)
 
 
-__all__ = ["OfflineBackend", "extract", "extractor_version"]
+__all__ = ["OfflineBackend", "extract", "extractor_version", "language_notice"]

@@ -62,6 +62,10 @@ _MIN_SENTENCE_WORDS = 6
 _LEAD_FULL_WORDS = 45
 _LEAD_DETAIL_SCORE = 3.0
 
+# What may end a sentence already, so that no full stop is added after it: the
+# full stops and closing quotes of every script ("。" as well as ".").
+_SENTENCE_FINAL = ".!?\"'\u201d\u2019\u2026\u3002\uff01\uff1f\u300d\u300f\u061f\u06d4\u0964"
+
 
 class _Candidate(NamedTuple):
     score: float
@@ -133,7 +137,7 @@ def _join(sentence: Sentence, chosen: Sequence[int]) -> str:
     result = collapse_whitespace("".join(pieces)).rstrip(" ,;:-")
     if not result:
         return collapse_whitespace(text)
-    if result[-1] not in ".!?\"'”\u2019":
+    if result[-1] not in _SENTENCE_FINAL:
         result += "."
     return result[0].upper() + result[1:]
 
@@ -241,7 +245,7 @@ def _lead_brief(sentences: Sequence[Sentence]) -> str:
     chosen: list[tuple[Sentence, str]] = []
     for sentence in sentences[first : first + BRIEF_MAX_SENTENCES * 2]:
         text = collapse_whitespace(sentence.text)
-        if text[-1] not in ".!?\"'”\u2019":
+        if text[-1] not in _SENTENCE_FINAL:
             text += "."
         trial = [*chosen, (sentence, text)]
         if _fits(trial):
