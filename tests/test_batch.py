@@ -217,6 +217,7 @@ def test_ordered_output_follows_the_input_whatever_finishes_first() -> None:
     assert ids_of(as_finished) != ids_of(ordered)
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_ordered_mode_bounds_how_far_ahead_of_a_slow_article_it_runs() -> None:
     concurrency = 3
     backend = ScriptedBackend(delays={"a-0": 0.4}, default_delay=0.001)
@@ -433,6 +434,7 @@ def test_settling_corrects_the_estimate_from_the_real_usage() -> None:
     assert limits.tokens.level == pytest.approx(100 - estimate_tokens(item) + 50)
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_rpm_paces_the_requests_of_a_run() -> None:
     backend = ScriptedBackend()
     started = time.monotonic()
@@ -512,6 +514,7 @@ def test_a_clean_run_exits_0_and_a_rerun_comes_from_the_cache(
     )
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_ordered_keeps_input_order_when_early_articles_are_slow(
     loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -119,6 +119,7 @@ def test_a_failing_article_does_not_stop_the_eval(
     assert "### `syria-haritan-airstrikes`" not in markdown
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_articles_are_evaluated_concurrently_and_reported_in_data_set_order(
     tmp_path: Path,
 ) -> None:

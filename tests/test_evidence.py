@@ -232,6 +232,7 @@ def test_the_schema_version_covers_the_result() -> None:
     assert schema_version() != hashlib.sha256(extraction_only.encode()).hexdigest()[:12]
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_located_exactly_when_grounded_over_many_mixed_texts() -> None:
     """Random texts of spaces, line breaks, typographic marks and letters, and quotes
     cut from them or made up: found iff the grounding check accepts, and the span's

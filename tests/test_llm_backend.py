@@ -207,6 +207,7 @@ def test_a_body_that_is_not_json_is_repeated_within_the_reask_budget(
 # -- transient HTTP failures: tenacity's layer --------------------------------------
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_rate_limit_waits_for_retry_after_then_succeeds(
     loopback_server: LoopbackServer, seed: Article
 ) -> None:
@@ -288,6 +289,7 @@ def test_client_errors_are_not_retried(loopback_server: LoopbackServer, seed: Ar
     assert len(chat_requests(loopback_server)) == 1
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_timeouts_are_retried(loopback_server: LoopbackServer, seed: Article) -> None:
     loopback_server.script(Slow(1.0, Reply(seed_payload())), Slow(1.0, Reply(seed_payload())))
     loopback_server.respond_with(seed_reply)
@@ -298,6 +300,7 @@ def test_timeouts_are_retried(loopback_server: LoopbackServer, seed: Article) ->
     assert summary.attempts == 3
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_timeouts_are_bounded(loopback_server: LoopbackServer, seed: Article) -> None:
     loopback_server.respond_with(lambda request: Slow(1.0, Reply(seed_payload())))
 
@@ -328,6 +331,7 @@ def test_connection_resets_are_bounded(loopback_server: LoopbackServer, seed: Ar
     assert "failed after 2 request(s): could not connect" in str(caught.value)
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_retries_stop_at_the_time_budget(loopback_server: LoopbackServer, seed: Article) -> None:
     loopback_server.respond_with(lambda request: Fault(503, headers={"Retry-After": "0.5"}))
 

@@ -170,6 +170,7 @@ def test_reset_is_a_connection_error(loopback_server: LoopbackServer) -> None:
     assert after.choices[0].message.content == "after reset"
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_slow_beyond_client_timeout_is_a_timeout(loopback_server: LoopbackServer) -> None:
     loopback_server.script(Slow(2.0, Reply("too late")))
     started = time.monotonic()
@@ -277,6 +278,7 @@ def test_models_endpoint_and_unknown_paths(loopback_server: LoopbackServer) -> N
     assert [r.path for r in loopback_server.requests] == ["/v1/models", "/v1/nope"]
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_concurrent_requests_overlap(loopback_server: LoopbackServer) -> None:
     loopback_server.latency = 0.2
     loopback_server.respond_with(lambda request: Reply("ok"))
@@ -289,6 +291,7 @@ def test_concurrent_requests_overlap(loopback_server: LoopbackServer) -> None:
     assert len(loopback_server.requests) == 32
 
 
+@pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_async_client_with_64_in_flight(loopback_server: LoopbackServer) -> None:
     loopback_server.latency = 0.25
     loopback_server.respond_with(lambda request: Reply({"n": 1}))
