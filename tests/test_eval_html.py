@@ -283,3 +283,18 @@ def test_a_prompt_folder_without_templates_is_one_line(
     assert result.exit_code == 2
     assert len(result.error_lines) == 1
     assert "prompt 'extract' not found in" in result.error_lines[0]
+
+
+def test_report_html_shows_the_sanity_checks_apart_and_marks_a_broken_one(
+    offline_report: tuple[Path, dict[str, Any]],
+) -> None:
+    _, report = offline_report
+    broken = copy.deepcopy(report)
+    broken["metrics"]["evidence_grounded"] = 0.9
+
+    page = render_report_html(report)
+    marked = render_report_html(broken)
+
+    assert "<h2>Sanity checks (must be perfect)</h2>" in page
+    assert "<tr><td>evidence_grounded</td>" in page
+    assert "<tr class='regression'><td>evidence_grounded</td>" in marked

@@ -15,7 +15,12 @@ from typing import Any
 
 from summarizer.evaluation.event_types import MISSED, SPURIOUS
 from summarizer.evaluation.gate import MetricChange, compare, regressions
-from summarizer.evaluation.metrics import HEADLINE_METRICS, LOWER_IS_BETTER
+from summarizer.evaluation.metrics import (
+    HEADLINE_METRICS,
+    LOWER_IS_BETTER,
+    SANITY_CHECKS,
+    is_perfect,
+)
 from summarizer.evidence import locate_quote
 
 HTML_NAME = "report.html"
@@ -71,6 +76,8 @@ def render_report_html(
         _run_line(run),
         "<h2>Headline metrics</h2>",
         _metrics_table(report, baseline, tolerance),
+        "<h2>Sanity checks (must be perfect)</h2>",
+        _sanity_table(_mapping(report.get("metrics"))),
         "<h2>By event type</h2>",
         _by_type_table(_mapping(report.get("by_type"))),
         "<h2>Event types: gold (rows) against predicted (columns)</h2>",
@@ -81,6 +88,18 @@ def render_report_html(
     ]
     parts += [_article_section(article) for article in _articles(report)]
     return _page("Eval report", parts)
+
+
+def _sanity_table(metrics: Mapping[str, Any]) -> str:
+    """What validation already enforces, so anything short of perfect is a bug, marked."""
+    rows = []
+    for name in SANITY_CHECKS:
+        value = metrics.get(name)
+        marked = "" if is_perfect(name, value) else " class='regression'"
+        rows.append(
+            f"<tr{marked}><td>{escape(name)}</td><td class='num'>{_figure(value)}</td></tr>"
+        )
+    return "<table><tr><th>check</th><th class='num'>value</th></tr>" + "".join(rows) + "</table>"
 
 
 def render_comparison_html(
