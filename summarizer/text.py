@@ -75,6 +75,29 @@ _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 _ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
 _SPACE_BY_IDEOGRAPH = re.compile(f" (?=[{_IDEOGRAPHIC}])|(?<=[{_IDEOGRAPHIC}]) ")
 
+# English month names and their abbreviations, with their numbers.
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
 # Abbreviations whose full stop does not end a sentence in wire copy.
 _ABBREVIATIONS = frozenset(
     {

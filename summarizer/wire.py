@@ -14,28 +14,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+from summarizer.text import MONTHS
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PLACE_WORD = r"[A-Z][A-Za-z\u00c0-\u024f'.]*(?:-[A-Za-z\u00c0-\u024f']+)*"
 # "CITY, Month D (Agency) --", "CITY (Agency) -", "CITY, Month D --", with an
 # optional region after the city ("CHICAGO, Illinois (AP) -"). A date or an agency
@@ -133,7 +114,7 @@ def read_dateline(body: str, published: dt.date | None) -> WireDateline | None:
         return None
     date = None
     if match["month"]:
-        month, day = _MONTHS[match["month"].lower()], int(match["day"])
+        month, day = MONTHS[match["month"].lower()], int(match["day"])
         date = _dated(month, day, int(match["year"]) if match["year"] else None, published)
     return WireDateline(_place_name(match["place"]), date)
 
