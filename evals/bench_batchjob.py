@@ -21,7 +21,6 @@ two steps alone, `LLMBackend.request_body` and validating a reply
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
@@ -29,10 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from evals.bench_batch import separate_server
 from evals.bench_offline import build_articles
 from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
@@ -41,37 +40,11 @@ from summarizer.batchjobs.collect import validate_reply
 from summarizer.cache import ResultCache, cache_key
 from summarizer.pipeline import Pipeline
 from summarizer.settings import LLMSettings
-from tests.llm_support import LOOPBACK_MODEL, valid_reply
-from tests.loopback import LoopbackServer
+from tests.llm_support import LOOPBACK_MODEL
 
 SIZES = (1_000, 10_000)
 WORDS = 500
 STEP_SAMPLE = 300
-
-
-@contextlib.contextmanager
-def separate_server() -> Iterator[str]:
-    """The loopback server in a process of its own; yields its base URL."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "evals.bench_batchjob", "--serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        yield server.stdout.readline().strip()
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()  # the server's signal to stop
-        server.wait(timeout=60)
-
-
-def serve() -> None:
-    with LoopbackServer() as server:
-        server.respond_with(valid_reply)
-        print(server.base_url, flush=True)
-        sys.stdin.read()
 
 
 def settings(url: str) -> LLMSettings:
@@ -197,7 +170,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--articles", type=int, action="append", help="job sizes")
     parser.add_argument("--repeats", type=int, default=1, help="runs per size (median)")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--traced",
         action="store_true",
@@ -205,9 +177,6 @@ def main() -> None:
     )
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.serve:
-        serve()
-        return
     if options.child:
         child(*options.child)
         return
@@ -219,7 +188,8 @@ def main() -> None:
         f"{'CPU ms/art':>10} {'traced MB' if options.traced else 'peak MB':>9}"
     )
     memory = "traced" if options.traced else "rss"
-    with separate_server() as url:
+    # The batch API answers at once: the latency is that of each reply line.
+    with separate_server(0.0) as url:
         for size in sizes:
             articles = build_articles(size, WORDS)
             figures = job_figures(url, articles, options.repeats, memory)
