@@ -12,10 +12,11 @@ import contextlib
 import errno
 import io
 import os
-import secrets
 import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 from summarizer.errors import StorageError
 
@@ -131,21 +132,45 @@ def lines_to(stream: TextIO, name: str) -> LineFile | StreamLines:
     return LineFile(io.FileIO(descriptor, "wb", closefd=False), name)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` all at once: a reader sees the old file or the new one.
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream that replaces `path` once it is closed without an error.
 
-    The text goes to a new file in the same folder first (so the rename cannot
-    cross file systems); a failure removes it and leaves `path` as it was.
+    The bytes go to a new file in the same folder first (so the rename cannot
+    cross file systems), flushed to disk before the rename, and the folder is
+    synced after it; a failure removes the new file and leaves `path` as it was.
+    A reader sees the old file or the new one, never part of one.
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("x", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(descriptor, "wb") as stream:
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            os.unlink(temporary)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Makes a rename durable: without it, a crash may bring back the old file."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` all at once (`atomic_writer`); a disk that refuses
+    raises StorageError naming the path and the OS error."""
+    try:
+        with atomic_writer(path) as stream:
+            stream.write(text.encode("utf-8"))
+    except OSError as error:
         raise StorageError(f"cannot write {path}: {os_error_text(error)}") from None

@@ -42,7 +42,6 @@ from summarizer.batchjobs.manifest import (
     Collected,
     JobError,
     Manifest,
-    atomic_writer,
     save_manifest,
 )
 from summarizer.batchjobs.provider import BatchService
@@ -63,6 +62,7 @@ from summarizer.run import (
     summarize_many,
 )
 from summarizer.schema import ArticleSummary, Usage, schema_version
+from summarizer.storage import atomic_writer
 
 DEFAULT_POLL_SECONDS = 60.0
 

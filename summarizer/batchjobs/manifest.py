@@ -18,17 +18,14 @@ the old one, so a kill leaves either the old file or the new one, never half.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import ConfigurationError
+from summarizer.storage import atomic_writer
 
 FORMAT_VERSION = 1
 MANIFEST_FILE = "manifest.json"
@@ -153,31 +150,3 @@ def load_manifest(job_dir: Path) -> Manifest | None:
 def save_manifest(job_dir: Path, manifest: Manifest) -> None:
     with atomic_writer(manifest_path(job_dir)) as stream:
         stream.write(manifest.model_dump_json(indent=1).encode())
-
-
-@contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
-    """A binary stream that replaces `path` only once it is closed without an error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _sync_directory(path.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Makes a rename durable: without it, a crash may bring back the old file."""
-    with contextlib.suppress(OSError):
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from summarizer.backends.failures import describe_http_error, redact_secret
 from summarizer.backends.llm import KEYLESS_PLACEHOLDER
-from summarizer.batchjobs.manifest import atomic_writer
 from summarizer.batchjobs.requests import BATCH_ENDPOINT
 from summarizer.errors import BackendError, ConfigurationError
 from summarizer.settings import LLMSettings
+from summarizer.storage import atomic_writer
 
 if TYPE_CHECKING:
     from openai.types import Batch

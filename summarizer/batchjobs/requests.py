@@ -26,7 +26,6 @@ from summarizer.batchjobs.manifest import (
     JobSettings,
     Manifest,
     Shard,
-    atomic_writer,
     load_manifest,
     save_manifest,
 )
@@ -36,6 +35,7 @@ from summarizer.pipeline import Pipeline
 from summarizer.run.engine import admit
 from summarizer.run.records import ErrorRecord
 from summarizer.schema import schema_version
+from summarizer.storage import atomic_writer
 
 BATCH_ENDPOINT: Literal["/v1/chat/completions"] = "/v1/chat/completions"
 # OpenAI's limits for one batch input file.
