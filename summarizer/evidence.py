@@ -18,14 +18,14 @@ from pydantic import BaseModel, ValidationInfo
 
 # The table of typographic marks is the grounding rule's own; read, never copied.
 from summarizer.rules import evidence_problem
-from summarizer.text import _QUOTE_MARKS, grounding_form, indexed_grounding_form
+from summarizer.text import QUOTE_MARKS, grounding_form, indexed_grounding_form
 
 
 @cache
 def _variants() -> dict[str, str]:
     """Each plain character of the grounding form and a regex class of what it stands for."""
     spellings: dict[str, set[str]] = {}
-    for typographic, plain in _QUOTE_MARKS.items():
+    for typographic, plain in QUOTE_MARKS.items():
         spellings.setdefault(plain, {plain}).add(typographic)
     return {
         plain: "[" + re.escape("".join(sorted(marks))) + "]" for plain, marks in spellings.items()

@@ -15,7 +15,7 @@ from functools import lru_cache
 # Typographic marks and their plain forms. Replaced by a search for the marks, not
 # str.translate: translating a whole article character by character is slow, and
 # most of an article has no mark to replace.
-_QUOTE_MARKS = {
+QUOTE_MARKS = {
     "\u2018": "'",
     "\u2019": "'",
     "\u201a": "'",
@@ -39,7 +39,7 @@ _QUOTE_MARKS = {
     "\u300e": '"',
     "\u300f": '"',
 }
-_QUOTE_MARK = re.compile("[" + re.escape("".join(_QUOTE_MARKS)) + "]")
+_QUOTE_MARK = re.compile("[" + re.escape("".join(QUOTE_MARKS)) + "]")
 _WORD = re.compile(r"\w+(?:[-'\u2019.]\w+)*")
 _NUMBER = re.compile(r"(?=\d)(?<![\w.])\d+(?:[,.]\d+)*")
 _GROUPED_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -166,7 +166,7 @@ def plain_marks(text: str) -> str:
 
 
 def _plain_mark(match: re.Match[str]) -> str:
-    return _QUOTE_MARKS[match.group()]
+    return QUOTE_MARKS[match.group()]
 
 
 def grounding_form(text: str) -> str:
