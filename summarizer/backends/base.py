@@ -37,3 +37,26 @@ class Backend(Protocol):
     def extract(self, article: Article) -> Draft: ...
 
     async def aextract(self, article: Article) -> Draft: ...
+
+
+class BackendWrapper:
+    """A backend in front of another (rate limits, a budget, worker processes).
+
+    Name, model, settings and prompt version are the wrapped backend's own, so the
+    cache key stays its key. A synchronous `extract` goes straight through: what
+    the wrappers add is asynchronous, and only the realtime engine uses it.
+    Subclasses define `aextract`.
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self.model = backend.model
+        self.prompt_version = backend.prompt_version
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.backend.settings
+
+    def extract(self, article: Article) -> Draft:
+        return self.backend.extract(article)

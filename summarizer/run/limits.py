@@ -23,10 +23,10 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from summarizer.article import Article
-from summarizer.backends.base import Backend, Draft
+from summarizer.backends.base import Backend, BackendWrapper, Draft
 from summarizer.errors import BackendError, ConfigurationError
 from summarizer.schema import Usage
 from summarizer.tokens import rough_usage
@@ -138,29 +138,7 @@ class RateLimits:
             self.tokens.charge(spent - ticket.tokens)
 
 
-class _Wrapper:
-    """A backend in front of another: the cache key stays the wrapped backend's.
-
-    Name, model, settings and prompt version are the wrapped backend's own. A
-    synchronous `extract` goes straight through: what the wrappers spend is
-    asynchronous, and only the engine spends it.
-    """
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        self.name = backend.name
-        self.model = backend.model
-        self.prompt_version = backend.prompt_version
-
-    @property
-    def settings(self) -> dict[str, Any]:
-        return self.backend.settings
-
-    def extract(self, article: Article) -> Draft:
-        return self.backend.extract(article)
-
-
-class RateLimitedBackend(_Wrapper):
+class RateLimitedBackend(BackendWrapper):
     """`backend`, waiting for `limits` before each asynchronous extraction."""
 
     def __init__(self, backend: Backend, limits: RateLimits) -> None:
@@ -182,7 +160,7 @@ class RateLimitedBackend(_Wrapper):
             self.limits.settle(ticket, requests=requests, tokens=tokens)
 
 
-class BudgetedBackend(_Wrapper):
+class BudgetedBackend(BackendWrapper):
     """`backend`, started for an article only while `budget` has room for its estimate.
 
     An article that does not fit raises BudgetExceeded, which becomes its record;

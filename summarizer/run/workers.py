@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from summarizer.article import Article
-from summarizer.backends.base import Backend, Draft
+from summarizer.backends.base import Backend, BackendWrapper, Draft
 from summarizer.errors import BackendError, ConfigurationError
 
 _HEADER = struct.Struct("!I")
@@ -46,7 +46,7 @@ _WORKER_COMMAND = "from summarizer.run.workers import serve; serve()"
 _CLOSE_GRACE_SECONDS = 5.0
 
 
-class WorkerPool:
+class WorkerPool(BackendWrapper):
     """`backend`'s asynchronous extraction spread over `processes` worker processes.
 
     The workers start with the first `aextract` and belong to its event loop;
@@ -62,20 +62,10 @@ class WorkerPool:
             raise ConfigurationError(
                 f"the {backend.name} backend cannot be sent to worker processes: {error}"
             ) from None
-        self.backend = backend
+        super().__init__(backend)
         self.processes = processes
-        self.name = backend.name
-        self.model = backend.model
-        self.prompt_version = backend.prompt_version
         self._workers: list[_Worker] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-
-    @property
-    def settings(self) -> dict[str, Any]:
-        return self.backend.settings
-
-    def extract(self, article: Article) -> Draft:
-        return self.backend.extract(article)
 
     async def aextract(self, article: Article) -> Draft:
         loop = asyncio.get_running_loop()
