@@ -380,9 +380,9 @@ def list_inputs(specs: Iterable[str]) -> InputFiles:
             continue
         read[spec] = [file for file in found if file.suffix.lower() in ARTICLE_SUFFIXES]
         passed_over.extend(file for file in found if file.suffix.lower() not in ARTICLE_SUFFIXES)
-    # A file another input names on its own is read, not passed over.
+    # Each named once; a file another input names on its own is read, not passed over.
     named = {path for paths in read.values() for path in paths}
-    return InputFiles(read, [path for path in passed_over if path not in named])
+    return InputFiles(read, [path for path in dict.fromkeys(passed_over) if path not in named])
 
 
 def iter_inputs(

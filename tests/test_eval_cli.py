@@ -343,3 +343,17 @@ def test_output_defaults_to_a_folder_under_the_user_directory(
     (folder,) = (isolated_user_dir / "evals").iterdir()
     assert (folder / "report.json").exists()
     assert str(folder / "report.md") in result.stderr
+
+
+def test_the_report_names_the_data_set_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    copy_seeds(tmp_path / "my-set", SMALL_SET[:1])
+
+    result = run_cli(["eval", "my-set", "--out", "out"])
+
+    assert result.exit_code == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    # Relative stays relative: a baseline made from it names no folder of this machine.
+    assert report["run"]["dataset"] == "my-set"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -165,3 +167,20 @@ def test_the_check_compares_files_not_spellings(tmp_path: Path) -> None:
     copy = tmp_path / "copy.txt"
     copy.write_bytes(article.read_bytes())
     refuse_overwriting_inputs([copy, None], [article])
+
+
+def test_standard_input_redirected_from_the_output_is_refused(feed: Path) -> None:
+    before = feed.read_bytes()
+    with feed.open("rb") as standard_input:
+        finished = subprocess.run(
+            [sys.executable, "-c", "from summarizer.cli import main; main()", "-", "-o", str(feed)],
+            stdin=standard_input,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert finished.returncode == 2, finished.stderr
+    assert finished.stderr.startswith(f"Error: the output {feed} is the input /dev/stdin: ")
+    assert len(finished.stderr.splitlines()) == 1
+    assert feed.read_bytes() == before

@@ -10,6 +10,7 @@ import click
 
 # How many passed-over files the line names; the rest are counted.
 _NAMED_AT_MOST = 5
+_STANDARD_INPUT = Path("/dev/stdin")
 
 
 def check_inputs(
@@ -21,7 +22,10 @@ def check_inputs(
     from summarizer.storage import refuse_overwriting_inputs
 
     found = list_inputs(specs)
-    refuse_overwriting_inputs(outputs, [*also_read, *found.files])
+    # `summarize - -o feed.jsonl < feed.jsonl`: standard input redirected from a file
+    # is that file, and /dev/stdin is where the system shows it (Linux, macOS, BSDs).
+    standard_input = [_STANDARD_INPUT] if "-" in specs and _STANDARD_INPUT.exists() else []
+    refuse_overwriting_inputs(outputs, [*also_read, *found.files, *standard_input])
     if found.passed_over:
         click.echo(passed_over_line(found.passed_over), err=True)
 
