@@ -53,7 +53,7 @@ class LineFile:
         """A new, empty file at `path`, its folders made as needed (an existing file is
         replaced)."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder_of(path)
             raw = path.open("wb", buffering=0)
         except OSError as error:
             raise StorageError(f"cannot write to {path}: {os_error_text(error)}") from None
@@ -135,6 +135,16 @@ def lines_to(stream: TextIO, name: str) -> LineFile | StreamLines:
     return LineFile(io.FileIO(descriptor, "wb", closefd=False), name)
 
 
+def _make_folder_of(path: Path) -> None:
+    """Make the folder `path` goes in, when there is none.
+
+    A folder name taken by a file is left alone: writing the file then fails with
+    the OS's own words for it ("Not a directory").
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """A binary stream that replaces `path` once it is closed without an error.
@@ -147,7 +157,7 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     A new file gets the mode any program's new file gets (0o666 less the umask),
     a replaced one keeps its own: a page sent to colleagues stays readable by them.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder_of(path)
     descriptor, temporary = _new_file_beside(path)
     try:
         with os.fdopen(descriptor, "wb") as stream:
