@@ -324,22 +324,65 @@ def iter_jsonl(
             yield parse_jsonl_line(line, source=source, line_number=line_number, facts=facts)
 
 
+# What a folder or a glob yields: text articles and JSON Lines feeds. A file named on
+# its own is read whatever its name; a folder's or glob's other files (notes, pages,
+# labels) are passed over and named once (`InputFiles.passed_over`).
+ARTICLE_SUFFIXES = (".txt", ".jsonl", ".ndjson")
+
+
 def _looks_like_jsonl(path: Path) -> bool:
     return path.suffix.lower() in (".jsonl", ".ndjson")
 
 
-def _expand(spec: str) -> list[Path]:
-    """The files one command-line input names: a file, a folder's articles, or a glob."""
-    path = Path(spec)
-    if path.is_dir():
-        return sorted(
-            child
-            for child in path.rglob("*")
-            if child.is_file() and (child.suffix.lower() == ".txt" or _looks_like_jsonl(child))
-        )
-    if not path.exists() and any(char in spec for char in "*?["):
-        return sorted(Path(match) for match in glob.glob(spec, recursive=True))
-    return [path]
+@dataclass(frozen=True)
+class InputFiles:
+    """The files command-line inputs name, found before any is read.
+
+    `read` holds each input's files in order (an input naming no file has an
+    empty list); `passed_over` the files its folders and globs hold that are not
+    articles by their extension. A subfolder is never an input of its own: a
+    folder yields the article files under it, a glob the article files it matches.
+    """
+
+    read: dict[str, list[Path]]
+    passed_over: list[Path]
+
+    @property
+    def files(self) -> list[Path]:
+        return [path for paths in self.read.values() for path in paths]
+
+
+def list_inputs(specs: Iterable[str]) -> InputFiles:
+    """What `iter_inputs` will read for `specs` ("-", standard input, names no file)."""
+    read: dict[str, list[Path]] = {}
+    passed_over: list[Path] = []
+    for spec in specs:
+        if spec == "-" or spec in read:
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            # Hidden files and folders (.DS_Store, .git) are no one's articles: not
+            # worth a word when passed over. (A glob leaves them out itself.)
+            found = [
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file()
+                and (
+                    child.suffix.lower() in ARTICLE_SUFFIXES
+                    or not any(part.startswith(".") for part in child.relative_to(path).parts)
+                )
+            ]
+        elif not path.exists() and any(char in spec for char in "*?["):
+            matches = sorted(Path(match) for match in glob.glob(spec, recursive=True))
+            found = [match for match in matches if match.is_file()]
+        else:
+            read[spec] = [path]
+            continue
+        read[spec] = [file for file in found if file.suffix.lower() in ARTICLE_SUFFIXES]
+        passed_over.extend(file for file in found if file.suffix.lower() not in ARTICLE_SUFFIXES)
+    # Each named once; a file another input names on its own is read, not passed over.
+    named = {path for paths in read.values() for path in paths}
+    return InputFiles(read, [path for path in dict.fromkeys(passed_over) if path not in named])
 
 
 def iter_inputs(
@@ -353,13 +396,17 @@ def iter_inputs(
     run's options) apply to every article, and win over its header; a record's
     own fields win over them.
     """
+    specs = list(specs)
+    files = list_inputs(specs).read
     for spec in specs:
         if spec == "-":
             yield from _iter_stdin(stdin, facts)
             continue
-        paths = _expand(spec)
+        paths = files[spec]
         if not paths:
-            yield UnreadableInput(spec, InputError(f"{spec}: no file matches"))
+            yield UnreadableInput(
+                spec, InputError(f"{spec}: no article file ({', '.join(ARTICLE_SUFFIXES)}) matches")
+            )
         for path in paths:
             if _looks_like_jsonl(path):
                 try:
@@ -381,11 +428,13 @@ def count_inputs(specs: Iterable[str]) -> int | None:
 
     One pass over the files without keeping them, for a progress bar's ETA.
     """
+    specs = list(specs)
+    if "-" in specs:
+        return None
+    files = list_inputs(specs).read
     total = 0
     for spec in specs:
-        if spec == "-":
-            return None
-        for path in _expand(spec) or [Path(spec)]:
+        for path in files[spec] or [Path(spec)]:
             if not _looks_like_jsonl(path):
                 total += 1
                 continue

@@ -12,13 +12,14 @@ import contextlib
 import errno
 import io
 import os
+import secrets
+import shutil
 import stat
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TextIO
 
-from summarizer.errors import StorageError
+from summarizer.errors import ConfigurationError, StorageError
 
 
 def os_error_text(error: OSError) -> str:
@@ -49,8 +50,10 @@ class LineFile:
 
     @classmethod
     def create(cls, path: Path) -> LineFile:
-        """A new, empty file at `path` (an existing one is replaced)."""
+        """A new, empty file at `path`, its folders made as needed (an existing file is
+        replaced)."""
         try:
+            _make_folder_of(path)
             raw = path.open("wb", buffering=0)
         except OSError as error:
             raise StorageError(f"cannot write to {path}: {os_error_text(error)}") from None
@@ -132,6 +135,16 @@ def lines_to(stream: TextIO, name: str) -> LineFile | StreamLines:
     return LineFile(io.FileIO(descriptor, "wb", closefd=False), name)
 
 
+def _make_folder_of(path: Path) -> None:
+    """Make the folder `path` goes in, when there is none.
+
+    A folder name taken by a file is left alone: writing the file then fails with
+    the OS's own words for it ("Not a directory").
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """A binary stream that replaces `path` once it is closed without an error.
@@ -140,11 +153,16 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     cross file systems), flushed to disk before the rename, and the folder is
     synced after it; a failure removes the new file and leaves `path` as it was.
     A reader sees the old file or the new one, never part of one.
+
+    A new file gets the mode any program's new file gets (0o666 less the umask),
+    a replaced one keeps its own: a page sent to colleagues stays readable by them.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    _make_folder_of(path)
+    descriptor, temporary = _new_file_beside(path)
     try:
         with os.fdopen(descriptor, "wb") as stream:
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(stream.fileno(), stat.S_IMODE(os.stat(path).st_mode))
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
@@ -154,6 +172,20 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
             os.unlink(temporary)
         raise
     _sync_directory(path.parent)
+
+
+def _new_file_beside(path: Path) -> tuple[int, str]:
+    """A new, hidden file in `path`'s folder, opened for writing: its descriptor and name.
+
+    Not `tempfile.mkstemp`, whose files are private (0o600) whatever the umask.
+    """
+    while True:
+        temporary = str(path.parent / f".{path.name}.{secrets.token_hex(6)}")
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:  # 48 random bits taken: draw again
+            continue
 
 
 def _sync_directory(directory: Path) -> None:
@@ -169,8 +201,47 @@ def _sync_directory(directory: Path) -> None:
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` all at once (`atomic_writer`); a disk that refuses
     raises StorageError naming the path and the OS error."""
+    with _storage_error(path), atomic_writer(path) as stream:
+        stream.write(text.encode("utf-8"))
+
+
+def copy_atomically(source: Path, path: Path) -> None:
+    """Replace `path` with a copy of `source`, as `write_atomically` does, a block at a time."""
+    with _storage_error(path), source.open("rb") as original, atomic_writer(path) as stream:
+        shutil.copyfileobj(original, stream)
+
+
+@contextlib.contextmanager
+def _storage_error(path: Path) -> Iterator[None]:
     try:
-        with atomic_writer(path) as stream:
-            stream.write(text.encode("utf-8"))
+        yield
     except OSError as error:
         raise StorageError(f"cannot write {path}: {os_error_text(error)}") from None
+
+
+def refuse_overwriting_inputs(outputs: Iterable[Path | None], inputs: Iterable[Path]) -> None:
+    """Raise ConfigurationError when an output is one of the inputs: checked before a
+    command reads or writes anything, so `summarize feed.jsonl -o feed.jsonl` cannot
+    empty the feed.
+
+    The same file through a symbolic or hard link counts: existing files are
+    compared by device and inode, paths not there yet by their resolved form.
+    """
+    by_identity = {_file_identity(path): path for path in inputs}
+    for output in outputs:
+        if output is None:
+            continue
+        clobbered = by_identity.get(_file_identity(output))
+        if clobbered is not None:
+            raise ConfigurationError(
+                f"the output {output} is the input {clobbered}: give another output path "
+                "(nothing was read or written)"
+            )
+
+
+def _file_identity(path: Path) -> tuple[int, int] | str:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (found.st_dev, found.st_ino)

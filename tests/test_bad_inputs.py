@@ -52,7 +52,8 @@ def llm(loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> Loo
 def test_each_bad_input_is_one_named_error_and_the_good_ones_complete(
     llm: LoopbackServer,
 ) -> None:
-    result = run_cli(["--jsonl", f"{CORPUS}/*", str(SEED_ARTICLE)])
+    # A glob yields articles by extension; the page, named on its own, is read (and refused).
+    result = run_cli(["--jsonl", f"{CORPUS}/*", str(CORPUS / "web-page.html"), str(SEED_ARTICLE)])
 
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]

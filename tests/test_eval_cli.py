@@ -13,7 +13,7 @@ from summarizer.cache import ResultCache, cache_key
 from summarizer.cli.eval import default_dataset
 from summarizer.evaluation import HEADLINE_METRICS, LOWER_IS_BETTER, load_dataset
 from summarizer.settings import LLMSettings
-from tests.conftest import SEEDS
+from tests.conftest import REPO_ROOT, SEEDS
 from tests.eval_support import copy_seeds, gold_responder, gold_summary, write_json
 from tests.llm_support import chat_requests, run_cli
 from tests.loopback import LoopbackServer
@@ -34,8 +34,9 @@ def run_eval(server: LoopbackServer, *args: str) -> Any:
 
 
 def test_eval_over_the_seeds_against_gold_answers_scores_one(
-    loopback_server: LoopbackServer, tmp_path: Path
+    loopback_server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(REPO_ROOT)
     seeds = load_dataset(SEEDS)
     loopback_server.respond_with(gold_responder(seeds))
     out = tmp_path / "out"
@@ -67,7 +68,7 @@ def test_eval_over_the_seeds_against_gold_answers_scores_one(
     assert [article["id"] for article in report["articles"]] == [item.id for item in seeds]
     assert all(article["perfect"] for article in report["articles"])
     assert report["run"]["backend"] == "openai"
-    assert report["run"]["dataset"] == str(SEEDS.resolve())
+    assert report["run"]["dataset"] == "seeds"  # as the user would name it, no machine path
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "| event_f1 | 1.000 |" in markdown
     assert "None: every article scored perfectly." in markdown
@@ -320,8 +321,14 @@ def test_cache_only_and_no_cache_exclude_each_other() -> None:
     assert "--cache-only" in result.stderr
 
 
-def test_default_dataset_is_the_checkout_seeds() -> None:
+def test_default_dataset_is_the_checkout_seeds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
     assert default_dataset() == SEEDS
+    # From the checkout, the seeds are named as a user there would name them.
+    monkeypatch.chdir(REPO_ROOT)
+    assert default_dataset() == Path("seeds")
 
 
 def test_output_defaults_to_a_folder_under_the_user_directory(
@@ -336,3 +343,17 @@ def test_output_defaults_to_a_folder_under_the_user_directory(
     (folder,) = (isolated_user_dir / "evals").iterdir()
     assert (folder / "report.json").exists()
     assert str(folder / "report.md") in result.stderr
+
+
+def test_the_report_names_the_data_set_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    copy_seeds(tmp_path / "my-set", SMALL_SET[:1])
+
+    result = run_cli(["eval", "my-set", "--out", "out"])
+
+    assert result.exit_code == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    # Relative stays relative: a baseline made from it names no folder of this machine.
+    assert report["run"]["dataset"] == "my-set"

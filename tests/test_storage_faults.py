@@ -531,14 +531,14 @@ def test_a_document_or_rendered_text_on_a_full_disk_is_one_line(
 
 
 def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
-    output = tmp_path / "no-such-folder" / "out.jsonl"
+    # A missing folder is made (as for --html); one whose name a file holds cannot be.
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    output = tmp_path / "a-file" / "out.jsonl"
 
     run = summarize("--output", output, *OFFLINE, SEED_TEXTS[0])
 
     assert run.exit_code == 1
-    assert run.stderr.splitlines() == [
-        f"Error: cannot write to {output}: No such file or directory"
-    ]
+    assert run.stderr.splitlines() == [f"Error: cannot write to {output}: Not a directory"]
 
 
 def test_an_eval_report_on_a_full_disk_is_one_line_and_leaves_the_old_report(

@@ -112,6 +112,17 @@ class Manifest(BaseModel):
     collected: Collected | None = None
 
 
+def job_files(job_dir: Path) -> list[Path]:
+    """The files of a job directory that batch commands read and write: its fixed
+    files, and the request and result files it holds."""
+    made = [
+        path
+        for folder in (REQUESTS_DIR, RESULTS_DIR)
+        for path in sorted((job_dir / folder).glob("*.jsonl"))
+    ]
+    return [job_dir / name for name in (MANIFEST_FILE, INPUTS_FILE, OUTPUT_FILE)] + made
+
+
 def manifest_path(job_dir: Path) -> Path:
     return job_dir / MANIFEST_FILE
 

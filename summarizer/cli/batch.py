@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from summarizer.cli.inputs import check_inputs
 from summarizer.cli.options import (
     backend_options,
     cache_dir_option,
@@ -120,7 +121,9 @@ def submit_command(
 ) -> int:
     """Upload one request per article the cache cannot answer, and create the batches."""
     from summarizer.batchjobs import submit_job
+    from summarizer.batchjobs.manifest import job_files
 
+    check_inputs(inputs, outputs=job_files(job_dir))
     with _llm_pipeline(options) as pipeline:
         status = submit_job(
             job_dir,
@@ -182,6 +185,9 @@ def collect_command(
     are still running (without --wait; nothing is written then).
     """
     from summarizer.batchjobs import Fallback, JobPendingError, collect_job
+    from summarizer.batchjobs.manifest import job_files
+
+    check_inputs((), outputs=[output], also_read=job_files(job_dir))
 
     def show(status: JobStatus) -> None:
         if not status.ended:
@@ -228,7 +234,9 @@ def export_command(
 ) -> int:
     """Write the request files (OpenAI batch input format) and print their paths."""
     from summarizer.batchjobs import export_requests
+    from summarizer.batchjobs.manifest import job_files
 
+    check_inputs(inputs, outputs=job_files(job_dir))
     with _llm_pipeline(options) as pipeline:
         paths = export_requests(
             job_dir,
@@ -259,7 +267,11 @@ def import_command(
 ) -> int:
     """Validate results in the OpenAI batch output format (vllm run-batch -o FILE)."""
     from summarizer.batchjobs import Fallback, import_results
+    from summarizer.batchjobs.manifest import MANIFEST_FILE, OUTPUT_FILE, job_files
 
+    check_inputs((), outputs=[output], also_read=[*results, *job_files(job_dir)])
+    # Only these two job files are written by an import: a result file may be another.
+    check_inputs((), outputs=[job_dir / OUTPUT_FILE, job_dir / MANIFEST_FILE], also_read=results)
     report = import_results(
         job_dir,
         results,
@@ -285,15 +297,14 @@ def _deliver(
     price_output: float | None,
 ) -> int:
     """The collected records to `output` or standard output, what they cost; the exit code."""
+    from summarizer.storage import copy_atomically
+
     if output is None:
         with report.output.open("rb") as stream:
             shutil.copyfileobj(stream, sys.stdout.buffer)
         sys.stdout.flush()
     else:
-        try:
-            shutil.copyfile(report.output, output)
-        except OSError as error:
-            raise click.FileError(str(output), error.strerror) from None
+        copy_atomically(report.output, output)
     if report.reused:
         click.echo(
             f"{report.done} done, {report.failed} failed (collected before; nothing sent)",

@@ -58,8 +58,11 @@ def estimate_command(
     """
     from summarizer.article import iter_inputs
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
+    from summarizer.cli.inputs import check_inputs
     from summarizer.estimate import estimate_run
     from summarizer.tokens import EXPECTED_OUTPUT_TOKENS
+
+    check_inputs(inputs, outputs=[])
 
     # Nothing is sent, so the key is a placeholder: the real one is never read.
     pipeline = pipeline_from_options(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from summarizer.cli.inputs import check_inputs
 from summarizer.cli.options import (
     backend_options,
     concurrency_option,
@@ -106,20 +107,28 @@ def eval_command(
     from summarizer.cli.progress import not_cached_line
     from summarizer.errors import DatasetError
     from summarizer.evaluation import load_dataset, load_report, sanity_failures
-    from summarizer.evaluation.report_html import HTML_NAME
+    from summarizer.evaluation.report_html import COMPARE_NAME, HTML_NAME
+    from summarizer.evaluation.report_json import JSON_NAME, MARKDOWN_NAME
     from summarizer.evaluation.report_md import run_figures
     from summarizer.evaluation.runner import NOT_CACHED
 
+    folder = out if out is not None else default_output_dir()
     if compare:
         if dataset is not None or baseline is not None or junit is not None:
             raise click.UsageError("--compare reads two reports and runs no eval")
-        _print_comparison(*compare, out if out is not None else default_output_dir())
+        check_inputs((), outputs=[folder / COMPARE_NAME], also_read=compare)
+        _print_comparison(*compare, folder)
         return
     if cache_only and options["no_cache"]:
         raise click.UsageError("--cache-only reads the cache; it cannot go with --no-cache")
+    root = dataset if dataset is not None else default_dataset()
+    check_inputs(
+        (),
+        outputs=[folder / name for name in (JSON_NAME, MARKDOWN_NAME, HTML_NAME)] + [junit],
+        also_read=[*_files_under(root), *([baseline] if baseline is not None else [])],
+    )
     # Read the baseline first: a bad one should fail before a long, paid run.
     baseline_report = load_report(baseline) if baseline is not None else None
-    root = dataset if dataset is not None else default_dataset()
     try:
         loaded = load_dataset(root)
     except DatasetError as error:
@@ -145,7 +154,6 @@ def eval_command(
         report = _run_with_progress(loaded, pipeline, cache_only, concurrency, prices)
     if pipeline.cache is not None and pipeline.cache.not_stored:
         click.echo(not_cached_line(pipeline.cache.not_stored), err=True)
-    folder = out if out is not None else default_output_dir()
     json_path, markdown_path = report.write(folder, baseline=baseline_report, tolerance=tolerance)
 
     console = Console()
@@ -171,18 +179,25 @@ def eval_command(
 
 
 def default_dataset() -> Path:
-    """The project's seeds/: the source checkout's, else the current directory's."""
+    """The project's seeds/: the source checkout's, else the current directory's; relative
+    to the current directory when under it (the report names it as a user would)."""
     import summarizer
 
     checkout = Path(summarizer.__file__).resolve().parent.parent
-    for candidate in (checkout / SEEDS_DIR, Path.cwd() / SEEDS_DIR):
+    here = Path.cwd()
+    for candidate in (checkout / SEEDS_DIR, here / SEEDS_DIR):
         if (candidate / "articles").is_dir():
-            return candidate
+            return candidate.relative_to(here) if candidate.is_relative_to(here) else candidate
     # An installed package ships no seeds: the data set must be named.
     raise click.UsageError(
         "no DATASET given and no seeds/ folder found (in the summarizer checkout or the "
         "current directory); name a folder of articles/<id>.txt and labels/<id>.json"
     )
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file of a data set: what it holds besides articles and labels is still its own."""
+    return [path for path in folder.rglob("*") if path.is_file()]
 
 
 def default_output_dir() -> Path:

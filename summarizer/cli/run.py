@@ -101,6 +101,7 @@ def run_command(
     cost, at genai-prices' price for the model or --price-input/--price-output.
     """
     from summarizer.article import count_inputs, iter_inputs
+    from summarizer.cli.inputs import check_inputs
     from summarizer.cli.progress import RunDisplay, summary_lines
     from summarizer.review import ReviewCollector, write_review
     from summarizer.run import ResultRecord, summarize_many
@@ -111,6 +112,7 @@ def run_command(
         if sys.stdin.isatty():
             raise click.UsageError("give one or more article files, or - for standard input")
         inputs = ("-",)
+    check_inputs(inputs, outputs=[output, html])
     streaming = jsonl or output is not None
     pipeline = pipeline_from_options(**options)
     try:

@@ -32,8 +32,10 @@ def view_command(results: Path, articles: tuple[str, ...], out: Path, title: str
     summarize view results.jsonl articles/ --out review.html
     """
     from summarizer.article import Article, iter_inputs
+    from summarizer.cli.inputs import check_inputs
     from summarizer.review import read_results, write_review
 
+    check_inputs(articles, outputs=[out], also_read=[results])
     known: dict[str, Article] = {}
     for item in iter_inputs(articles, sys.stdin.buffer):
         if isinstance(item, Article):

@@ -143,7 +143,9 @@ def _run_info(
 ) -> dict[str, Any]:
     backend = pipeline.backend
     return {
-        "dataset": str(dataset.root.resolve()),
+        # As the caller named it: a relative path stays relative, so a report (or a
+        # baseline made from one) names no folder of the machine it ran on.
+        "dataset": str(dataset.root),
         "articles": len(dataset),
         "backend": backend.name,
         "model": backend.model,

@@ -1,0 +1,107 @@
+"""One rule for what a folder or a glob yields.
+
+Both yield their article files (.txt, .jsonl, .ndjson): a subfolder is never an
+input of its own (a folder's articles are found at any depth; a glob's matching
+folder is passed over, not a failed input), and every other file they hold is
+named once, in one line on stderr. A file named on its own is read whatever its name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.article import list_inputs
+from tests.conftest import SEED_ARTICLE
+from tests.llm_support import run_cli
+
+STORY = "date 2024-03-01 Springfield: A fire hit a warehouse on Friday, officials said."
+
+
+@pytest.fixture
+def wire(tmp_path: Path) -> Path:
+    folder = tmp_path / "wire"
+    (folder / "2024").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    (folder / "a.txt").write_bytes(SEED_ARTICLE.read_bytes())
+    (folder / "b.jsonl").write_text(json.dumps({"id": "b-1", "text": STORY}) + "\n", "utf-8")
+    (folder / "2024" / "c.txt").write_text(STORY, encoding="utf-8")
+    (folder / "2024" / "notes.md").write_text("# notes", encoding="utf-8")
+    (folder / "page.html").write_text("<html><body>page</body></html>", encoding="utf-8")
+    # Hidden files are no one's articles: passed over without a word.
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    (folder / ".git" / "config").write_text("[core]", encoding="utf-8")
+    return folder
+
+
+def skipped_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Skipped ")]
+
+
+def test_a_folder_yields_its_articles_and_names_the_other_files_once(wire: Path) -> None:
+    result = run_cli(["--jsonl", str(wire)])
+
+    assert result.exit_code == 0, result.stderr
+    assert sorted(record["article_id"] for record in result.results) == ["a", "b-1", "c"]
+    assert skipped_lines(result.stderr) == [
+        f"Skipped 2 file(s) that are not articles (.txt, .jsonl, .ndjson): "
+        f"{wire / '2024' / 'notes.md'}, {wire / 'page.html'}"
+    ]
+
+
+def test_a_glob_passes_over_folders_and_names_the_other_files_once(wire: Path) -> None:
+    # wire/* matches the folder 2024 too: not an input, so not a failure.
+    result = run_cli(["--jsonl", f"{wire}/*"])
+
+    assert result.exit_code == 0, result.stderr
+    assert sorted(record["article_id"] for record in result.results) == ["a", "b-1"]
+    assert skipped_lines(result.stderr) == [
+        f"Skipped 1 file(s) that are not articles (.txt, .jsonl, .ndjson): {wire / 'page.html'}"
+    ]
+
+
+def test_a_glob_of_other_files_only_says_so(wire: Path) -> None:
+    result = run_cli(["--jsonl", f"{wire}/**/*.md"])
+
+    assert result.exit_code == 1
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["error"]["message"] == (
+        f"{wire}/**/*.md: no article file (.txt, .jsonl, .ndjson) matches"
+    )
+    assert len(skipped_lines(result.stderr)) == 1
+
+
+def test_a_file_named_on_its_own_is_read_whatever_its_name(wire: Path) -> None:
+    notes = wire / "2024" / "notes.md"
+    notes.write_text(STORY, encoding="utf-8")
+
+    result = run_cli(["--jsonl", str(notes), f"{wire}/2024/*"])
+
+    # Named on its own and matched by the glob: read once by name, never called skipped.
+    assert result.exit_code == 0, result.stderr
+    assert sorted(record["article_id"] for record in result.results) == ["c", "notes"]
+    assert skipped_lines(result.stderr) == []
+
+
+def test_many_passed_over_files_are_counted_past_the_first_five(tmp_path: Path) -> None:
+    for number in range(8):
+        (tmp_path / f"page-{number}.html").write_text("<p>", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+
+    result = run_cli(["--jsonl", str(tmp_path)])
+
+    (line,) = skipped_lines(result.stderr)
+    assert line.startswith("Skipped 8 file(s) that are not articles")
+    assert line.endswith(f"{tmp_path / 'page-4.html'} and 3 more")
+
+
+def test_listing_inputs_reads_nothing(wire: Path) -> None:
+    found = list_inputs([str(wire), f"{wire}/*", "-", "missing.txt"])
+
+    assert found.read[str(wire)] == [wire / "2024" / "c.txt", wire / "a.txt", wire / "b.jsonl"]
+    assert found.read[f"{wire}/*"] == [wire / "a.txt", wire / "b.jsonl"]
+    assert found.read["missing.txt"] == [Path("missing.txt")]
+    assert "-" not in found.read
+    assert found.passed_over == [wire / "2024" / "notes.md", wire / "page.html"]
