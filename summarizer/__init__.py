@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         InputError,
         InvalidOutputError,
         SummarizerError,
+        UnusableBackendError,
         UsageError,
     )
     from summarizer.evaluation import EvalReport, evaluate, load_dataset
@@ -88,6 +89,7 @@ _SOURCES = {
     "ResultCache": "summarizer.cache",
     "ResultRecord": "summarizer.run",
     "SummarizerError": "summarizer.errors",
+    "UnusableBackendError": "summarizer.errors",
     "Usage": "summarizer.schema",
     "UsageError": "summarizer.errors",
     "asummarize": "summarizer.pipeline",

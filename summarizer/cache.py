@@ -11,7 +11,9 @@ database or entry) makes the cache degrade, not the run: a lookup that fails is
 a miss, a result that cannot be stored is counted in `not_stored`, and each kind
 of fault is logged once per cache object on the `summarizer.cache` logger, with
 the `CacheFault` attached to the record as `cache_fault`. A database that cannot
-be written is still read; a damaged one is neither read nor written.
+be written is still read; a damaged one is neither read nor written once sqlite
+reports the damage. Opening the cache reads no more than it must (a cached call
+stays cheap at any size); `inspect_cache` checks the whole database.
 """
 
 from __future__ import annotations
@@ -154,18 +156,33 @@ class ResultCache:
         self.fault: CacheFault | None = None
         # Turned off by a fault for the rest of the run; the connections stay open until close.
         self._reading = self._writing = False
-        self._opened = False
+        self._opened = self._writer_tried = False
         self._ready(create=False)
 
     def _ready(self, *, create: bool) -> bool:
-        """Open the cache if it exists, or if `create`: looking into a cache that does
-        not exist yet finds it empty and creates nothing; the first result stored does."""
+        """Open the cache for reading if it exists; with `create` (to store), for writing
+        too, creating it. Looking into a cache that does not exist yet finds it empty and
+        creates nothing; the first result stored does. The writer (diskcache's, whose
+        opening writes its settings) waits for the first store: a run the cache
+        answers whole never opens it."""
         if not self._opened and (create or (self.directory / DATABASE_NAME).is_file()):
             self._opened = True
-            self._reader, self._writer, self.fault = _open(self.directory, self._timeout)
+            self._reader, self._writer, self.fault = _open(
+                self.directory, self._timeout, write=create
+            )
+            self._writer_tried = create or self._reader is None
             self._reading, self._writing = self._reader is not None, self._writer is not None
             if self.fault is not None:
                 self._report(self.fault)
+        elif create and self._opened and not self._writer_tried:
+            self._writer_tried = True
+            self._writer, self._reader, fault = _open_writer(
+                self.directory, self._timeout, self._reader
+            )
+            self._reading, self._writing = self._reader is not None, self._writer is not None
+            if fault is not None:
+                self.fault = fault
+                self._report(fault)
         return self._opened
 
     @property
@@ -225,19 +242,30 @@ class ResultCache:
                 self._fail(error, FaultKind.UNREADABLE)
         return CacheInfo(self.directory, entries, _folder_size(self.directory), self.fault)
 
-    def clear(self) -> int:
-        """Delete every cached result; how many there were.
+    def clear(self, *, backend: str | None = None, model: str | None = None) -> int:
+        """Delete the cached results (only those `backend` or `model` made, when given;
+        both: those of that model on that backend); how many were deleted.
 
-        Raises StorageError when the cache cannot be written; a damaged database is
-        not cleared but moved aside (`move_aside`).
+        Every result records the backend and model that made it, so one model's
+        results can go while the others' stay. Raises StorageError when the cache
+        cannot be written; a damaged database is not cleared but moved aside
+        (`move_aside`).
         """
         if not self._ready(create=False):
             return 0
-        if self._writer is None or not self._writing:
+        self._ready(create=True)
+        if self._writer is None or self._reader is None or not self._writing:
             reason = self.fault.reason if self.fault is not None else "closed"
             raise StorageError(f"cannot clear the cache at {self.directory}: {reason}")
         try:
-            return int(self._writer.clear())
+            if backend is None and model is None:
+                return int(self._writer.clear())
+            chosen = [
+                key
+                for key in self._writer.iterkeys()
+                if _made_by(self._reader, key, backend=backend, model=model)
+            ]
+            return sum(bool(self._writer.delete(key)) for key in chosen)
         except self._store_errors as error:
             raise StorageError(
                 f"cannot clear the cache at {self.directory}: {describe_error(error)}"
@@ -286,15 +314,25 @@ class ResultCache:
 
 
 def inspect_cache(directory: Path | str | None = None) -> CacheInfo:
-    """The cache's info without reporting its fault as a warning (it is in the info)."""
+    """The cache's info without reporting its fault as a warning (it is in the info).
+
+    Checks the whole database's integrity (sqlite's quick check, which reads every
+    page): what opening the cache for a run does not do.
+    """
     folder = Path(directory) if directory is not None else default_cache_dir()
     if not (folder / DATABASE_NAME).exists():
         return CacheInfo(folder, 0, _folder_size(folder))  # created by the first run
     reader, writer, fault = _open(folder, DEFAULT_TIMEOUT)
+    entries = None
     try:
-        entries = reader.count() if reader is not None else None
+        damage = reader.check() if reader is not None else None
+        if damage is not None:
+            fault = CacheFault(FaultKind.DAMAGED, folder, damage)
+        elif reader is not None:
+            entries = reader.count()
     except (sqlite3.Error, OSError) as error:
-        entries, fault = None, CacheFault(FaultKind.UNREADABLE, folder, describe_error(error))
+        kind = FaultKind.DAMAGED if _is_damage(error) else FaultKind.UNREADABLE
+        fault = CacheFault(kind, folder, describe_error(error))
     finally:
         if reader is not None:
             reader.close()
@@ -344,6 +382,24 @@ def _is_damage(error: BaseException) -> bool:
     # sqlite's SQLITE_CORRUPT and SQLITE_NOTADB arrive as the base DatabaseError;
     # full, read-only, locked and I/O errors as its OperationalError subclass.
     return type(error) is sqlite3.DatabaseError
+
+
+def _made_by(reader: _Reader, key: str, *, backend: str | None, model: str | None) -> bool:
+    """Whether the result under `key` was made by `backend` and `model` (None: any).
+
+    Read as the text stored, never unpickled; an entry that cannot be read or
+    parsed belongs to no one and stays (a full clear removes it).
+    """
+    try:
+        stored = reader.get(key)
+        document = json.loads(stored) if stored is not None else None
+    except (_BadEntry, ValueError):
+        return False
+    if not isinstance(document, dict):
+        return False
+    return (backend is None or document.get("backend") == backend) and (
+        model is None or document.get("model") == model
+    )
 
 
 def _first_problem(error: ValidationError) -> str:
@@ -430,27 +486,40 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 
 
 def _open(
-    directory: Path, timeout: float
+    directory: Path, timeout: float, *, write: bool = True
 ) -> tuple[_Reader | None, diskcache.Cache | None, CacheFault | None]:
-    """The cache's reader and writer, each None when it cannot work, and why."""
-    import diskcache
-
+    """The cache's reader and writer, each None when it cannot work, and why; without
+    `write`, the reader alone of a database that exists (`_open_writer` opens the writer)."""
     reader: _Reader | None = None
     if (directory / DATABASE_NAME).is_file():
+        # No integrity check here: it reads every page, and every call that opens the
+        # cache would pay for it. Damage sqlite meets in use is a fault then
+        # (`ResultCache._fail`); `inspect_cache` (cache info, cache clear) checks it all.
         try:
             reader = _Reader(directory)
-            damage = reader.check()
         except (sqlite3.Error, OSError) as error:
-            if reader is not None:
-                reader.close()
             kind = FaultKind.DAMAGED if _is_damage(error) else FaultKind.UNAVAILABLE
             return None, None, CacheFault(kind, directory, describe_error(error))
-        if damage is not None:
-            reader.close()
-            return None, None, CacheFault(FaultKind.DAMAGED, directory, damage)
+        if not write:
+            return reader, None, None
+    writer, reader, fault = _open_writer(directory, timeout, reader)
+    return reader, writer, fault
+
+
+def _open_writer(
+    directory: Path, timeout: float, reader: _Reader | None
+) -> tuple[diskcache.Cache | None, _Reader | None, CacheFault | None]:
+    """The cache's writer (creating the database), the reader (opened now if there was
+    none), each None when it cannot work, and why."""
+    import diskcache
+
     try:
         writer = diskcache.Cache(str(directory), timeout=timeout)
     except (sqlite3.Error, OSError, diskcache.Timeout) as error:
+        if _is_damage(error):
+            if reader is not None:
+                reader.close()
+            return None, None, CacheFault(FaultKind.DAMAGED, directory, describe_error(error))
         # On a read-only mount sqlite may only say it is "unable to open database file".
         reason = (
             "read-only file system" if _on_read_only_mount(directory) else describe_error(error)
@@ -463,14 +532,14 @@ def _open(
                 reader = None
         if reader is None:
             return None, None, CacheFault(FaultKind.UNAVAILABLE, directory, reason)
-        return reader, None, CacheFault(FaultKind.READ_ONLY, directory, reason)
+        return None, reader, CacheFault(FaultKind.READ_ONLY, directory, reason)
     if reader is None:
         try:
             reader = _Reader(directory)
         except (sqlite3.Error, OSError) as error:
             writer.close()
             return None, None, CacheFault(FaultKind.UNAVAILABLE, directory, describe_error(error))
-    return reader, writer, None
+    return writer, reader, None
 
 
 def _on_read_only_mount(directory: Path) -> bool:

@@ -9,7 +9,9 @@ SummarizerError
 ├── StorageError          an output, report or cache folder the disk will not let us write
 ├── BudgetExceeded        an article not started because the run's cost limit was reached
 └── BackendError          the backend gave no valid result for an article
-    └── InvalidOutputError  replies kept failing validation after every re-ask
+    ├── InvalidOutputError    replies kept failing validation after every re-ask
+    └── UnusableBackendError  no article can get past it (a refused key, an unknown
+                              model, a server that cannot be reached): the run stops
 """
 
 from __future__ import annotations
@@ -110,3 +112,16 @@ class BackendError(SummarizerError):
 
 class InvalidOutputError(BackendError):
     """The model's replies failed validation on every attempt, re-asks included."""
+
+
+class UnusableBackendError(BackendError):
+    """A failure no article can get past: the endpoint refused the key or the access
+    (HTTP 401, 403), has no such model or path (404), rejected the request's settings
+    rather than the article (400), or could not be reached from the start.
+
+    A run stops at the first one (see `summarizer.run.engine`). Its message says
+    what to fix and is about the run, so it does not start with the article's id.
+    """
+
+    def __str__(self) -> str:
+        return self.message

@@ -500,8 +500,13 @@ def test_the_api_key_is_never_written_into_the_job(
 
     for collected in (from_batch, realtime):
         assert collected.exit_code == 1
-        assert "bad key [redacted]" in collected.stdout
         assert SENTINEL_KEY not in collected.stdout + collected.stderr
+    assert "bad key [redacted]" in from_batch.stdout
+    # A refused key stops the realtime re-asks at the first, with one line.
+    assert realtime.error_lines == [
+        f"Error: {served.base_url} refused the API key (HTTP 401: bad key [redacted]): "
+        "check OPENAI_API_KEY"
+    ]
 
     files = [path for path in job.rglob("*") if path.is_file()]
     assert files

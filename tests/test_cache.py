@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,12 +18,12 @@ import pytest
 from summarizer import prompts
 from summarizer.article import Article, read_article
 from summarizer.backends.llm import LLMBackend
-from summarizer.cache import ResultCache, cache_key
+from summarizer.cache import ResultCache, cache_key, inspect_cache
 from summarizer.errors import InvalidOutputError
 from summarizer.pipeline import Pipeline, summarize
 from summarizer.schema import Evidence
 from summarizer.settings import Mode
-from tests.conftest import SEED_ARTICLE
+from tests.conftest import REPO_ROOT, SEED_ARTICLE
 from tests.llm_support import (
     chat_requests,
     llm_settings,
@@ -226,7 +232,7 @@ def test_cache_info_and_clear(
 
     assert run_cli(["--jsonl", str(SEED_ARTICLE)]).exit_code == 0
     info = run_cli(["cache", "info"])
-    cleared = run_cli(["cache", "clear"])
+    cleared = run_cli(["cache", "clear", "--yes"])
     after = run_cli(["cache", "info"])
 
     assert info.exit_code == cleared.exit_code == after.exit_code == 0
@@ -250,3 +256,86 @@ def test_cache_dir_from_the_environment(
 
     assert f"directory: {tmp_path / 'env-cache'}" in info.stdout
     assert "results:   1" in info.stdout
+
+
+# -- cache clear: asks first, and can clear one model's or backend's results ----------
+
+
+def fill_three_makers(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
+    """A cache folder with one result each from two models on the LLM backend and one
+    offline."""
+    cache_dir = tmp_path / "cache"
+    use_loopback(monkeypatch, server)
+    server.respond_with(seed_reply)
+    for extra in (["--model", "model-a"], ["--model", "model-b"], ["--backend", "offline"]):
+        done = run_cli(["--jsonl", "--cache-dir", str(cache_dir), *extra, str(SEED_ARTICLE)])
+        assert done.exit_code == 0, done.stderr
+    assert inspect_cache(cache_dir).entries == 3
+    return cache_dir
+
+
+def test_cache_clear_off_a_terminal_needs_yes(
+    loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cache_dir = fill_three_makers(loopback_server, monkeypatch, tmp_path)
+
+    refused = run_cli(["cache", "clear", "--cache-dir", str(cache_dir)])
+
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines() == [
+        "Error: not deleting all 3 cached result(s) without confirmation: pass --yes"
+    ]
+    assert inspect_cache(cache_dir).entries == 3
+
+
+def test_cache_clear_of_one_model_or_backend_keeps_the_others(
+    loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cache_dir = fill_three_makers(loopback_server, monkeypatch, tmp_path)
+    folder = ["--cache-dir", str(cache_dir)]
+
+    by_model = run_cli(["cache", "clear", "--yes", "--model", "model-b", *folder])
+    unknown = run_cli(["cache", "clear", "--yes", "--model", "model-z", *folder])
+    by_backend = run_cli(["cache", "clear", "--yes", "--backend", "offline", *folder])
+
+    assert by_model.stdout.strip() == f"removed 1 cached result(s) from {cache_dir}"
+    assert unknown.stdout.strip() == f"removed 0 cached result(s) from {cache_dir}"
+    assert by_backend.stdout.strip() == f"removed 1 cached result(s) from {cache_dir}"
+    requests = len(chat_requests(loopback_server))
+    again = run_cli(["--jsonl", *folder, "--model", "model-a", str(SEED_ARTICLE)])
+    assert again.exit_code == 0 and len(chat_requests(loopback_server)) == requests  # kept
+    assert inspect_cache(cache_dir).entries == 1
+
+
+@pytest.mark.parametrize(("answer", "left"), [(b"n\n", 3), (b"y\n", 0)])
+def test_cache_clear_asks_on_a_terminal(
+    loopback_server: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    answer: bytes,
+    left: int,
+) -> None:
+    cache_dir = fill_three_makers(loopback_server, monkeypatch, tmp_path)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from summarizer.cli import main; main()", "cache", "clear"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=REPO_ROOT,
+        env={**os.environ, "SUMMARIZER_CACHE_DIR": str(cache_dir)},
+    )
+    os.close(terminal)
+    shown = b""
+    deadline = time.monotonic() + 60
+    while b"[y/N]" not in shown and time.monotonic() < deadline:
+        if select.select([controller], [], [], 0.1)[0]:
+            shown += os.read(controller, 4096)
+    os.write(controller, answer)
+    assert process.wait(timeout=60) == 0
+    os.close(controller)
+
+    assert f"Delete all 3 cached result(s) in {cache_dir}? [y/N]".encode() in shown
+    assert inspect_cache(cache_dir).entries == left

@@ -128,7 +128,7 @@ def test_a_result_carries_the_tokens_of_its_failed_attempts_and_re_asks(
 def test_an_error_with_no_reply_has_no_usage_in_its_json(
     loopback_server: LoopbackServer, seed: Article
 ) -> None:
-    loopback_server.script(Fault(401))
+    loopback_server.script(Fault(400))
     backend = LLMBackend(llm_settings(loopback_server))
 
     (record,) = list(summarize_many([seed], Pipeline(backend)))

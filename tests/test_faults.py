@@ -6,7 +6,7 @@ request's number, so a run is reproducible whatever order requests arrive in:
 a valid reply, 429 with Retry-After, 500, 503, a connection reset, a reply slower
 than the client's timeout, a truncated body, JSON that breaks the schema, or
 evidence that is not in the article. A few articles are doomed (always 500,
-always invalid, a 401 that echoes the key) so failures of every kind are certain.
+always invalid, a 400 that echoes the key) so failures of every kind are certain.
 
 The promises checked: every input ends as exactly one record; no article makes
 more than max_attempts * (1 + max_reasks) requests, nor retries past its time
@@ -98,7 +98,8 @@ class FaultyProvider:
             return reply_with(request, {**valid, "events": [invented_event()]})
         if number in KEY_ECHOED:
             message = f"Incorrect API key provided: {SENTINEL_KEY}"
-            return Fault(401, body={"error": {"message": message, "type": "auth"}})
+            # A 400 of one article's: a 401 would stop the whole run.
+            return Fault(400, body={"error": {"message": message, "type": "invalid_request"}})
         rng = random.Random(f"{self.seed}:{number}:{nth}")
         fate = rng.choices(list(FATES), weights=list(FATES.values()))[0]
         with self._lock:
@@ -281,7 +282,7 @@ def test_every_article_ends_once_within_its_retry_and_time_bounds(
     written = "\n".join([*(r.to_json() for r in records + rerun), repr(report), repr(rerun_report)])
     assert SENTINEL_KEY not in written
     assert any(r.name.startswith("openai") for r in caplog.records)  # the logs were captured
-    # This provider echoes the key in its 401 body (OpenAI's own masks it): no library's
+    # This provider echoes the key in its 400 body (OpenAI's own masks it): no library's
     # log line may carry it.
     assert not [r for r in caplog.records if SENTINEL_KEY in r.getMessage()]
     stored = [path for path in cache_dir.rglob("*") if path.is_file()]

@@ -463,7 +463,9 @@ def test_a_key_echoed_by_the_server_is_redacted_from_the_error(
     with pytest.raises(BackendError) as caught:
         summarize(seed, backend=backend(loopback_server), cache=False)
 
-    assert str(caught.value).endswith("HTTP 401: Incorrect API key provided: [redacted]")
+    assert str(caught.value).endswith(
+        "(HTTP 401: Incorrect API key provided: [redacted]): check OPENAI_API_KEY"
+    )
 
 
 def test_a_placeholder_key_is_not_redacted_from_words(

@@ -39,6 +39,7 @@ PUBLIC_NAMES = {
     "ResultCache",
     "ResultRecord",
     "SummarizerError",
+    "UnusableBackendError",
     "Usage",
     "UsageError",
     "asummarize",
@@ -69,6 +70,7 @@ def test_errors_share_one_base() -> None:
     for name in ("BackendError", "ConfigurationError", "DatasetError", "InputError", "UsageError"):
         assert issubclass(getattr(summarizer, name), summarizer.SummarizerError)
     assert issubclass(summarizer.InvalidOutputError, summarizer.BackendError)
+    assert issubclass(summarizer.UnusableBackendError, summarizer.BackendError)
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

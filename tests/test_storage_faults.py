@@ -216,14 +216,33 @@ def test_a_full_disk_under_the_cache_costs_no_result(tmp_path: Path, mounts: Exi
     assert ids_of(read_jsonl(tmp_path / "again.jsonl")) == ids_of(read_jsonl(output))
 
 
+def cache_of_forty(tmp_path: Path) -> tuple[Path, Path]:
+    """A cache folder holding the results of a feed of 40 articles (first.jsonl), and the feed."""
+    cache_dir = tmp_path / "cache"
+    feed = write_feed(tmp_path / "feed.jsonl", range(40))
+    first = summarize(
+        "--output", tmp_path / "first.jsonl", "--cache-dir", cache_dir, *OFFLINE, feed
+    )
+    assert first.exit_code == 0
+    return cache_dir, feed
+
+
 def overwrite_header(database: Path) -> None:
     with database.open("r+b") as stream:
         stream.write(b"not a database!\0")
 
 
+def overwrite_pages_after_the_second(database: Path) -> None:
+    # The tables' and indexes' pages: the first lookup reads some of them.
+    size = database.stat().st_size
+    with database.open("r+b") as stream:
+        stream.seek(2 * 4096)
+        stream.write(b"\xff" * (size - 2 * 4096))
+
+
 def overwrite_second_page(database: Path) -> None:
     # Page 2 of diskcache's (auto-vacuumed) database is a pointer map: sqlite's
-    # quick check reads it, a plain lookup does not, so only the check at open sees it.
+    # quick check reads it, a plain lookup does not, so only `cache info` sees it.
     with database.open("r+b") as stream:
         stream.seek(4096 + 100)
         stream.write(b"\xff" * 64)
@@ -236,17 +255,12 @@ def overwrite_second_page(database: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "damage", [overwrite_header, overwrite_second_page], ids=["header", "inner-page"]
+    "damage", [overwrite_header, overwrite_pages_after_the_second], ids=["header", "tables"]
 )
-def test_a_damaged_database_is_found_at_open_and_moved_aside_by_clear(
+def test_a_damaged_database_is_found_in_use_and_moved_aside_by_clear(
     tmp_path: Path, damage: Callable[[Path], None]
 ) -> None:
-    cache_dir = tmp_path / "cache"
-    feed = write_feed(tmp_path / "feed.jsonl", range(40))
-    first = summarize(
-        "--output", tmp_path / "first.jsonl", "--cache-dir", cache_dir, *OFFLINE, feed
-    )
-    assert first.exit_code == 0
+    cache_dir, feed = cache_of_forty(tmp_path)
     database = cache_dir / DATABASE_NAME
     damage(database)
     damaged_bytes = database.read_bytes()
@@ -267,7 +281,7 @@ def test_a_damaged_database_is_found_at_open_and_moved_aside_by_clear(
     assert "state:     damaged (" in info.stdout
     assert "results:   unknown" in info.stdout
 
-    cleared = summarize("cache", "clear", "--cache-dir", cache_dir)
+    cleared = summarize("cache", "clear", "--yes", "--cache-dir", cache_dir)
 
     assert cleared.exit_code == 0, cleared.stderr
     assert "is damaged" in cleared.stdout and "moved its database aside" in cleared.stdout
@@ -287,6 +301,26 @@ def test_a_damaged_database_is_found_at_open_and_moved_aside_by_clear(
     assert fresh.exit_code == rerun.exit_code == 0
     assert fresh.lines("Warning:") == rerun.lines("Warning:") == []
     assert cached_count(rerun) == 40
+
+
+def test_opening_the_cache_reads_no_more_than_it_must_and_cache_info_checks_it_all(
+    tmp_path: Path,
+) -> None:
+    cache_dir, feed = cache_of_forty(tmp_path)
+    overwrite_second_page(cache_dir / DATABASE_NAME)
+
+    # A page no lookup reads: a run finds no damage (it checks nothing on open)...
+    run = summarize("--output", tmp_path / "out.jsonl", "--cache-dir", cache_dir, *OFFLINE, feed)
+
+    assert run.exit_code == 0, run.stderr
+    assert run.lines("Warning:") == []
+    assert cached_count(run) == 40
+    # ...and `cache info`, which checks every page, does; `cache clear` moves it aside.
+    info = summarize("cache", "info", "--cache-dir", cache_dir)
+    assert "state:     damaged (" in info.stdout
+    cleared = summarize("cache", "clear", "--yes", "--cache-dir", cache_dir)
+    assert cleared.exit_code == 0, cleared.stderr
+    assert "moved its database aside" in cleared.stdout
 
 
 def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
@@ -344,7 +378,7 @@ def test_a_database_that_cannot_be_written_still_answers(tmp_path: Path) -> None
 
     with immutable(cache_dir / DATABASE_NAME):
         check_read_only_cache_answers(tmp_path, cache_dir, feed)
-        cleared = summarize("cache", "clear", "--cache-dir", cache_dir)
+        cleared = summarize("cache", "clear", "--yes", "--cache-dir", cache_dir)
 
         assert cleared.exit_code == 1
         assert cleared.stderr.splitlines() == [

@@ -283,7 +283,8 @@ def test_the_key_stays_out_of_records_and_logs_from_workers(
     def echo_the_key(request: RecordedRequest) -> Fault | Reply:
         if b"Story 1 " in request.raw_body:
             message = f"Incorrect API key provided: {SENTINEL_KEY}"
-            return Fault(401, body={"error": {"message": message, "type": "auth"}})
+            # A 400 of one article's: a 401 would stop the whole run.
+            return Fault(400, body={"error": {"message": message, "type": "invalid_request"}})
         return valid_reply(request)
 
     loopback_server.respond_with(echo_the_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from summarizer.errors import BackendError, InvalidOutputError
+from summarizer.errors import BackendError, InvalidOutputError, UnusableBackendError
 
 if TYPE_CHECKING:
     import openai
@@ -83,17 +83,29 @@ def backend_error(
     requests: int,
     usage: Usage,
     key: str | None,
+    reached: bool = True,
 ) -> BackendError:
     """The BackendError for a request that failed for good, worded for a person, with
     the API key masked (`key`).
 
     A reply cut off at the token limit is the model's failure, like an invalid one.
+    A failure no article can get past (`run_wide_reason`; a refused connection only
+    while the server has never been `reached`) is an UnusableBackendError.
     """
     from instructor.core import IncompleteOutputException
 
     from summarizer.backends.retry import http_error
 
     failure = http_error(error)
+    run_wide = (
+        run_wide_reason(failure, model=model, endpoint=endpoint, requests=requests, reached=reached)
+        if failure is not None
+        else None
+    )
+    if run_wide is not None:
+        return UnusableBackendError(
+            redact_secret(run_wide, key), article_id=article_id, attempts=requests, usage=usage
+        )
     if failure is None and isinstance(error, InvalidReplies | IncompleteOutputException):
         message = (
             f"no valid reply from {model} after {requests} request(s): "
@@ -108,3 +120,63 @@ def backend_error(
     return BackendError(
         redact_secret(message, key), article_id=article_id, attempts=requests, usage=usage
     )
+
+
+# The `param` of a 400 that is about the article (the messages), not the request's settings.
+_ARTICLE_PARAMS = ("messages", "input", "prompt")
+# The `code` of a 400 that names a setting every request shares.
+_SETTING_CODES = frozenset(
+    {"model_not_found", "invalid_model", "unsupported_parameter", "unsupported_value"}
+)
+
+
+def run_wide_reason(
+    failure: BaseException, *, model: str, endpoint: str, requests: int, reached: bool
+) -> str | None:
+    """What stops the whole run, and what to fix, when no article can get past `failure`;
+    None for a failure of one article or a transient one.
+
+    401, 403 and 404 refuse every request alike. A 400 does when its error names a
+    setting of the request (`param` other than the messages, or a model or parameter
+    `code`); one that names nothing, or the messages (an article too long, a content
+    filter), is the article's. A connection refused, or a name that does not resolve,
+    is run-wide while the server has never answered (`reached`): one that answered
+    before and drops now is retried, article by article, as a server restarting.
+    """
+    import openai
+
+    from summarizer.backends.retry import refused_connection
+
+    if isinstance(failure, openai.APIStatusError):
+        said = f"HTTP {failure.status_code}: {_first_line(_server_message(failure))}"
+        status = failure.status_code
+        if status == 401:
+            return f"{endpoint} refused the API key ({said}): check OPENAI_API_KEY"
+        if status == 403:
+            return f"{endpoint} refused access ({said}): check that the API key may use {model}"
+        if status == 404:
+            return (
+                f"{endpoint} has no model {model} or no chat completions ({said}): check "
+                "--model (or SUMMARIZER_MODEL) and --base-url (or OPENAI_BASE_URL)"
+            )
+        if status == 400 and _names_a_setting(failure):
+            return (
+                f"{endpoint} rejected the request's settings, not the article ({said}): "
+                "check --model and --mode"
+            )
+        return None
+    if refused_connection(failure) and not reached:
+        return (
+            f"cannot connect to {endpoint} after {requests} attempt(s) "
+            f"({_first_line(str(failure.__cause__))}): check --base-url (or OPENAI_BASE_URL) "
+            "and that the server is running"
+        )
+    return None
+
+
+def _names_a_setting(failure: openai.APIStatusError) -> bool:
+    body = failure.body if isinstance(failure.body, dict) else {}
+    param, code = body.get("param"), body.get("code")
+    if isinstance(code, str) and code in _SETTING_CODES:
+        return True
+    return isinstance(param, str) and bool(param) and not param.startswith(_ARTICLE_PARAMS)

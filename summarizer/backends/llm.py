@@ -61,6 +61,9 @@ class LLMBackend:
         self._client: openai.OpenAI | None = None
         self._async_client: openai.AsyncOpenAI | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
+        # Whether the server has answered any request yet, if only to refuse it: a
+        # refused connection before then stops the run (`failures.run_wide_reason`).
+        self.reached = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A copy (for a worker process) opens its own clients: theirs hold sockets
@@ -87,13 +90,14 @@ class LLMBackend:
         return self._structured().body(system, user)
 
     def extract(self, article: Article) -> Draft:
+        import openai
         import tenacity
 
         client = self._sync_client()
         context = article.validation_context()
         tally = _Tally()
         try:
-            for attempt in retrying(tenacity.Retrying, self.config):
+            for attempt in retrying(tenacity.Retrying, self.config, self._was_reached):
                 with attempt:
                     body = self.request_body(article)
                     for reasks_left in range(self.config.max_reasks, -1, -1):
@@ -102,6 +106,10 @@ class LLMBackend:
                             reply = client.post(**_post(body))
                         except json.JSONDecodeError as error:  # a body cut off on its way
                             reply = error
+                        except openai.APIStatusError:
+                            self.reached = True
+                            raise
+                        self.reached = True
                         outcome = self._after_reply(body, reply, context, reasks_left, tally)
                         if isinstance(outcome, Draft):
                             return outcome
@@ -111,13 +119,14 @@ class LLMBackend:
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def aextract(self, article: Article) -> Draft:
+        import openai
         import tenacity
 
         client = self._async_client_()
         context = article.validation_context()
         tally = _Tally()
         try:
-            async for attempt in retrying(tenacity.AsyncRetrying, self.config):
+            async for attempt in retrying(tenacity.AsyncRetrying, self.config, self._was_reached):
                 with attempt:
                     body = self.request_body(article)
                     for reasks_left in range(self.config.max_reasks, -1, -1):
@@ -126,6 +135,10 @@ class LLMBackend:
                             reply = await client.post(**_post(body))
                         except json.JSONDecodeError as error:  # a body cut off on its way
                             reply = error
+                        except openai.APIStatusError:
+                            self.reached = True
+                            raise
+                        self.reached = True
                         outcome = self._after_reply(body, reply, context, reasks_left, tally)
                         if isinstance(outcome, Draft):
                             return outcome
@@ -183,6 +196,9 @@ class LLMBackend:
             else structured.reask(body, reply, error)
         )
 
+    def _was_reached(self) -> bool:
+        return self.reached
+
     def _structured(self) -> StructuredRequest:
         if self._request is None:
             self._request = StructuredRequest(self.config)
@@ -237,6 +253,7 @@ class LLMBackend:
             requests=tally.requests,
             usage=tally.usage,
             key=self.config.api_key,
+            reached=self.reached,
         )
         return failure
 

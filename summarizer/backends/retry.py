@@ -3,14 +3,18 @@
 tenacity retries transient HTTP failures (429, 408/409, 5xx, timeouts, lost
 connections) with exponential backoff and jitter, honouring Retry-After, bounded
 by `max_attempts` and `max_retry_seconds`. A wait (backoff or Retry-After) that
-would end past `max_retry_seconds` stops the retries at once. Replies that fail
-validation are instructor's to re-ask, not this policy's.
+would end past `max_retry_seconds` stops the retries at once. A server that
+refuses the connection before it has ever answered gets `UNREACHED_ATTEMPTS`
+only: it is most likely not there at all, and the run stops
+(`failures.run_wide_reason`). Replies that fail validation are instructor's to
+re-ask, not this policy's.
 """
 
 from __future__ import annotations
 
 import email.utils
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,16 +25,31 @@ if TYPE_CHECKING:
     import tenacity
 
 BACKOFF_MAX_SECONDS = 20.0
+# Attempts at a server that has never answered and refuses the connection: enough
+# for one that is still starting, few enough that a wrong address fails in seconds.
+UNREACHED_ATTEMPTS = 3
 
 
-def retrying(retrying_class: type[tenacity.BaseRetrying], settings: LLMSettings) -> Any:
-    """A tenacity `Retrying` (or `AsyncRetrying`) for `settings`' retry policy."""
+def retrying(
+    retrying_class: type[tenacity.BaseRetrying],
+    settings: LLMSettings,
+    reached: Callable[[], bool] = lambda: True,
+) -> Any:
+    """A tenacity `Retrying` (or `AsyncRetrying`) for `settings`' retry policy;
+    `reached` says whether the server has ever answered."""
     import tenacity
+
+    limits = tenacity.stop_after_attempt(settings.max_attempts) | tenacity.stop_before_delay(
+        settings.max_retry_seconds
+    )
+    unreached = StopWhenUnreached(reached)
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        return bool(limits(state)) or unreached(state)
 
     return retrying_class(
         retry=tenacity.retry_if_exception(is_transient),
-        stop=tenacity.stop_after_attempt(settings.max_attempts)
-        | tenacity.stop_before_delay(settings.max_retry_seconds),
+        stop=stop,
         wait=RetryWait(settings.retry_backoff),
         reraise=True,
     )
@@ -41,6 +60,35 @@ def http_error(error: BaseException) -> openai.APIError | None:
     import openai
 
     return error if isinstance(error, openai.APIError) else None
+
+
+def refused_connection(error: BaseException) -> bool:
+    """A connection the server refused, or to a name that does not resolve (no timeout)."""
+    # The HTTP library openai sends with, whose errors it wraps.
+    import httpx2
+    import openai
+
+    failure = http_error(error)
+    return isinstance(failure, openai.APIConnectionError) and isinstance(
+        failure.__cause__, httpx2.ConnectError
+    )
+
+
+@dataclass(frozen=True)
+class StopWhenUnreached:
+    """Stops after `UNREACHED_ATTEMPTS` refused connections to a server never `reached`."""
+
+    reached: Callable[[], bool]
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        return (
+            error is not None
+            and refused_connection(error)
+            and not self.reached()
+            and state.attempt_number >= UNREACHED_ATTEMPTS
+        )
 
 
 def is_transient(error: BaseException) -> bool:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from summarizer.cli.options import cache_dir_option
+
+
+class NeedsConfirmation(click.ClickException):
+    """A deletion asked for off a terminal without --yes: one line, and exit 2 as a usage
+    error (click's UsageError would add the usage text)."""
+
+    exit_code = 2
 
 
 @click.group("cache")
@@ -34,9 +42,21 @@ def cache_info(cache_dir: Path | None) -> None:
 
 
 @cache_group.command("clear")
+@click.option("--yes", is_flag=True, help="Delete without asking (needed off a terminal).")
+@click.option("--model", help="Delete only the results this model made.")
+@click.option(
+    "--backend", "backend_name", help="Delete only the results this backend made (openai, ...)."
+)
 @cache_dir_option
-def cache_clear(cache_dir: Path | None) -> None:
-    """Delete every cached result; a damaged database is moved aside instead."""
+def cache_clear(
+    yes: bool, model: str | None, backend_name: str | None, cache_dir: Path | None
+) -> None:
+    """Delete cached results, all or one model's or backend's, after asking.
+
+    Results cost tokens to make again: on a terminal it asks first; elsewhere
+    (a script, CI) it needs --yes. A damaged database is moved aside instead
+    (nothing is deleted).
+    """
     from summarizer.cache import FaultKind, ResultCache, inspect_cache, move_aside
     from summarizer.errors import StorageError
 
@@ -51,8 +71,20 @@ def cache_clear(cache_dir: Path | None) -> None:
         return
     if info.fault is not None:
         raise StorageError(f"cannot clear the cache at {info.directory}: {info.fault.reason}")
+    chosen = " and ".join(
+        f"{what} {name}"
+        for what, name in (("backend", backend_name), ("model", model))
+        if name is not None
+    )
+    which = f"the cached results of {chosen}" if chosen else f"all {info.entries} cached result(s)"
+    if not yes and info.entries:
+        if not sys.stdin.isatty():
+            raise NeedsConfirmation(f"not deleting {which} without confirmation: pass --yes")
+        if not click.confirm(f"Delete {which} in {info.directory}?", default=False):
+            click.echo("nothing deleted")
+            return
     with ResultCache(info.directory) as cache:
-        removed = cache.clear()
+        removed = cache.clear(backend=backend_name, model=model)
     click.echo(f"removed {removed} cached result(s) from {cache.directory}")
 
 

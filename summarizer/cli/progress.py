@@ -138,14 +138,11 @@ def summary_lines(
         kinds = ", ".join(f"{kind} {count}" for kind, count in report.failed.most_common())
         failed += f" ({kinds})"
     lines = [f"{report.done} done{cached}, {failed}, in {_duration(report.elapsed)}"]
-    spent, saved = report.tokens.spent, report.tokens.cached
-    if prices is not None or _any(spent) or _any(saved):
-        line = f"Spent {_tokens(spent)}, {_cost(spent, prices)}" if _any(spent) else "Spent nothing"
-        if _any(saved):
-            line += f"; the cache saved {_tokens(saved)}, {_cost(saved, prices)}"
-        if prices is not None:
-            line += f" (at {prices.describe()})"
-        lines.append(line)
+    spent_line = cost_line(report, prices)
+    if spent_line is not None:
+        lines.append(spent_line)
+    if report.not_attempted:
+        lines.append(not_attempted_line(report))
     if not_stored:
         lines.append(not_cached_line(not_stored))
     if report.interrupted:
@@ -161,6 +158,30 @@ def summary_lines(
             "finish: articles already done come from the cache."
         )
     return lines
+
+
+def cost_line(report: BatchReport, prices: Prices | None) -> str | None:
+    """The tokens the run spent and what the cache saved, with their cost; None for a run
+    with neither tokens nor prices (the offline extractor)."""
+    spent, saved = report.tokens.spent, report.tokens.cached
+    if prices is None and not _any(spent) and not _any(saved):
+        return None
+    line = f"Spent {_tokens(spent)}, {_cost(spent, prices)}" if _any(spent) else "Spent nothing"
+    if _any(saved):
+        line += f"; the cache saved {_tokens(saved)}, {_cost(saved, prices)}"
+    if prices is not None:
+        line += f" (at {prices.describe()})"
+    return line
+
+
+def not_attempted_line(report: BatchReport) -> str:
+    """The inputs a run stopped by a run-wide failure did not attempt, in one line."""
+    shown = ", ".join(report.not_attempted_ids[:SHOWN_ABANDONED])
+    more = ", ..." if report.not_attempted > SHOWN_ABANDONED else ""
+    return (
+        f"Not attempted: {report.not_attempted} input(s) ({shown}{more}). Fix the error "
+        "above and run the same command again: articles already done come from the cache."
+    )
 
 
 def _any(usage: Usage) -> bool:

@@ -102,7 +102,8 @@ def run_command(
     """
     from summarizer.article import count_inputs, iter_inputs
     from summarizer.cli.inputs import check_inputs
-    from summarizer.cli.progress import RunDisplay, summary_lines
+    from summarizer.cli.progress import RunDisplay, cost_line, summary_lines
+    from summarizer.errors import UnusableBackendError
     from summarizer.review import ReviewCollector, write_review
     from summarizer.run import ResultRecord, summarize_many
 
@@ -143,7 +144,7 @@ def run_command(
         ordered=ordered or not streaming,
     )
     results: list[ArticleSummary] = []
-    interrupted = False
+    interrupted = halted = False
     display = RunDisplay(total=total, show_progress=(streaming or as_json) and total != 1)
     # The display starts first: a live bar swaps sys.stdout for a proxy that prints
     # lines above the bar, and the lines must go through it.
@@ -162,6 +163,9 @@ def run_command(
                         _render_to_standard_output(record.summary)
         except KeyboardInterrupt:
             interrupted = True
+        except UnusableBackendError:
+            # Its article's record said why, in its `Error:` line; the summary says the rest.
+            halted = True
     if as_json and results:
         documents = [result.model_dump(mode="json") for result in results]
         with _open_output(None) as standard_output:
@@ -172,13 +176,17 @@ def run_command(
     if review is not None and html is not None:
         write_review(html, review.entries)
         click.echo(f"Review page: {html}", err=True)
-    if batch.report.read > 1 or interrupted:
+    if batch.report.read > 1 or interrupted or halted:
         not_stored = pipeline.cache.not_stored if pipeline.cache is not None else 0
         for line in summary_lines(batch.report, prices, not_stored=not_stored):
             click.echo(line, err=True)
+    else:
+        spent = cost_line(batch.report, prices)
+        if spent is not None:
+            click.echo(spent, err=True)
     if interrupted:
         return INTERRUPTED_EXIT_CODE
-    return 1 if batch.report.failures else 0
+    return 1 if batch.report.failures or halted else 0
 
 
 def _noting_language(

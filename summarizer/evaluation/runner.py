@@ -16,7 +16,7 @@ from importlib import metadata
 from typing import Any
 
 from summarizer.cost import Prices
-from summarizer.errors import ConfigurationError
+from summarizer.errors import ConfigurationError, UnusableBackendError
 from summarizer.evaluation import matching
 from summarizer.evaluation.dataset import Dataset, LabelledArticle, load_dataset
 from summarizer.evaluation.metrics import ArticleResult, aggregate, score_article
@@ -51,7 +51,8 @@ def evaluate(
     `summarize()` would use, with the cache. The articles go through the batch
     engine, `concurrency` at a time. An article whose backend fails or returns
     invalid output does not stop the run: it counts as invalid, its required
-    events as missed, and the report says why. With `cache_only`, an article
+    events as missed, and the report says why. A failure no article can get past
+    (UnusableBackendError, ConfigurationError) stops it and is raised. With `cache_only`, an article
     without a cached result fails that way instead of calling the backend.
     `prices` (summarizer.cost) adds costs in USD; `on_record` gets each
     article's record as it finishes, e.g. for a progress display.
@@ -89,8 +90,11 @@ def _records(
     articles = [item.article for item in dataset]
     with summarize_many(articles, pipeline, concurrency=concurrency) as run:
         for record in run:
-            if isinstance(record, ErrorRecord) and isinstance(record.error, ConfigurationError):
-                # A setting that cannot work fails every article alike: stop and say so.
+            if isinstance(record, ErrorRecord) and isinstance(
+                record.error, ConfigurationError | UnusableBackendError
+            ):
+                # A setting or an endpoint that cannot work fails every article alike:
+                # stop and say so, once.
                 raise record.error
             yield items[record.id], record
 

@@ -25,6 +25,12 @@ Decisions a caller can rely on:
 - Stopping (`stop()`, or Ctrl-C in the synchronous API): no new input is taken,
   articles in flight are abandoned (not written; the rerun does them), records
   already finished are written, whole, and `BatchReport` says where it stopped.
+- A failure no article can get past (`UnusableBackendError`: a refused key, an
+  unknown model, a server that cannot be reached) stops the run at the first:
+  its article's record is written, then no new article is started, those in
+  flight are abandoned (the ones that failed the same way too), what finished is
+  written, the rest of the input is read (ids only) and counted in
+  `BatchReport.not_attempted`, and the error is raised at the end.
 - Rate limits and worker processes wrap the pipeline's backend, behind its
   cache: each article's cache is read once, and a cached answer spends no quota.
 """
@@ -45,6 +51,7 @@ from summarizer.errors import (
     DuplicateIdError,
     InputError,
     SummarizerError,
+    UnusableBackendError,
     UsageError,
     debug_enabled,
 )
@@ -159,8 +166,9 @@ class AsyncBatch:
         taken = 0
         exhausted = False
         source_error: BaseException | None = None
+        halt: UnusableBackendError | None = None
         try:
-            while not self._stopping:
+            while not self._stopping and halt is None:
                 finished: list[tuple[int, Record]] = []
                 while waiting and len(running) < self.concurrency and reorder.has_room(taken):
                     index, taken = taken, taken + 1
@@ -180,7 +188,9 @@ class AsyncBatch:
                     event = await inbox.get()
                     if isinstance(event, asyncio.Task):
                         index, _ = running.pop(event)
-                        finished.append((index, event.result()))
+                        record = event.result()
+                        halt = halt or run_wide_error(record)
+                        finished.append((index, record))
                     elif isinstance(event, Read):
                         waiting.append(event.item)
                     elif isinstance(event, SourceFailed):
@@ -192,11 +202,16 @@ class AsyncBatch:
                     for released in reorder.push(index, record):
                         self.report.count(released)
                         yield released
-            if self._stopping:
-                self.report.interrupted = True
-                for record in await self._abandon(running, reorder):
+            if self._stopping or halt is not None:
+                self.report.interrupted = halt is None
+                for record in await self._abandon(running, reorder, halted=halt is not None):
                     self.report.count(record)
                     yield record
+            if halt is not None:
+                self._not_attempted(waiting, source)
+                if not exhausted:
+                    await self._count_the_rest(source, inbox)
+                raise halt
             if source_error is not None:
                 raise source_error
         finally:
@@ -226,20 +241,56 @@ class AsyncBatch:
         return ResultRecord(outcome.summary, outcome.cached, time.monotonic() - started)
 
     async def _abandon(
-        self, running: dict[asyncio.Task[Record], tuple[int, str]], reorder: Reorder
+        self,
+        running: dict[asyncio.Task[Record], tuple[int, str]],
+        reorder: Reorder,
+        *,
+        halted: bool = False,
     ) -> list[Record]:
-        """Cancel what is in flight; the records of what finished meanwhile, held ones too."""
+        """Cancel what is in flight; the records of what finished meanwhile, held ones too.
+
+        `halted` (by a run-wide failure): what is cancelled, and what failed the same
+        way meanwhile, counts as not attempted rather than abandoned.
+        """
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
         released: list[Record] = []
         for task, (index, article_id) in sorted(running.items(), key=lambda entry: entry[1]):
-            if task.cancelled():
+            if halted and (task.cancelled() or run_wide_error(task.result()) is not None):
+                self.report.note_not_attempted(article_id)
+            elif task.cancelled():
                 self.report.abandoned.append(article_id)
             else:
                 released.extend(reorder.push(index, task.result()))
         running.clear()
         return released + reorder.flush()
+
+    def _not_attempted(self, waiting: deque[Input], source: ThreadedSource) -> None:
+        while waiting:
+            self.report.note_not_attempted(input_id(waiting.popleft()))
+            source.taken()
+
+    async def _count_the_rest(self, source: ThreadedSource, inbox: asyncio.Queue[_Event]) -> None:
+        """Read the rest of the input, counting each item as not attempted; `stop()` ends it."""
+        while not self._stopping:
+            event = await inbox.get()
+            if isinstance(event, Read):
+                self.report.note_not_attempted(input_id(event.item))
+                source.taken()
+            elif isinstance(event, InputEnded | SourceFailed):
+                return
+
+
+def run_wide_error(record: Record) -> UnusableBackendError | None:
+    """The failure that stops the run, if this record is one."""
+    if isinstance(record, ErrorRecord) and isinstance(record.error, UnusableBackendError):
+        return record.error
+    return None
+
+
+def input_id(item: Input) -> str:
+    return content_id(item) if isinstance(item, str) else item.id
 
 
 def admit(item: Input, seen: set[str]) -> Article | Record:

@@ -88,6 +88,8 @@ class ErrorRecord:
 
 Record: TypeAlias = ResultRecord | ErrorRecord
 
+KEPT_NOT_ATTEMPTED = 100
+
 
 @dataclass
 class BatchReport:
@@ -97,6 +99,9 @@ class BatchReport:
     iteration has ended for the final figures. `tokens` sums the usage of the
     records: spent by this run (results and failures), and that of the results
     the cache answered (spent by an earlier run, saved by this one).
+    A run stopped by a failure no article can get past counts the inputs it did
+    not attempt in `not_attempted`, and keeps the first `KEPT_NOT_ATTEMPTED` ids
+    in `not_attempted_ids` (memory stays flat however long the input).
     """
 
     read: int = 0
@@ -108,6 +113,8 @@ class BatchReport:
     last_read: str | None = None
     abandoned: list[str] = field(default_factory=list)
     tokens: TokenTotals = field(default_factory=TokenTotals)
+    not_attempted: int = 0
+    not_attempted_ids: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> int:
@@ -116,6 +123,11 @@ class BatchReport:
     @property
     def written(self) -> int:
         return self.done + self.failures
+
+    def note_not_attempted(self, article_id: str) -> None:
+        self.not_attempted += 1
+        if len(self.not_attempted_ids) < KEPT_NOT_ATTEMPTED:
+            self.not_attempted_ids.append(article_id)
 
     def count(self, record: Record) -> None:
         if isinstance(record, ResultRecord):
