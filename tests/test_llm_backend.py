@@ -454,9 +454,10 @@ def test_api_key_never_reaches_cache_logs_or_errors(
     assert not any(SENTINEL_KEY.encode() in path.read_bytes() for path in stored)
 
 
-def test_a_key_echoed_by_the_server_is_redacted_from_the_error(
-    loopback_server: LoopbackServer, seed: Article
+def test_a_key_echoed_by_the_server_is_redacted_from_the_error_and_the_logs(
+    loopback_server: LoopbackServer, seed: Article, caplog: pytest.LogCaptureFixture
 ) -> None:
+    capture_all_logs(caplog)
     echo = {"error": {"message": f"Incorrect API key provided: {SENTINEL_KEY}", "type": "auth"}}
     loopback_server.script(Fault(401, body=echo))
 
@@ -464,6 +465,8 @@ def test_a_key_echoed_by_the_server_is_redacted_from_the_error(
         summarize(seed, backend=backend(loopback_server), cache=False)
 
     assert str(caught.value).endswith("HTTP 401: Incorrect API key provided: [redacted]")
+    assert any(r.name.startswith("instructor") for r in caplog.records)  # it did log
+    assert SENTINEL_KEY not in caplog.text
 
 
 def test_a_placeholder_key_is_not_redacted_from_words(
