@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from summarizer import ArticleSummary, Extraction, ResultCache, asummarize, summarize
+from summarizer import ArticleSummary, ResultCache, asummarize, summarize
 from summarizer.article import Article, read_article
 from summarizer.backends.llm import LLMBackend
+from summarizer.backends.structured import lean_schema
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
 from summarizer.pipeline import Pipeline
 from summarizer.settings import LLMSettings, Mode
@@ -106,7 +107,7 @@ def assert_request_shape(body: dict[str, Any], mode: Mode) -> None:
 def test_schema_text_holds_no_jinja_delimiters() -> None:
     # In json and md_json modes instructor appends the schema to our system message
     # before rendering it with Jinja: a delimiter in a field description would be run.
-    schema = json.dumps(Extraction.model_json_schema(), indent=2, ensure_ascii=False)
+    schema = json.dumps(lean_schema(), indent=2, ensure_ascii=False)
 
     assert not any(delimiter in schema for delimiter in ("{{", "{%", "{#"))
 
