@@ -6,6 +6,12 @@ Run from the repository root (about six minutes; prints figures, asserts nothing
     python -m evals.bench_batch --repeats 1      # one run each, quicker
     python -m evals.bench_batch --only memory    # one section (throughput, cached,
                                                  # memory, startup)
+    python -m evals.bench_batch --only throughput --reply realistic --concurrency 32
+
+`--reply stub` (the default) answers every request with a one-event extraction of a
+synthetic wire story; `--reply realistic` sends the seed articles and answers each
+with a reply built from its gold label (several events, real quotes, a brief), the
+size of what a model returns, so the client's parsing and validation cost is real.
 
 What it measures, each figure a median over the repeats:
 
@@ -32,8 +38,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -44,16 +52,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.article import Article
+from summarizer.article import Article, read_article
 from summarizer.backends.base import Backend, Draft
 from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache
 from summarizer.pipeline import Pipeline
 from summarizer.run import ResultRecord, summarize_many
-from summarizer.schema import Extraction, Usage
+from summarizer.schema import ExtractedEvent, Extraction, Usage
 from summarizer.settings import LLMSettings
-from tests.llm_support import LOOPBACK_MODEL, valid_reply
-from tests.loopback import LoopbackServer
+from tests.llm_support import LOOPBACK_MODEL, article_block, reply_with, valid_reply
+from tests.loopback import LoopbackServer, RecordedRequest, Reply
 
 LATENCY = 0.25
 CONCURRENCIES = (1, 8, 32, 64)
@@ -72,10 +80,63 @@ def article_text(number: int) -> str:
     return f"date 2024-03-01 Springfield: Story {number} says " + _PARAGRAPH * 18
 
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
 def make_articles(count: int, offset: int = 0) -> list[Article]:
+    if REPLY == "realistic":
+        seeds = seed_articles()
+        return [
+            Article.from_text(seeds[(offset + n) % len(seeds)].text, id=f"story-{offset + n}")
+            for n in range(count)
+        ]
     return [
         Article.from_text(article_text(offset + n), id=f"story-{offset + n}") for n in range(count)
     ]
+
+
+# "stub" or "realistic" (--reply): what the server answers, and so what the articles are.
+REPLY = "stub"
+# The concurrencies of the throughput section (--concurrency); empty: all of CONCURRENCIES.
+CONCURRENCY: list[int] = []
+
+
+@functools.cache
+def seed_articles() -> list[Article]:
+    """The seed articles that have a gold label."""
+    labelled = sorted((SEEDS / "labels").glob("*.json"))
+    return [read_article(SEEDS / "articles" / f"{path.stem}.txt") for path in labelled]
+
+
+@functools.cache
+def realistic_payloads() -> dict[str, dict[str, Any]]:
+    """Each labelled seed article's body -> a reply built from its gold label.
+
+    The label gives the brief and the events; each event's evidence is the one or
+    two sentences of the article that name its place or an actor (else the first
+    sentence), and the headline is the first event's summary cut to 12 words.
+    Each payload is checked against its article as the backend checks a reply.
+    """
+    payloads = {}
+    for article in seed_articles():
+        label = json.loads((SEEDS / "labels" / f"{article.id}.json").read_text("utf-8"))
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", article.body) if len(s) > 20]
+        events = []
+        for event in label["events"]:
+            names = [event["location"].get("name"), *event["actors"]]
+            quotes = [s for s in sentences if any(n and n in s for n in names)][:2]
+            fields = {k: v for k, v in event.items() if k in ExtractedEvent.model_fields}
+            events.append({**fields, "evidence": quotes or sentences[:1]})
+        headline = " ".join(re.sub(r"\d", "", label["events"][0]["summary"]).split()[:12])
+        payload = {"headline": headline, "brief": label["brief"], "events": events}
+        Extraction.model_validate(payload, context=dict(article.validation_context()))
+        payloads[article.body] = payload
+    return payloads
+
+
+def realistic_reply(request: RecordedRequest) -> Reply:
+    """The gold-label reply for the seed article the request carries (a responder)."""
+    return reply_with(request, realistic_payloads()[article_block(request)])
 
 
 class HttpOnlyBackend:
@@ -155,7 +216,7 @@ class Throughput:
 def separate_server(latency: float) -> Iterator[str]:
     """The loopback server in a process of its own; yields its base URL."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "evals.bench_batch", "--serve", str(latency)],
+        [sys.executable, "-m", "evals.bench_batch", "--serve", str(latency), "--reply", REPLY],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -172,7 +233,7 @@ def separate_server(latency: float) -> Iterator[str]:
 def serve(latency: float) -> None:
     """In the server's process: answer validly after `latency` until stdin closes."""
     with LoopbackServer(latency=latency) as server:
-        server.respond_with(valid_reply)
+        server.respond_with(realistic_reply if REPLY == "realistic" else valid_reply)
         print(server.base_url, flush=True)
         sys.stdin.read()
 
@@ -326,13 +387,13 @@ def startup(command: list[str]) -> float:
 
 
 def print_throughput(repeats: int) -> None:
-    print(f"Throughput, loopback latency {LATENCY} s (median of {repeats}):")
+    print(f"Throughput, loopback latency {LATENCY} s, {REPLY} replies (median of {repeats}):")
     print(
         f"  {'backend':<10} {'conc.':>5} {'articles':>8} {'per s':>7} {'bound':>6} "
         f"{'ratio':>6} {'steady':>7} {'CPU ms/article':>15}"
     )
     with separate_server(LATENCY) as url:
-        for concurrency in CONCURRENCIES:
+        for concurrency in CONCURRENCY or CONCURRENCIES:
             bound = concurrency / LATENCY
             for name in CONTENDERS:
                 figures = throughput(name, concurrency, repeats, url)
@@ -390,7 +451,16 @@ def main() -> None:
     )
     parser.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=float, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reply", choices=("stub", "realistic"), default="stub", help="what the server answers"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, action="append", help="throughput at this concurrency only"
+    )
     args = parser.parse_args()
+    global REPLY
+    REPLY = args.reply
+    CONCURRENCY[:] = args.concurrency or []
     if args.serve is not None:
         serve(args.serve)
         return

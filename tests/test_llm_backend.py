@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from summarizer import ArticleSummary, Extraction, ResultCache, asummarize, summarize
+from summarizer import ArticleSummary, ResultCache, asummarize, summarize
 from summarizer.article import Article, read_article
 from summarizer.backends.llm import LLMBackend
+from summarizer.backends.structured import lean_schema
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
 from summarizer.pipeline import Pipeline
 from summarizer.settings import LLMSettings, Mode
@@ -106,7 +107,7 @@ def assert_request_shape(body: dict[str, Any], mode: Mode) -> None:
 def test_schema_text_holds_no_jinja_delimiters() -> None:
     # In json and md_json modes instructor appends the schema to our system message
     # before rendering it with Jinja: a delimiter in a field description would be run.
-    schema = json.dumps(Extraction.model_json_schema(), indent=2, ensure_ascii=False)
+    schema = json.dumps(lean_schema(), indent=2, ensure_ascii=False)
 
     assert not any(delimiter in schema for delimiter in ("{{", "{%", "{#"))
 
@@ -454,9 +455,10 @@ def test_api_key_never_reaches_cache_logs_or_errors(
     assert not any(SENTINEL_KEY.encode() in path.read_bytes() for path in stored)
 
 
-def test_a_key_echoed_by_the_server_is_redacted_from_the_error(
-    loopback_server: LoopbackServer, seed: Article
+def test_a_key_echoed_by_the_server_is_redacted_from_the_error_and_the_logs(
+    loopback_server: LoopbackServer, seed: Article, caplog: pytest.LogCaptureFixture
 ) -> None:
+    capture_all_logs(caplog)
     echo = {"error": {"message": f"Incorrect API key provided: {SENTINEL_KEY}", "type": "auth"}}
     loopback_server.script(Fault(401, body=echo))
 
@@ -466,6 +468,8 @@ def test_a_key_echoed_by_the_server_is_redacted_from_the_error(
     assert str(caught.value).endswith(
         "(HTTP 401: Incorrect API key provided: [redacted]): check OPENAI_API_KEY"
     )
+    assert any(r.name.startswith("instructor") for r in caplog.records)  # it did log
+    assert SENTINEL_KEY not in caplog.text
 
 
 def test_a_placeholder_key_is_not_redacted_from_words(

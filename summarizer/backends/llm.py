@@ -1,15 +1,14 @@
 """The LLM backend: instructor over the openai client, for any OpenAI-compatible endpoint.
 
-Two retry layers, each owning one kind of failure, so they never multiply:
+Requests go through instructor's public client (`create_with_completion`) over
+openai's `chat.completions`. Two retry layers, each owning one kind of failure,
+so they never multiply:
 
-- a reply that fails validation is re-asked (`max_reasks`), with instructor's
-  message carrying the validation error back to the model
-  (`summarizer.backends.structured`);
+- a reply that fails validation, or whose body is not JSON, is re-asked by
+  instructor (`max_reasks`, `structured.reask_policy`), with its message carrying
+  the validation error back to the model;
 - tenacity retries transient HTTP failures (`summarizer.backends.retry`); a
   retry starts the article again, re-asks and all.
-
-A reply whose content is not JSON at all is a parse error, re-asked like an
-invalid one.
 
 The openai client's own retries are switched off (`max_retries=0`): left on, each
 tenacity attempt would hide up to three requests.
@@ -18,59 +17,83 @@ tenacity attempt would hide up to three requests.
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import dataclass
+import contextlib
+import logging
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 from summarizer.article import Article
 from summarizer.backends.base import Draft
-from summarizer.backends.failures import InvalidReplies, backend_error
-from summarizer.backends.retry import retrying
-from summarizer.backends.structured import StructuredRequest, reask_errors
+from summarizer.backends.failures import (
+    MIN_SECRET_LENGTH,
+    REDACTED,
+    InvalidReplies,
+    backend_error,
+)
+from summarizer.backends.retry import http_error, retrying
+from summarizer.backends.structured import (
+    ReplayedReply,
+    RequestTemplate,
+    reask_errors,
+    reask_policy,
+    request_kwargs,
+)
 from summarizer.errors import BackendError, ConfigurationError
 from summarizer.prompts import PromptTemplate, load_prompt
-from summarizer.schema import Extraction, Usage, ValidationContext
+from summarizer.schema import Extraction, Usage
 from summarizer.settings import LLMSettings
 
 if TYPE_CHECKING:
-    import openai
-    from openai.types.chat import ChatCompletion
+    import instructor
+    import tenacity
+    from instructor.core import Hooks
 
 # openai's client insists on a key; local servers (Ollama, llama.cpp, vLLM) ignore it.
 KEYLESS_PLACEHOLDER = "no-key"
 
 
 class LLMBackend:
-    """Extraction by a model behind an OpenAI-compatible chat-completions endpoint."""
+    """Extraction by a model behind an OpenAI-compatible chat-completions endpoint.
+
+    `response_model` is the Pydantic model a reply must validate as (by default
+    `Extraction`); the schema the model sees is its lean form.
+    """
 
     name = "openai"
 
-    def __init__(self, settings: LLMSettings) -> None:
+    def __init__(self, settings: LLMSettings, response_model: type[BaseModel] = Extraction) -> None:
         if not settings.configured:
             raise ConfigurationError(
                 "no LLM endpoint configured: set OPENAI_API_KEY for OpenAI, or "
                 "OPENAI_BASE_URL / --base-url for a local server (Ollama, vLLM, llama.cpp)"
             )
         self.config = settings
+        self.response_model = response_model
         self.model: str | None = settings.model
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
         self.prompt: PromptTemplate = load_prompt(folder=settings.prompt_dir)
         self.prompt_version = self.prompt.version
-        self._request: StructuredRequest | None = None
-        self._client: openai.OpenAI | None = None
-        self._async_client: openai.AsyncOpenAI | None = None
+        self._template: RequestTemplate | None = None
+        self._replayed: ReplayedReply | None = None
+        self._client: instructor.Instructor | None = None
+        self._async_client: instructor.AsyncInstructor | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
         # Whether the server has answered any request yet, if only to refuse it: a
         # refused connection before then stops the run (`failures.run_wide_reason`).
         self.reached = False
+        self._logs_masked = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A copy (for a worker process) opens its own clients: theirs hold sockets
         # and belong to an event loop. It keeps this prompt, the one in the cache keys.
         return (
             LLMBackend,
-            (self.config,),
+            (self.config, self.response_model),
             {"prompt": self.prompt, "prompt_version": self.prompt_version},
         )
 
@@ -84,125 +107,95 @@ class LLMBackend:
         }
 
     def request_body(self, article: Article) -> dict[str, Any]:
-        """The chat-completions JSON body for `article`: what the realtime path sends
-        first, and what a provider batch file carries."""
+        """The chat-completions JSON body for `article`: what instructor's client sends
+        first (captured from it, `RequestTemplate`), and what a provider batch file
+        carries."""
         system, user = self.prompt.render(article)
-        return self._structured().body(system, user)
+        return self._request_template().body(system, user)
+
+    # The two drivers of one exchange (`_Exchange`): they differ only in how they wait.
 
     def extract(self, article: Article) -> Draft:
-        import openai
         import tenacity
 
-        client = self._sync_client()
-        context = article.validation_context()
-        tally = _Tally()
+        exchange = self._exchange(article, tenacity.Retrying)
         try:
             for attempt in retrying(tenacity.Retrying, self.config, self._was_reached):
-                with attempt:
-                    body = self.request_body(article)
-                    for reasks_left in range(self.config.max_reasks, -1, -1):
-                        tally.requests += 1
-                        try:
-                            reply = client.post(**_post(body))
-                        except json.JSONDecodeError as error:  # a body cut off on its way
-                            reply = error
-                        except openai.APIStatusError:
-                            self.reached = True
-                            raise
-                        self.reached = True
-                        outcome = self._after_reply(body, reply, context, reasks_left, tally)
-                        if isinstance(outcome, Draft):
-                            return outcome
-                        body = outcome
+                with attempt, exchange.translated():
+                    client = self._sync_client()
+                    return exchange.draft(
+                        client.chat.completions.create_with_completion(**exchange.kwargs)
+                    )
         except Exception as error:
-            raise self._backend_error(error, article, tally) from None
+            raise exchange.failure(error) from None
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def aextract(self, article: Article) -> Draft:
-        import openai
         import tenacity
 
-        client = self._async_client_()
-        context = article.validation_context()
-        tally = _Tally()
+        exchange = self._exchange(article, tenacity.AsyncRetrying)
         try:
             async for attempt in retrying(tenacity.AsyncRetrying, self.config, self._was_reached):
-                with attempt:
-                    body = self.request_body(article)
-                    for reasks_left in range(self.config.max_reasks, -1, -1):
-                        tally.requests += 1
-                        try:
-                            reply = await client.post(**_post(body))
-                        except json.JSONDecodeError as error:  # a body cut off on its way
-                            reply = error
-                        except openai.APIStatusError:
-                            self.reached = True
-                            raise
-                        self.reached = True
-                        outcome = self._after_reply(body, reply, context, reasks_left, tally)
-                        if isinstance(outcome, Draft):
-                            return outcome
-                        body = outcome
+                with attempt, exchange.translated():
+                    client = self._async_client_()
+                    return exchange.draft(
+                        await client.chat.completions.create_with_completion(**exchange.kwargs)
+                    )
         except Exception as error:
-            raise self._backend_error(error, article, tally) from None
+            raise exchange.failure(error) from None
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     def draft_from_completion(self, article: Article, completion: dict[str, Any]) -> Draft:
         """A reply to `request_body` (a chat-completions JSON body, as a batch output
-        line carries it), parsed and validated as a realtime reply is, with the
-        article's validation context.
+        line carries it), parsed and validated by instructor's client as a realtime
+        reply is, with the article's validation context; never re-asked.
 
         Raises InvalidOutputError, with the reply's usage, when it is not a valid
         extraction of the article.
         """
-        from instructor.core import IncompleteOutputException
-        from openai.types.chat import ChatCompletion
+        import tenacity
 
-        invalid: tuple[type[Exception], ...] = (*reask_errors(), IncompleteOutputException)
-        tally = _Tally(requests=1)
+        if self._replayed is None:
+            self._replayed = ReplayedReply(self.config)
+            self._mask_key_in_logs()
+        exchange = self._exchange(article, tenacity.Retrying, reasks=0)
         try:
-            reply = ChatCompletion.model_validate(completion)
-            tally.add_usage(reply)
-            extraction = self._structured().parse(reply, article.validation_context())
-        except invalid as error:
-            raise self._backend_error(InvalidReplies(error), article, tally) from None
-        return self._draft(extraction, tally)
+            with exchange.translated():
+                return exchange.draft(self._replayed.create(completion, exchange.kwargs))
+        except Exception as error:
+            raise exchange.failure(error) from None
 
-    def _after_reply(
+    def _exchange(
         self,
-        body: dict[str, Any],
-        reply: ChatCompletion | json.JSONDecodeError,
-        context: ValidationContext,
-        reasks_left: int,
-        tally: _Tally,
-    ) -> Draft | dict[str, Any]:
-        """The draft a reply gives, or the body to send next; raises when no re-ask is left."""
-        structured = self._structured()
-        error: Exception
-        if isinstance(reply, json.JSONDecodeError):
-            error = reply
-        else:
-            tally.add_usage(reply)
-            try:
-                return self._draft(structured.parse(reply, context), tally)
-            except reask_errors() as invalid:
-                error = invalid
-        if not reasks_left:
-            raise InvalidReplies(error) from error
-        # An unreadable body has no reply to quote back: the same request again.
-        return (
-            body
-            if isinstance(reply, json.JSONDecodeError)
-            else structured.reask(body, reply, error)
+        article: Article,
+        retrying_class: type[tenacity.BaseRetrying],
+        *,
+        reasks: int | None = None,
+    ) -> _Exchange:
+        template = self._request_template()
+        system, user = self.prompt.render(article)
+        exchange = _Exchange(self, article)
+        exchange.kwargs = request_kwargs(
+            self.config,
+            self.response_model,
+            system=system,
+            user=user,
+            context=dict(article.validation_context()),
+            max_retries=reask_policy(
+                retrying_class, self.config.max_reasks if reasks is None else reasks
+            ),
+            extra_body=template.extra_body,
+            hooks=exchange.hooks(),
         )
+        return exchange
 
     def _was_reached(self) -> bool:
         return self.reached
 
-    def _structured(self) -> StructuredRequest:
-        if self._request is None:
-            self._request = StructuredRequest(self.config)
-        return self._request
+    def _request_template(self) -> RequestTemplate:
+        if self._template is None:
+            self._template = RequestTemplate(self.config, self.response_model)
+        return self._template
 
     def _openai_kwargs(self) -> dict[str, Any]:
         return {
@@ -212,64 +205,81 @@ class LLMBackend:
             "timeout": self.config.timeout,
         }
 
-    def _sync_client(self) -> openai.OpenAI:
+    def _sync_client(self) -> instructor.Instructor:
         if self._client is None:
+            import instructor
             import openai
 
-            self._client = openai.OpenAI(**self._openai_kwargs())
+            self._client = instructor.from_openai(
+                openai.OpenAI(**self._openai_kwargs()),
+                mode=_instructor_mode(self.config),
+            )
+            self._mask_key_in_logs()
         return self._client
 
-    def _async_client_(self) -> openai.AsyncOpenAI:
+    def _async_client_(self) -> instructor.AsyncInstructor:
         # Pooled connections belong to the event loop that opened them: a client kept
         # from an earlier asyncio.run() fails its first request on the new loop, and
         # that failure would be retried as if the server had dropped the connection.
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_loop is not loop:
+            import instructor
             import openai
 
             # openai's own default HTTP client, when dropped, schedules its close on the
             # running loop, where the connections of a closed loop fail and asyncio logs
             # "Task exception was never retrieved"; this one is left to the collector.
             http_client = openai.DefaultAsyncHttpxClient()
-            self._async_client = openai.AsyncOpenAI(
-                **self._openai_kwargs(), http_client=http_client
+            self._async_client = instructor.from_openai(
+                openai.AsyncOpenAI(**self._openai_kwargs(), http_client=http_client),
+                mode=_instructor_mode(self.config),
             )
             self._async_loop = loop
+            self._mask_key_in_logs()
         return self._async_client
 
-    def _draft(self, result: Extraction, tally: _Tally) -> Draft:
-        return Draft(
-            extraction=Extraction.model_validate(result.model_dump()),
-            usage=tally.usage,
-            attempts=max(tally.requests, 1),
-        )
+    def _mask_key_in_logs(self) -> None:
+        """Once instructor is loaded: mask the API key in its logs while this backend lives."""
+        key = self.config.api_key
+        if not self._logs_masked and key and len(key) >= MIN_SECRET_LENGTH:
+            _mask_in_instructor_logs(self, key)
+            self._logs_masked = True
 
-    def _backend_error(self, error: Exception, article: Article, tally: _Tally) -> BackendError:
-        failure = backend_error(
-            error,
-            article_id=article.id,
-            model=self.config.model,
-            endpoint=self.config.base_url or "OpenAI",
-            requests=tally.requests,
-            usage=tally.usage,
-            key=self.config.api_key,
-            reached=self.reached,
-        )
-        return failure
+
+def _instructor_mode(settings: LLMSettings) -> instructor.Mode:
+    from summarizer.backends.structured import instructor_mode
+
+    return instructor_mode(settings.mode)
 
 
 @dataclass
-class _Tally:
-    """The requests sent for one article and the tokens their replies cost.
+class _Exchange:
+    """One article's requests: their arguments, what they cost, and how they end.
 
-    Re-asks and the requests of a tenacity retry are all in it, failed ones too.
+    Requests and tokens are counted through instructor's hooks, so re-asks and
+    the requests of a tenacity retry are all in them, failed ones too.
     """
 
+    backend: LLMBackend
+    article: Article
+    kwargs: dict[str, Any] = field(default_factory=dict)
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
-    def add_usage(self, response: Any) -> None:
+    def hooks(self) -> Hooks:
+        from instructor.core import Hooks
+
+        hooks = Hooks()
+        hooks.on("completion:kwargs", self._count_request)
+        hooks.on("completion:response", self._add_usage)
+        return hooks
+
+    def _count_request(self, *args: Any, **kwargs: Any) -> None:
+        self.requests += 1
+
+    def _add_usage(self, response: Any) -> None:
+        self.backend.reached = True
         usage = getattr(response, "usage", None)  # local servers may leave it out
         self.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
         self.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
@@ -278,10 +288,83 @@ class _Tally:
     def usage(self) -> Usage:
         return Usage(prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens)
 
+    @contextlib.contextmanager
+    def translated(self) -> Iterator[None]:
+        """instructor's failures as this backend's: an HTTP failure as itself, for the
+        tenacity policy to judge; re-asks that never got a valid reply as InvalidReplies."""
+        import openai
+        from instructor.core import InstructorRetryException
 
-def _post(body: dict[str, Any]) -> dict[str, Any]:
-    """openai's low-level POST of a prepared body: the typed `create` would walk the
-    body's types to transform it (about 2 ms a request) and send the same JSON."""
-    from openai.types.chat import ChatCompletion
+        try:
+            yield
+        except openai.APIStatusError:
+            self.backend.reached = True
+            raise
+        except InstructorRetryException as error:
+            cause = error.__cause__
+            failure = http_error(cause) if cause is not None else None
+            if failure is not None:
+                # A refusal with a status is an answer: the server is there.
+                self.backend.reached |= isinstance(failure, openai.APIStatusError)
+                # Its cause stays: it tells a refused connection from a timeout.
+                raise failure from failure.__cause__
+            if isinstance(cause, reask_errors()):
+                raise InvalidReplies(cause) from None
+            raise
 
-    return {"path": "/chat/completions", "body": body, "cast_to": ChatCompletion}
+    def draft(self, reply: tuple[BaseModel, Any]) -> Draft:
+        parsed, _ = reply
+        model = self.backend.response_model
+        # The response model's own class, unvalidated again: instructor's is a subclass
+        # made at run time, which cannot be pickled (to or from a worker process).
+        extraction = model.model_construct(parsed.model_fields_set, **dict(parsed))
+        return Draft(extraction=extraction, usage=self.usage, attempts=max(self.requests, 1))  # type: ignore[arg-type]
+
+    def failure(self, error: Exception) -> BackendError:
+        """The BackendError for a request that failed for good, the API key masked."""
+        config = self.backend.config
+        return backend_error(
+            error,
+            article_id=self.article.id,
+            model=config.model,
+            endpoint=config.base_url or "OpenAI",
+            requests=self.requests,
+            usage=self.usage,
+            key=config.api_key,
+            reached=self.backend.reached,
+        )
+
+
+class _KeyMask(logging.Filter):
+    """Masks one API key in the log records of instructor's loggers.
+
+    instructor logs every failed request with the error's text at ERROR, and a
+    provider that echoes the key in a 401 body would put it in the caller's logs.
+    """
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._secret in message:
+            record.msg, record.args = message.replace(self._secret, REDACTED), None
+        return True
+
+
+def _mask_in_instructor_logs(backend: LLMBackend, secret: str) -> None:
+    """Mask `secret` in instructor's logs for as long as `backend` lives."""
+    mask = _KeyMask(secret)
+    # A logger's filters see only its own records, not its children's: every logger
+    # instructor has made (it makes them as its modules load) gets the mask.
+    names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] == "instructor"]
+    loggers = [logging.getLogger(name) for name in ["instructor", *names]]
+    for logger in loggers:
+        logger.addFilter(mask)
+    weakref.finalize(backend, _remove_filter, loggers, mask)
+
+
+def _remove_filter(loggers: list[logging.Logger], mask: logging.Filter) -> None:
+    for logger in loggers:
+        logger.removeFilter(mask)
