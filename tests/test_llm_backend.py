@@ -154,6 +154,23 @@ def test_evidence_not_in_the_article_is_rejected_and_reasked(
     ]
 
 
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON_SCHEMA])
+def test_a_place_the_article_never_names_is_rejected_and_reasked(
+    loopback_server: LoopbackServer, seed: Article, mode: Mode
+) -> None:
+    misplaced = seed_payload()
+    misplaced["events"][0]["location"] = {"name": "Timbuktu", "country": "Mali"}
+    loopback_server.script(Reply(misplaced), Reply(seed_payload()))
+
+    summary = summarize(seed, backend=backend(loopback_server, mode=mode), cache=False)
+
+    _, second = chat_requests(loopback_server)
+    feedback = messages(second)[-1]["content"]
+    assert "the location name 'Timbuktu' does not occur in the article" in feedback
+    assert summary.events[0].location.name == seed_payload()["events"][0]["location"]["name"]
+    assert summary.attempts == 2
+
+
 def test_evidence_matches_despite_typographic_quotes_and_line_breaks(
     loopback_server: LoopbackServer, seed: Article
 ) -> None:
