@@ -42,7 +42,7 @@ from summarizer.backends.offline.places import (
     place_key,
 )
 from summarizer.backends.offline.reading import Sentence, read_sentences, words
-from summarizer.backends.offline.triggers import VOTE, Role, Trigger
+from summarizer.backends.offline.triggers import ARRESTS, VOTE, Role, Trigger
 from summarizer.schema import EVIDENCE_MAX_QUOTES, EventType, Fatalities, Location
 
 _VIOLENT_TYPES = frozenset(
@@ -62,7 +62,6 @@ _METHOD_OPEN_TYPES = frozenset({EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.
 _CIVILIAN_VICTIM_TYPES = frozenset(
     {EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.EXPLOSION_REMOTE_VIOLENCE}
 )
-_ARREST_SUBTYPES = frozenset({"arrest", "arrests"})
 # Families whose events are told apart by where they happen.
 _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT})
 # Paragraphs in which an undated arrest, charge or ruling is news, not background.
@@ -590,7 +589,7 @@ def _compatible(draft: EventDraft, mention: Mention) -> bool:
 
 
 def _is_arrest(sub_event_type: str | None) -> bool:
-    return sub_event_type in _ARREST_SUBTYPES
+    return sub_event_type == ARRESTS
 
 
 def _agree(draft: EventDraft, where: MentionPlaces, *, by_name: bool = True) -> bool:
