@@ -20,6 +20,8 @@ from summarizer.article import Article, read_article
 from summarizer.backends.llm import LLMBackend
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
 from summarizer.pipeline import Pipeline
+from summarizer.prompts import load_prompt
+from summarizer.schema import EventType
 from summarizer.settings import LLMSettings, Mode
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
@@ -507,6 +509,21 @@ def test_prompt_states_the_publication_date_with_its_weekday(
     (request,) = chat_requests(loopback_server)
     assert "Publication date: Thursday, 2017-05-25 (dateline: Baghdad)." in user_message(request)
     assert "on Tuesday" in system_message(request)
+
+
+def test_prompt_defines_every_event_type_once_as_the_contract_does(seed: Article) -> None:
+    system, _ = load_prompt().render(seed)
+
+    (line,) = [line for line in system.splitlines() if line.startswith("- event_type:")]
+    definitions = dict(
+        item.split(" = ", 1) for item in line.removeprefix("- event_type:").strip(" .").split("; ")
+    )
+
+    assert list(definitions) == [event_type.value for event_type in EventType]
+    assert all(definition.strip() for definition in definitions.values())
+    # The labelled-article contract puts arrests under strategic_development.
+    assert "arrest" in definitions["strategic_development"]
+    assert "arrest" not in definitions["legal"]
 
 
 def test_prompt_without_a_header_says_the_date_is_unknown(
