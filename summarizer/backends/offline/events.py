@@ -122,7 +122,7 @@ class ArticleContext:
         found = self._places_of.get(sentence.index)
         if found is None:
             found = [
-                self._localised(place)
+                self._localised(self._spelt(place))
                 for place in find_places(sentence, self.names, actors.is_known_party)
             ]
             self._places_of[sentence.index] = found
@@ -133,6 +133,18 @@ class ArticleContext:
         """The dateline's country, if the gazetteer places it in exactly one."""
         countries = self.dateline.countries if self.dateline else ()
         return countries[0] if len(countries) == 1 else None
+
+    def _spelt(self, place: PlaceMention) -> PlaceMention:
+        """The dateline's place, where the text writes it in capitals ("BAMAKO, June 1
+        (Xinhua) --"), under the article's dateline, which spells it as a name."""
+        dateline = self.dateline
+        if (
+            dateline is None
+            or not place.name.isupper()
+            or place_key(place.name) != place_key(dateline.name)
+        ):
+            return place
+        return place._replace(name=dateline.name)
 
     def _localised(self, place: PlaceMention) -> PlaceMention:
         """A place the article calls a town or province of its own, in the article's country.
