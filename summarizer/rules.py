@@ -11,7 +11,14 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from summarizer.text import count_words, grounding_form, numbers_in, split_sentences
+from summarizer.text import (
+    count_words,
+    grounding_form,
+    mention_form,
+    mentioned_in_form,
+    numbers_in,
+    split_sentences,
+)
 
 HEADLINE_MAX_WORDS = 15
 BRIEF_MAX_WORDS = 60
@@ -66,6 +73,83 @@ def _listed(quotes: Sequence[str]) -> str:
 def _article_form(article_text: str) -> str:
     """Computed once for all the quotes of all the events checked against one article."""
     return grounding_form(article_text)
+
+
+# Words that say what kind of place a name is, not which: "Diyala province" is the
+# Diyala an article names, and "the city of Gao" names Gao. A place name may add or
+# drop them at either end ("of" and "the" join them to the name) and still rest on the
+# article. Kept small: a word here lets a name through with less of it checked.
+GENERIC_PLACE_WORDS = frozenset(
+    {
+        "area",
+        "city",
+        "county",
+        "department",
+        "district",
+        "governorate",
+        "municipality",
+        "oblast",
+        "prefecture",
+        "province",
+        "region",
+        "state",
+        "territory",
+        "town",
+        "village",
+    }
+)
+_PLACE_JOINING_WORDS = frozenset({"of", "the"})
+
+
+def place_is_grounded(name: str, article_text: str) -> bool:
+    """Whether the article names the place, as whole words, up to case, quote marks,
+    accents and the script's own rules (`mention_form`), and to generic words such as
+    "province" at either end. Each part of "Gao, Mali" must be named.
+
+    >>> place_is_grounded("Diyala Province", "Clashes in Diyala left two dead.")
+    True
+    >>> place_is_grounded("Timbuktu", "An earthquake struck southern Peru.")
+    False
+    """
+    article = _article_mention_form(article_text)
+    parts = [part for part in name.split(",") if part.strip()]
+    return bool(parts) and all(_part_is_named(part, article) for part in parts)
+
+
+def _part_is_named(part: str, article: str) -> bool:
+    words = mention_form(part).split()
+    ignorable = GENERIC_PLACE_WORDS | _PLACE_JOINING_WORDS
+    while words and words[0] in ignorable:
+        words.pop(0)
+    while words and words[-1] in ignorable:
+        words.pop()
+    # A name of generic words only ("the city") names no place, wherever it is written.
+    if not words:
+        return False
+    return mentioned_in_form(part, article) or mentioned_in_form(" ".join(words), article)
+
+
+@lru_cache(maxsize=64)
+def _article_mention_form(article_text: str) -> str:
+    """Folded once for all the places of all the events checked against one article."""
+    return mention_form(article_text)
+
+
+def ungrounded_places(names: Iterable[str], article_text: str) -> list[str]:
+    """The place names the article does not name, in their order."""
+    return [name for name in names if not place_is_grounded(name, article_text)]
+
+
+def location_problem(name: str | None, article_text: str | None) -> str | None:
+    """Why an event's place name does not rest on the article, or None (no name, no
+    article, or a name the article gives). The country is not checked: it may be inferred."""
+    if name is None or article_text is None or place_is_grounded(name, article_text):
+        return None
+    return (
+        f"the location name {name!r} does not occur in the article. Give the most specific "
+        "place the article itself names, spelt as the article spells it, or null if it "
+        "names none"
+    )
 
 
 def unsupported_numbers(text: str, article_text: str) -> list[str]:

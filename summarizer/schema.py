@@ -4,7 +4,8 @@ Field names are the words of the labelled-article contract (`event_type`, `date`
 `location`, `actors`, `fatalities`), so a prediction and a hand label compare field
 by field.
 
-Validators that need the article read it from Pydantic's validation context
+Validators that need the article (quotes, numbers and place names must be found in
+it) read it from Pydantic's validation context
 (`ValidationContext`): instructor passes the same context when it validates an LLM
 reply, so a failed check becomes a re-ask whose message says exactly what to fix.
 Without a context (a result built by hand, a label) those checks are skipped.
@@ -38,6 +39,7 @@ from summarizer.rules import (
     brief_problem,
     evidence_problem,
     headline_problem,
+    location_problem,
     unsupported_numbers,
 )
 
@@ -142,6 +144,14 @@ class EventFields(BaseModel):
     summary: str = Field(description="One sentence saying what happened.")
 
     _date_not_after_publication = field_validator("date", "date_end")(check_not_after_publication)
+
+    @field_validator("location")
+    @classmethod
+    def _place_in_article(cls, location: Location, info: ValidationInfo) -> Location:
+        problem = location_problem(location.name, _article_context(info).get("article_text"))
+        if problem is not None:
+            raise ValueError(problem)
+        return location
 
     @model_validator(mode="after")
     def _span_ordered(self) -> EventFields:

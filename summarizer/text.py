@@ -2,7 +2,8 @@
 
 Each function here is the one definition of a form: the form in which a quote is
 looked up (`grounding_form`), the numbers a text states (`numbers_in`), the form in
-which two names are compared (`name_key`). The rules built on them, such as "this
+which two names are compared (`name_key`), the form in which a name is looked for in
+a text (`mention_form`). The rules built on them, such as "this
 quote is in the article", are in summarizer.rules.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 # Typographic marks and their plain forms. Replaced by a search for the marks, not
@@ -74,6 +76,8 @@ _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 # drops or adds them without changing a letter of it.
 _ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
 _SPACE_BY_IDEOGRAPH = re.compile(f" (?=[{_IDEOGRAPHIC}])|(?<=[{_IDEOGRAPHIC}]) ")
+# A word character of a spaced script: what must not touch a mention's edge.
+_SPACED_WORD_CHAR = f"[^\\W{UNSPACED_SCRIPTS}]"
 
 # English month names and their abbreviations, with their numbers.
 MONTHS = {
@@ -316,3 +320,34 @@ def name_key(name: str) -> str:
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)
+
+
+def mention_form(text: str) -> str:
+    """The form in which a name is looked for in a text: its grounding form (whitespace,
+    quote marks, dashes, composed accents), without diacritics, case-folded."""
+    return strip_diacritics(grounding_form(text)).casefold()
+
+
+def mentions(text: str, spellings: Sequence[str]) -> bool:
+    """Whether any spelling occurs in the text as whole words, case-insensitively.
+
+    In scripts written without spaces any run of characters may be a word:
+    "积石山" is mentioned in "甘肃省积石山县".
+
+    >>> mentions("Troops entered al-Baaj on Thursday.", ["Baaj", "al-Baaj"])
+    True
+    """
+    folded = mention_form(text)
+    return any(mentioned_in_form(spelling, folded) for spelling in spellings)
+
+
+def mentioned_in_form(spelling: str, folded_text: str) -> bool:
+    """Whether `spelling` occurs as whole words in a text already in `mention_form`
+    (so a text searched for many names is folded once); a blank spelling never does."""
+    folded = mention_form(spelling)
+    if not folded:
+        return False
+    # An edge in a spaced script must be a word boundary; a space-less one cannot be.
+    before = f"(?<!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded) else ""
+    after = f"(?!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded[-1]) else ""
+    return re.search(before + re.escape(folded) + after, folded_text) is not None

@@ -29,8 +29,16 @@ _DATELINE = re.compile(
     r" ?(?:--|-|\u2014|\u2013) ?",
     re.IGNORECASE,
 )
-# Small words that stay lower case inside a place name written in capitals.
-_PARTICLES = frozenset({"de", "da", "do", "del", "dos", "das", "di", "la", "le", "of", "the"})
+# Small words that stay lower case inside a place name written in capitals
+# ("Rio de Janeiro", "Port-au-Prince", "Sharm el-Sheikh", "Bosnia and Herzegovina").
+_PARTICLES = frozenset(
+    {
+        *("al", "and", "au", "aux", "da", "das", "de", "del", "des", "di", "do", "dos", "du"),
+        *("el", "es", "la", "le", "les", "of", "sur", "the"),
+    }
+)
+# A one-letter elision before a name: "N'Djamena", "d'Ivoire".
+_ELISION = re.compile(r"(\w)(['\u2019])(?=\w)")
 # How far before the publication date a dateline's day may be and still be the
 # story's own date (the feed may stamp it later, or in UTC); further, the feed's date stands.
 _DATELINE_DAYS_BEFORE = 7
@@ -116,7 +124,7 @@ def read_dateline(body: str, published: dt.date | None) -> WireDateline | None:
     if match["month"]:
         month, day = MONTHS[match["month"].lower()], int(match["day"])
         date = _dated(month, day, int(match["year"]) if match["year"] else None, published)
-    return WireDateline(_place_name(match["place"]), date)
+    return WireDateline(_place_name(match["place"], body[match.end() :]), date)
 
 
 def _dated(month: int, day: int, year: int | None, published: dt.date | None) -> dt.date | None:
@@ -142,15 +150,44 @@ def story_date(dateline: dt.date | None, published: dt.date | None) -> dt.date |
     return dateline if 0 <= days_before <= _DATELINE_DAYS_BEFORE else published
 
 
-def _place_name(written: str) -> str:
-    """A place as a name: "BAGHDAD" is "Baghdad", "RIO DE JANEIRO" "Rio de Janeiro"."""
+def _place_name(written: str, story: str) -> str:
+    """A place written in capitals, as a name: spelt as the story spells it where the
+    story names it in ordinary case ("BAMAKO" is the "Bamako" of "officials in Bamako
+    said", "MCALLEN" its "McAllen"), else title-cased ("RIO DE JANEIRO" is "Rio de
+    Janeiro", "PORT-AU-PRINCE" "Port-au-Prince", "N'DJAMENA" "N'Djamena"). A name not
+    in capitals is already one.
+
+    >>> _place_name("BAMAKO", "Gunmen attacked a market, officials in Bamako said.")
+    'Bamako'
+    >>> _place_name("DAR ES SALAAM", "Floods hit the coast.")
+    'Dar es Salaam'
+    """
     if not written.isupper():
         return written
-    words = written.lower().split()
-    return " ".join(
-        word if index and word in _PARTICLES else "-".join(p.capitalize() for p in word.split("-"))
-        for index, word in enumerate(words)
+    words = written.split()
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)"
+    for found in re.finditer(pattern, story, re.IGNORECASE):
+        spelling = found.group()
+        if not spelling.isupper():
+            return " ".join(spelling.split())
+    parts = re.split(r"([\s-])", written.lower())
+    return "".join(
+        _titled(part, first=index == 0) if index % 2 == 0 else part
+        for index, part in enumerate(parts)
     )
+
+
+def _titled(word: str, *, first: bool) -> str:
+    """One word of a place name in capitals, title-cased: particles stay lower case
+    inside a name ("Port-au-Prince"), an elided letter before a name too, unless it
+    opens the name ("N'Djamena", "Côte d'Ivoire")."""
+    if not first and word in _PARTICLES:
+        return word
+    elided = _ELISION.match(word)
+    if elided:
+        letter = elided[1].upper() if first else elided[1]
+        return letter + elided[2] + word[elided.end(2) :].capitalize()
+    return word.capitalize()
 
 
 def remove_leftovers(body: str) -> str:

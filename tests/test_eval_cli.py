@@ -79,7 +79,10 @@ def test_eval_over_the_seeds_against_gold_answers_scores_one(
     assert "brief_rouge_l" in result.stdout
     table = result.stdout
     assert (
-        table.index("valid_rate") < table.index("sanity checks") < table.index("evidence_grounded")
+        table.index("valid_rate")
+        < table.index("sanity checks")
+        < table.index("evidence_grounded")
+        < table.index("locations_grounded")
     )
     assert str(out / "report.md") in result.stderr
 

@@ -161,7 +161,7 @@ def add_extra_event(payload: dict[str, Any]) -> None:
         {
             "event_type": "health",
             "date": "2019-01-02",
-            "location": {"name": "Lagos", "country": "Nigeria"},
+            "location": {"name": "Borno", "country": "Nigeria"},
             "actors": ["World Health Organization"],
             "fatalities": None,
             "summary": "An outbreak was declared.",
@@ -204,6 +204,11 @@ MISTAKES: dict[str, tuple[Change, dict[str, float]]] = {
     "wrong location": (
         set_event(1, location={"name": "Maiduguri", "country": "Nigeria"}),
         {"location_accuracy": 0.5},
+    ),
+    "a place the article never names": (
+        set_event(1, location={"name": "Timbuktu", "country": "Mali"}),
+        # Two events name a place (the third has none): one of them is not in the article.
+        {"location_accuracy": 0.5, "locations_grounded": 0.5},
     ),
     "an actor missing": (set_event(1, actors=["Nigerian Air Force"]), {"actor_f1": 5 / 6}),
     "a must-mention fact missing": (

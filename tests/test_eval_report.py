@@ -35,7 +35,8 @@ def dataset(tmp_path: Path) -> Dataset:
 
 
 def report_with_mistakes(dataset: Dataset) -> EvalReport:
-    """The Iraq article with a wrong date and type, an extra event; the Syria one failed."""
+    """The Iraq article with a wrong date and type, an extra event in a place it never
+    names (Basra); the Syria one failed."""
     iraq, syria = dataset.items
     payload = copy.deepcopy(gold_payload(iraq))
     payload["events"][0]["date"] = "2017-05-24"
@@ -76,6 +77,7 @@ def test_report_json_has_the_headline_metrics_and_every_article(
     }
     assert iraq["events"]["spurious"] == [5]
     assert iraq["unsupported_numbers"] == ["12"]
+    assert iraq["ungrounded_locations"] == ["Basra"]
     assert iraq["prediction"]["brief"] == "Fighting went on in 12 places."
     assert syria == {
         **syria,
@@ -96,6 +98,9 @@ def test_report_markdown_shows_gold_and_predicted_side_by_side(dataset: Dataset)
     # Measured over the one valid result, whose brief keeps the length rule.
     assert "## Sanity checks" in markdown
     assert "| brief_length_ok | 1.000 |" in markdown
+    # Five gold events, each in a place the article names, and the extra one in Basra.
+    assert "| locations_grounded | 0.833 |" in markdown
+    assert "Places the article does not name: “Basra”" in markdown
     assert markdown.index("| valid_rate |") < markdown.index("## Sanity checks")
     # The confusion table: gold battles, one predicted as a bombing; Syria's two events missed.
     assert "| gold \\ predicted | battle | explosion_remote_violence | health | (missed) |" in (
@@ -163,10 +168,9 @@ def test_sanity_failures_hold_each_check_to_perfect_whatever_the_baseline() -> N
     assert failing(brief_length_ok=1.0, unsupported_numbers=0.0, evidence_grounded=1.0) == []
     # Nothing to measure (no valid result, no quote) is no failure.
     assert failing(brief_length_ok=None, evidence_grounded=None) == []
-    assert failing(evidence_grounded=0.999, unsupported_numbers=0.05, event_f1=0.1) == [
-        "unsupported_numbers",
-        "evidence_grounded",
-    ]
+    assert failing(
+        evidence_grounded=0.999, unsupported_numbers=0.05, locations_grounded=0.9, event_f1=0.1
+    ) == ["unsupported_numbers", "evidence_grounded", "locations_grounded"]
     (failure,) = sanity_failures({"metrics": {"brief_length_ok": 0.5}})
     assert str(failure) == (
         "brief_length_ok is 0.500, not 1: a validated result breaks a rule the validators enforce"

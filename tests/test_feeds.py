@@ -223,6 +223,34 @@ def test_a_wire_dateline_gives_place_and_day(
     assert article.body.startswith(opening.rstrip())
 
 
+@pytest.mark.parametrize(
+    ("opening", "story", "place"),
+    [
+        # The story's own spelling, where it names the place in ordinary case.
+        ("BAMAKO, June 1 (Xinhua) -- ", "Gunmen attacked, officials in Bamako said.", "Bamako"),
+        ("MCALLEN, Texas (AP) \u2014 ", "Agents in McAllen said the crossing was shut.", "McAllen"),
+        ("BAMAKO, June 1 (Xinhua) -- ", "Gunmen attacked, BAMAKO officials said.", "Bamako"),
+        # Else title-cased, particles and elisions as names write them.
+        ("PORT-AU-PRINCE (AP) \u2014 ", "Gangs blocked the port.", "Port-au-Prince"),
+        ("N'DJAMENA, May 2 (AFP) - ", "Troops moved north.", "N'Djamena"),
+        ("DAR ES SALAAM, May 2 (Reuters) - ", "Floods hit the coast.", "Dar es Salaam"),
+        ("MCALLEN, Texas (AP) \u2014 ", "Agents said the crossing was shut.", "Mcallen"),
+    ],
+)
+def test_a_dateline_in_capitals_is_spelt_as_a_name(opening: str, story: str, place: str) -> None:
+    assert Article.from_text(opening + story).dateline == place
+
+
+def test_the_offline_extractor_places_an_event_at_the_dateline_spelt_as_a_name() -> None:
+    article = Article.from_text(
+        "BAMAKO, June 1 (Xinhua) -- Gunmen killed 12 villagers on Saturday, officials said."
+    )
+
+    (event,) = Pipeline(OfflineBackend()).run(article).summary.events
+
+    assert event.location.name == "Bamako"
+
+
 def test_the_dateline_day_resolves_the_story_not_the_feed_stamp() -> None:
     # Stamped a day later in UTC: "Thursday" is the dateline's day.
     article = Article.from_text(

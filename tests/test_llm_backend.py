@@ -21,6 +21,8 @@ from summarizer.backends.llm import LLMBackend
 from summarizer.backends.structured import lean_schema
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
 from summarizer.pipeline import Pipeline
+from summarizer.prompts import load_prompt
+from summarizer.schema import EventType
 from summarizer.settings import LLMSettings, Mode
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
@@ -153,6 +155,23 @@ def test_evidence_not_in_the_article_is_rejected_and_reasked(
     assert [quote.text for quote in summary.events[0].evidence] == seed_payload()["events"][0][
         "evidence"
     ]
+
+
+@pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON_SCHEMA])
+def test_a_place_the_article_never_names_is_rejected_and_reasked(
+    loopback_server: LoopbackServer, seed: Article, mode: Mode
+) -> None:
+    misplaced = seed_payload()
+    misplaced["events"][0]["location"] = {"name": "Timbuktu", "country": "Mali"}
+    loopback_server.script(Reply(misplaced), Reply(seed_payload()))
+
+    summary = summarize(seed, backend=backend(loopback_server, mode=mode), cache=False)
+
+    _, second = chat_requests(loopback_server)
+    feedback = messages(second)[-1]["content"]
+    assert "the location name 'Timbuktu' does not occur in the article" in feedback
+    assert summary.events[0].location.name == seed_payload()["events"][0]["location"]["name"]
+    assert summary.attempts == 2
 
 
 def test_evidence_matches_despite_typographic_quotes_and_line_breaks(
@@ -496,6 +515,21 @@ def test_prompt_states_the_publication_date_with_its_weekday(
     (request,) = chat_requests(loopback_server)
     assert "Publication date: Thursday, 2017-05-25 (dateline: Baghdad)." in user_message(request)
     assert "on Tuesday" in system_message(request)
+
+
+def test_prompt_defines_every_event_type_once_as_the_contract_does(seed: Article) -> None:
+    system, _ = load_prompt().render(seed)
+
+    (line,) = [line for line in system.splitlines() if line.startswith("- event_type:")]
+    definitions = dict(
+        item.split(" = ", 1) for item in line.removeprefix("- event_type:").strip(" .").split("; ")
+    )
+
+    assert list(definitions) == [event_type.value for event_type in EventType]
+    assert all(definition.strip() for definition in definitions.values())
+    # The labelled-article contract puts arrests under strategic_development.
+    assert "arrest" in definitions["strategic_development"]
+    assert "arrest" not in definitions["legal"]
 
 
 def test_prompt_without_a_header_says_the_date_is_unknown(

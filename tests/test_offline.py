@@ -653,6 +653,25 @@ def test_a_legal_or_verbal_attack_is_no_violence() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        # The labelled-article contract (and the LLM prompt): an arrest is a strategic
+        # development, whoever makes it; a charge, ruling or sentence is legal.
+        ("Police arrested the stationmaster on Tuesday.", EventType.STRATEGIC_DEVELOPMENT),
+        ("Troops arrested nine people on Tuesday.", EventType.STRATEGIC_DEVELOPMENT),
+        ("Prosecutors charged the stationmaster with manslaughter on Tuesday.", EventType.LEGAL),
+        ("A court sentenced the stationmaster to five years on Tuesday.", EventType.LEGAL),
+    ],
+)
+def test_arrests_and_legal_steps_are_typed_as_the_contract_says(
+    sentence: str, event_type: EventType
+) -> None:
+    (event,) = offline(f"date 2023-03-02 Larissa: {sentence}").events
+
+    assert event.event_type is event_type
+
+
 def test_an_article_whose_news_is_no_event_is_briefed_from_its_subject() -> None:
     text = (
         "When a phone is lost, most people shrug. Most never think about it again.\n\n"

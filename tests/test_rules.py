@@ -1,7 +1,8 @@
 """Each rule in one place: a validator and the eval check that audits it give one answer.
 
-The grounding of evidence, the numbers a headline or brief may state and the brief's
-length are asked twice, when a result is validated and when the eval measures it;
+The grounding of evidence and of place names, the numbers a headline or brief may
+state and the brief's length are asked twice, when a result is validated and when the
+eval measures it;
 the date and place of an event are compared twice, when events are matched and when
 matched pairs are scored. These tests ask both places the same questions.
 """
@@ -32,6 +33,8 @@ from summarizer.rules import (
     brief_problem,
     headline_problem,
     is_blank_quote,
+    location_problem,
+    place_is_grounded,
     quote_is_grounded,
     unsupported_numbers,
 )
@@ -177,6 +180,106 @@ def test_grounding_tolerates_typography_but_not_rewording() -> None:
     assert not quote_is_grounded('"The town."', article)  # case is kept
     assert quote_is_grounded("\u201cThe army\u2019s 3rd\n brigade\u201d...", article)
     assert not quote_is_grounded("The army's third brigade", article)
+
+
+# -- places --------------------------------------------------------------------------------
+
+PLACES_ARTICLE = (
+    "Gunmen attacked a market in the city of Gao on Monday, while in Diyala, troops "
+    "massed near the border of Kidal region. Protesters gathered in Krak\u00f3w and "
+    "in \u201cNew\u00a0York\u201d. \u0627\u0644\u0645\u0648\u0635\u0644 "
+    "\u0647\u0627\u062f\u0626\u0629. \u7518\u8083\u7701\u79ef\u77f3\u5c71"
+    "\u53bf\u53d1\u751f\u5730\u9707\u3002"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Gao",
+        "Gao region",  # a generic word added
+        "city of Gao",
+        "Diyala province",
+        "Province of Diyala",
+        "Diyala Governorate",
+        "Kidal",  # a generic word dropped
+        "KIDAL REGION",  # case
+        "Krakow",  # accents, either way
+        "Krako\u0301w",  # decomposed
+        "New York",  # a no-break space in the article
+        "Gao, Kidal",  # each part named
+        "\u0627\u0644\u0645\u0648\u0635\u0644",  # Arabic
+        "\u0627\u0644\u0645\u064e\u0648\u0635\u0650\u0644",  # the same, vowel marks added
+        "\u79ef\u77f3\u5c71",  # Chinese, inside a longer run of characters
+        "\u7518\u8083\u7701",
+    ],
+)
+def test_a_place_the_article_names_is_grounded(name: str) -> None:
+    assert place_is_grounded(name, PLACES_ARTICLE)
+    assert location_problem(name, PLACES_ARTICLE) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Timbuktu",
+        "Ga",  # a word the article has only inside a longer one
+        "Gao, Mopti",  # one part not named
+        "province",  # generic words name no place
+        "city of",
+        "Diyala Timbuktu",
+        "\u5317\u4eac",  # Beijing, in Chinese
+        "",
+    ],
+)
+def test_a_place_the_article_does_not_name_is_not_grounded(name: str) -> None:
+    assert not place_is_grounded(name, PLACES_ARTICLE)
+    problem = location_problem(name, PLACES_ARTICLE)
+    assert problem is not None
+    assert f"the location name {name!r} does not occur in the article" in problem
+
+
+def test_a_place_is_checked_only_with_the_article_and_the_country_never() -> None:
+    assert location_problem(None, PLACES_ARTICLE) is None
+    assert location_problem("Timbuktu", None) is None
+    event = {
+        "event_type": "riot",
+        "location": {"name": "Gao", "country": "Mali"},  # the article never names Mali
+        "summary": "A market was attacked.",
+        "evidence": ["Gunmen attacked a market"],
+    }
+    context = {"article_text": PLACES_ARTICLE}
+    assert Event.model_validate(event, context=context).location.country == "Mali"
+    with pytest.raises(ValidationError, match="'Timbuktu' does not occur in the article"):
+        Event.model_validate({**event, "location": {"name": "Timbuktu"}}, context=context)
+    # A result built by hand, or a label, has no article to check against.
+    assert Event.model_validate({**event, "location": {"name": "Timbuktu"}}).location.name
+
+
+@pytest.mark.parametrize("article_id", ARTICLE_IDS)
+def test_the_validator_and_the_metric_ground_the_same_places(
+    seeds: Dataset, article_id: str
+) -> None:
+    item = seed(seeds, article_id)
+    gold = gold_summary(item)
+    names = ["Timbuktu", "Baaj province", "Warsaw", "city of Larissa", "Tempi", "the Mosul"]
+    verdicts = []
+    for name in names:
+        moved = gold.events[0].model_copy(update={"location": Location(name=name, country=None)})
+        prediction = gold.model_copy(update={"events": [moved, *gold.events[1:]]})
+        try:
+            ArticleSummary.model_validate(
+                prediction.model_dump(), context=item.article.validation_context()
+            )
+            accepted = True
+        except ValidationError:
+            accepted = False
+        score = score_article(item, prediction)
+        assert (name not in score.ungrounded_places) is accepted, name
+        assert place_is_grounded(name, item.article.text) is accepted, name
+        verdicts.append(accepted)
+    # Both kinds occur, so the agreement is not that of two functions answering one way.
+    assert True in verdicts and False in verdicts
 
 
 # -- numbers and length --------------------------------------------------------------------

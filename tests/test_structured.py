@@ -232,8 +232,13 @@ def test_what_every_article_shares_comes_first_and_is_identical(
         assert article.body not in body["messages"][0]["content"]
 
 
+# The README's overhead (797 tokens in json_schema mode, the costlier of the two) and
+# 10% for the definitions of all 13 event types; 800 before they were written out.
+_MAX_OVERHEAD_TOKENS = 880
+
+
 @pytest.mark.parametrize("mode", [Mode.TOOLS, Mode.JSON_SCHEMA])
-def test_a_request_spends_at_most_800_tokens_besides_the_article(
+def test_a_request_spends_at_most_880_tokens_besides_the_article(
     mode: Mode, loopback_server: LoopbackServer
 ) -> None:
     bpe_openai = pytest.importorskip("bpe_openai", reason="the tokens extra is not installed")
@@ -251,7 +256,7 @@ def test_a_request_spends_at_most_800_tokens_besides_the_article(
         overhead = (
             messages - tokens(article.body) + tokens(json.dumps(schema, separators=(",", ":")))
         )
-        assert overhead <= 800, (path.name, overhead)
+        assert overhead <= _MAX_OVERHEAD_TOKENS, (path.name, overhead)
 
 
 def test_the_schema_converts_to_a_llama_cpp_grammar() -> None:

@@ -30,9 +30,14 @@ from dataclasses import dataclass
 from summarizer.cost import Prices, cost_usd
 from summarizer.evaluation.dataset import LabelledArticle
 from summarizer.evaluation.matching import MINIMUM_SIMILARITY, Match, match_events
-from summarizer.rules import brief_problem, ungrounded_quotes, unsupported_numbers
+from summarizer.rules import (
+    brief_problem,
+    ungrounded_places,
+    ungrounded_quotes,
+    unsupported_numbers,
+)
 from summarizer.schema import ArticleSummary, Usage
-from summarizer.text import UNSPACED_SCRIPTS, grounding_form, strip_diacritics
+from summarizer.text import UNSPACED_SCRIPTS, mentions
 
 # The quality metrics every report carries under "metrics", in display order; the
 # baseline gate holds each to its baseline value, within a tolerance.
@@ -56,6 +61,7 @@ SANITY_CHECKS: tuple[str, ...] = (
     "brief_length_ok",
     "unsupported_numbers",
     "evidence_grounded",
+    "locations_grounded",
 )
 # Everything else is higher-is-better; comparisons and the baseline gate use this.
 LOWER_IS_BETTER = frozenset(
@@ -79,8 +85,6 @@ LOWER_IS_BETTER = frozenset(
 _TOKEN = re.compile(
     f"[{UNSPACED_SCRIPTS}][\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*|[^\\W{UNSPACED_SCRIPTS}]+"
 )
-# A word character of a spaced script: what must not touch a mention's edge.
-_SPACED_WORD_CHAR = f"[^\\W{UNSPACED_SCRIPTS}]"
 
 MetricValues = dict[str, float | None]
 
@@ -101,6 +105,8 @@ class ArticleScore:
     unsupported: tuple[str, ...] = ()
     ungrounded: tuple[str, ...] = ()
     quotes: int = 0
+    ungrounded_places: tuple[str, ...] = ()
+    places: int = 0  # events with a place name
 
     @property
     def valid(self) -> bool:
@@ -133,6 +139,11 @@ class ArticleScore:
             "evidence_grounded": (
                 _ratio(self.quotes - len(self.ungrounded), self.quotes) if self.quotes else None
             ),
+            "locations_grounded": (
+                _ratio(self.places - len(self.ungrounded_places), self.places)
+                if self.places
+                else None
+            ),
         }
 
     @property
@@ -162,6 +173,7 @@ def score_article(
     matched_gold = {match.gold for match in matches}
     matched_predicted = {match.predicted for match in matches}
     quotes = [quote.text for event in prediction.events for quote in event.evidence]
+    places = [event.location.name for event in prediction.events if event.location.name]
     article = item.article.text
     return ArticleScore(
         item=item,
@@ -185,35 +197,9 @@ def score_article(
         ),
         ungrounded=tuple(ungrounded_quotes(quotes, article)),
         quotes=len(quotes),
+        ungrounded_places=tuple(ungrounded_places(places, article)),
+        places=len(places),
     )
-
-
-def _fold(text: str) -> str:
-    """Quote marks, dashes, whitespace, diacritics and case do not change a spelling."""
-    return strip_diacritics(grounding_form(text)).casefold()
-
-
-def mentions(text: str, spellings: Sequence[str]) -> bool:
-    """Whether any spelling occurs in the text as whole words, case-insensitively.
-
-    In scripts written without spaces any run of characters may be a word:
-    "积石山" is mentioned in "甘肃省积石山县".
-
-    >>> mentions("Troops entered al-Baaj on Thursday.", ["Baaj", "al-Baaj"])
-    True
-    """
-    folded = _fold(text)
-    return any(
-        re.search(_mention_pattern(spelling), folded) for spelling in spellings if _fold(spelling)
-    )
-
-
-def _mention_pattern(spelling: str) -> str:
-    folded = _fold(spelling)
-    # An edge in a spaced script must be a word boundary; a space-less one cannot be.
-    before = f"(?<!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded) else ""
-    after = f"(?!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded[-1]) else ""
-    return before + re.escape(folded) + after
 
 
 def rouge_l_f1(candidate: str, reference: str) -> float:
@@ -274,6 +260,7 @@ def aggregate(results: Sequence[ArticleResult], prices: Prices | None = None) ->
     false_neg = sum(score.counts[2] for score in scores)
     pairs = [pair for score in scores for pair in score.pairs]
     quotes = sum(score.quotes for score in valid)
+    places = sum(score.places for score in valid)
     tokens_in = sum(result.tokens_in for result in results)
     tokens_out = sum(result.tokens_out for result in results)
     latencies = [result.latency_s for result in results]
@@ -294,6 +281,11 @@ def aggregate(results: Sequence[ArticleResult], prices: Prices | None = None) ->
         "evidence_grounded": (
             _ratio(quotes - sum(len(score.ungrounded) for score in valid), quotes)
             if quotes
+            else None
+        ),
+        "locations_grounded": (
+            _ratio(places - sum(len(score.ungrounded_places) for score in valid), places)
+            if places
             else None
         ),
         # Run figures.

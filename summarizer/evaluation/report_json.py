@@ -142,6 +142,7 @@ def _article_json(result: ArticleResult) -> dict[str, Any]:
         "missing_mentions": score.missing_mentions,
         "unsupported_numbers": list(score.unsupported),
         "ungrounded_evidence": list(score.ungrounded),
+        "ungrounded_locations": list(score.ungrounded_places),
         "prediction": prediction.model_dump(mode="json") if prediction is not None else None,
         "label": label.model_dump(mode="json", include={"brief", "must_mention", "events"}),
         "mentions_found": list(score.mentions_found),

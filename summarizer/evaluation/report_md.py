@@ -185,6 +185,11 @@ def _article_section(result: ArticleResult) -> list[str]:
             "Evidence not found in the article: "
             + "; ".join(f"“{_cell(quote)}”" for quote in score.ungrounded)
         )
+    if score.ungrounded_places:
+        lines.append(
+            "Places the article does not name: "
+            + "; ".join(f"“{_cell(name)}”" for name in score.ungrounded_places)
+        )
     lines.append("")
     return lines
 

@@ -42,7 +42,7 @@ from summarizer.backends.offline.places import (
     place_key,
 )
 from summarizer.backends.offline.reading import Sentence, read_sentences, words
-from summarizer.backends.offline.triggers import VOTE, Role, Trigger
+from summarizer.backends.offline.triggers import ARRESTS, VOTE, Role, Trigger
 from summarizer.schema import EVIDENCE_MAX_QUOTES, EventType, Fatalities, Location
 
 _VIOLENT_TYPES = frozenset(
@@ -62,7 +62,6 @@ _METHOD_OPEN_TYPES = frozenset({EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.
 _CIVILIAN_VICTIM_TYPES = frozenset(
     {EventType.VIOLENCE_AGAINST_CIVILIANS, EventType.EXPLOSION_REMOTE_VIOLENCE}
 )
-_ARREST_SUBTYPES = frozenset({"arrest", "arrests"})
 # Families whose events are told apart by where they happen.
 _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT})
 # Paragraphs in which an undated arrest, charge or ruling is news, not background.
@@ -123,7 +122,7 @@ class ArticleContext:
         found = self._places_of.get(sentence.index)
         if found is None:
             found = [
-                self._localised(place)
+                self._localised(self._spelt(place))
                 for place in find_places(sentence, self.names, actors.is_known_party)
             ]
             self._places_of[sentence.index] = found
@@ -134,6 +133,18 @@ class ArticleContext:
         """The dateline's country, if the gazetteer places it in exactly one."""
         countries = self.dateline.countries if self.dateline else ()
         return countries[0] if len(countries) == 1 else None
+
+    def _spelt(self, place: PlaceMention) -> PlaceMention:
+        """The dateline's place, where the text writes it in capitals ("BAMAKO, June 1
+        (Xinhua) --"), under the article's dateline, which spells it as a name."""
+        dateline = self.dateline
+        if (
+            dateline is None
+            or not place.name.isupper()
+            or place_key(place.name) != place_key(dateline.name)
+        ):
+            return place
+        return place._replace(name=dateline.name)
 
     def _localised(self, place: PlaceMention) -> PlaceMention:
         """A place the article calls a town or province of its own, in the article's country.
@@ -590,7 +601,7 @@ def _compatible(draft: EventDraft, mention: Mention) -> bool:
 
 
 def _is_arrest(sub_event_type: str | None) -> bool:
-    return sub_event_type in _ARREST_SUBTYPES
+    return sub_event_type == ARRESTS
 
 
 def _agree(draft: EventDraft, where: MentionPlaces, *, by_name: bool = True) -> bool:

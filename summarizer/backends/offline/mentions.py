@@ -147,9 +147,6 @@ _GUARD_OPENING = re.compile(
 _DETOUR = re.compile(
     r"\s*(?:including|committed|who|which|whose|where|whom|once|before|until)\b", re.IGNORECASE
 )
-_MILITARY = re.compile(
-    r"\b(?:troops|soldiers|army|military|armed\s+forces|security\s+forces|gendarmes)\b", re.I
-)
 _CROWD_WORDS = re.compile(
     r"\b(?:protesters|protestors|demonstrators|marchers|rioters|protest\s+camp|rally|crowds?)\b",
     re.IGNORECASE,
@@ -391,6 +388,8 @@ def _family(trigger: Trigger) -> Family:
         return Family.DEATHS
     if trigger.role is Role.ASSAULT or trigger.event_type is None:
         return Family.VIOLENCE
+    if trigger.role is Role.ARREST:
+        return Family.LEGAL  # "arrested and charged": one case, told as one event
     if trigger.rule.sub_event_type == LOOTING:
         return Family.VIOLENCE  # looting joins the riot it is part of
     return _FAMILY[trigger.event_type]
@@ -497,8 +496,6 @@ def _resolve_type(mention: Mention) -> tuple[EventType | None, str | None]:
     typed = [t for t in triggers if t.role is Role.EVENT or t.role is Role.ARREST]
     if mention.family is not Family.VIOLENCE:
         best = max(typed, key=lambda t: t.rule.priority)
-        if best.role is Role.ARREST and _MILITARY.search(text):
-            return EventType.STRATEGIC_DEVELOPMENT, "arrests"
         return best.event_type, best.rule.sub_event_type
     kinds = {t.event_type for t in typed}
     violent = any(

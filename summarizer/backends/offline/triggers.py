@@ -5,8 +5,8 @@ strike", "earthquake", "sentenced"). Some words need the rest of the sentence:
 an attack is a battle when soldiers are hit, violence against civilians when
 villagers are, a riot when protesters are (ASSAULT); "killed" or "dead" only says
 people died, in whatever event the sentence reports (KILLING); a toll reports on an
-earlier deadly event (TOLL); an arrest is legal news, or a strategic development
-when troops make it (ARREST).
+earlier deadly event (TOLL); an arrest is a strategic development, as the labelled-article
+contract types it, read with the charges and rulings of its case (ARREST).
 
 Each rule lists anchor words, one of which a sentence must contain before the rule's
 pattern is run on it: a regular expression per rule per sentence would cost far
@@ -61,6 +61,7 @@ class Trigger(NamedTuple):
 
 _T = EventType
 LOOTING = "looting/property destruction"
+ARRESTS = "arrests"
 VOTE = "election"
 
 
@@ -635,8 +636,8 @@ RULES: tuple[Rule, ...] = (
     ),
     *_rules(
         Role.ARREST,
-        _T.LEGAL,
-        "arrest",
+        _T.STRATEGIC_DEVELOPMENT,
+        ARRESTS,
         58,
         (
             "arrest arrested arrests arresting",
