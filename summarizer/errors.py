@@ -19,6 +19,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from json import JSONDecodeError
+
     from summarizer.schema import Usage
 
 DEBUG_ENV = "SUMMARIZER_DEBUG"
@@ -27,6 +29,19 @@ DEBUG_ENV = "SUMMARIZER_DEBUG"
 def debug_enabled() -> bool:
     """`SUMMARIZER_DEBUG` is set: unexpected errors are raised, not turned into records."""
     return bool(os.environ.get(DEBUG_ENV))
+
+
+def json_error_text(error: JSONDecodeError, *, within_line: bool = False) -> str:
+    """The JSON parser's whole message and where it stopped: `Expecting value at line 3,
+    column 9`; `at column 9` (`within_line`) for a document that is one line of a file,
+    whose line number the caller gives.
+
+    Some of the parser's messages end in "at" and expect the position after them.
+    """
+    where = f"column {error.colno}"
+    if not within_line:
+        where = f"line {error.lineno}, {where}"
+    return f"{error.msg.removesuffix(' at')} at {where}"
 
 
 class SummarizerError(Exception):

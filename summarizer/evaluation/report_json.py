@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, json_error_text
 from summarizer.evaluation.event_types import by_type, confusion_cells, confusion_json
 from summarizer.evaluation.matching import Match
 from summarizer.evaluation.metrics import ArticleResult, MetricValues
@@ -86,8 +86,10 @@ def load_report(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise InputError(f"{path}: not a JSON report ({error})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}: not a JSON report ({json_error_text(error)})") from None
     if not isinstance(document, dict) or not isinstance(document.get("metrics"), dict):
         raise InputError(f'{path}: not an eval report (no top-level "metrics" object)')
     return document

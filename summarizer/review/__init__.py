@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, json_error_text
 from summarizer.storage import write_atomically
 
 if TYPE_CHECKING:
@@ -168,7 +168,12 @@ def read_results(
             try:
                 record = json.loads(line)
             except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems.append(f"{where}: not a JSON line ({error})")
+                why = (
+                    json_error_text(error, within_line=True)
+                    if isinstance(error, json.JSONDecodeError)
+                    else str(error)
+                )
+                problems.append(f"{where}: not a JSON line ({why})")
                 entries.append(failure_entry(f"line-{number}", problems[-1]))
                 continue
             if not isinstance(record, dict):
