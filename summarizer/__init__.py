@@ -27,11 +27,16 @@ if TYPE_CHECKING:
     from summarizer.cache import ResultCache
     from summarizer.errors import (
         BackendError,
+        BatchUnsupportedError,
+        BudgetExceeded,
         ConfigurationError,
         DatasetError,
         DuplicateIdError,
         InputError,
         InvalidOutputError,
+        JobError,
+        JobPendingError,
+        StorageError,
         SummarizerError,
         UsageError,
     )
@@ -67,6 +72,8 @@ _SOURCES = {
     "BackendError": "summarizer.errors",
     "BatchReport": "summarizer.run",
     "BatchRun": "summarizer.run",
+    "BatchUnsupportedError": "summarizer.errors",
+    "BudgetExceeded": "summarizer.errors",
     "ConfigurationError": "summarizer.errors",
     "DatasetError": "summarizer.errors",
     "Draft": "summarizer.backends",
@@ -80,6 +87,8 @@ _SOURCES = {
     "FatalityRange": "summarizer.schema",
     "InputError": "summarizer.errors",
     "InvalidOutputError": "summarizer.errors",
+    "JobError": "summarizer.errors",
+    "JobPendingError": "summarizer.errors",
     "LLMSettings": "summarizer.settings",
     "Location": "summarizer.schema",
     "Mode": "summarizer.settings",
@@ -87,6 +96,7 @@ _SOURCES = {
     "Pipeline": "summarizer.pipeline",
     "ResultCache": "summarizer.cache",
     "ResultRecord": "summarizer.run",
+    "StorageError": "summarizer.errors",
     "SummarizerError": "summarizer.errors",
     "Usage": "summarizer.schema",
     "UsageError": "summarizer.errors",
@@ -98,8 +108,8 @@ _SOURCES = {
     "job_status": "summarizer.batchjobs",
     "load_dataset": "summarizer.evaluation",
     "open_pipeline": "summarizer.pipeline",
-    "summarize": "summarizer.pipeline",
     "submit_job": "summarizer.batchjobs",
+    "summarize": "summarizer.pipeline",
     "summarize_many": "summarizer.run",
 }
 

@@ -5,11 +5,16 @@ SummarizerError
 │   ├── DatasetError      a labelled data set that breaks the contract
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings, or an unknown option
+│   ├── JobError          a batch job folder that cannot be used as asked
+│   └── BatchUnsupportedError  an endpoint without the files and batches APIs
 ├── UsageError            the library used in a way that cannot work (a run iterated twice)
 ├── StorageError          an output, report or cache folder the disk will not let us write
 ├── BudgetExceeded        an article not started because the run's cost limit was reached
+├── JobPendingError       a batch job with a batch still running: nothing to collect yet
 └── BackendError          the backend gave no valid result for an article
     └── InvalidOutputError  replies kept failing validation after every re-ask
+
+Every class here is exported from `summarizer`, and no other module defines one.
 """
 
 from __future__ import annotations
@@ -71,6 +76,15 @@ class ConfigurationError(SummarizerError):
     """Settings that cannot work: no endpoint configured, an unknown backend or mode."""
 
 
+class JobError(ConfigurationError):
+    """A job directory that cannot be used as asked (exit 2, like a configuration error):
+    a corrupt manifest, one of another format version, or other settings than the job's."""
+
+
+class BatchUnsupportedError(ConfigurationError):
+    """The endpoint has no files or batches API (it answered 404)."""
+
+
 class UsageError(SummarizerError):
     """The library was called in a way that cannot work, such as iterating one run twice."""
 
@@ -81,6 +95,10 @@ class StorageError(SummarizerError):
 
 class BudgetExceeded(SummarizerError):
     """An article a run did not start: its estimated cost would take the run past its limit."""
+
+
+class JobPendingError(SummarizerError):
+    """Some batch of the job is still running: there is nothing to collect yet."""
 
 
 class BackendError(SummarizerError):

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer.errors import ConfigurationError
+from summarizer.errors import JobError
 from summarizer.storage import atomic_writer
 
 FORMAT_VERSION = 1
@@ -36,11 +36,6 @@ OUTPUT_FILE = "output.jsonl"
 
 # A batch in one of these states changes no more.
 TERMINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
-
-
-class JobError(ConfigurationError):
-    """A job directory that cannot be used as asked (exit 2, like a configuration error):
-    a corrupt manifest, one of another format version, or other settings than the job's."""
 
 
 class JobSettings(BaseModel):
