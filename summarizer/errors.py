@@ -23,8 +23,12 @@ import os
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from summarizer.text import collapse_whitespace
+
 if TYPE_CHECKING:
     from json import JSONDecodeError
+
+    from pydantic import ValidationError
 
     from summarizer.schema import Usage
 
@@ -47,6 +51,23 @@ def json_error_text(error: JSONDecodeError, *, within_line: bool = False) -> str
     if not within_line:
         where = f"line {error.lineno}, {where}"
     return f"{error.msg.removesuffix(' at')} at {where}"
+
+
+def validation_error_text(error: ValidationError, *, limit: int = 3) -> str:
+    """A pydantic ValidationError as one line: each problem as its field path and reason
+    (`events.0.evidence: quotes do not occur in the article: ...`), the first `limit`
+    of them, then how many more.
+
+    Pydantic's own text spends three lines a problem on the input and a link.
+    """
+    problems = error.errors()
+    shown = []
+    for problem in problems[:limit]:
+        reason = collapse_whitespace(str(problem["msg"]).removeprefix("Value error, "))
+        path = ".".join(str(part) for part in problem["loc"])
+        shown.append(f"{path}: {reason}" if path else reason)
+    more = f" (+{len(problems) - limit} more)" if len(problems) > limit else ""
+    return "; ".join(shown) + more
 
 
 class SummarizerError(Exception):

@@ -18,7 +18,7 @@ from summarizer.article import Article
 from summarizer.backends import get_backend
 from summarizer.backends.base import Backend, Draft
 from summarizer.cache import ResultCache, cache_key
-from summarizer.errors import ConfigurationError, InvalidOutputError
+from summarizer.errors import ConfigurationError, InvalidOutputError, validation_error_text
 from summarizer.schema import ArticleSummary
 from summarizer.settings import LLMSettings
 
@@ -109,7 +109,7 @@ class Pipeline:
             )
         except ValidationError as error:
             raise InvalidOutputError(
-                f"{self.backend.name} returned an invalid result: {error}",
+                f"{self.backend.name} returned an invalid result: {validation_error_text(error)}",
                 article_id=article.id,
                 attempts=draft.attempts,
                 usage=draft.usage,

@@ -78,6 +78,7 @@ cli.add_command(batch_group)
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; library errors become one line on stderr."""
     from summarizer.errors import ConfigurationError, SummarizerError, debug_enabled
+    from summarizer.text import collapse_whitespace
 
     debug = debug_enabled()
     try:
@@ -92,7 +93,8 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizerError as error:
         if debug:
             raise
-        click.echo(f"Error: {error}", err=True)
+        # One line whatever the message: a wrapped exception may span several.
+        click.echo(f"Error: {collapse_whitespace(str(error))}", err=True)
         sys.exit(2 if isinstance(error, ConfigurationError) else 1)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.errors import InputError, json_error_text
+from summarizer.errors import InputError, json_error_text, validation_error_text
 from summarizer.storage import write_atomically
 
 if TYPE_CHECKING:
@@ -191,11 +191,8 @@ def read_results(
             try:
                 summary = ArticleSummary.model_validate(record, context=context)
             except ValidationError as invalid:
-                first = invalid.errors()[0]
-                place = ".".join(str(part) for part in first["loc"])
-                problems.append(
-                    f"{where} ({article_id}): not a valid result: {place}: {first['msg']}"
-                )
+                problem = validation_error_text(invalid, limit=1)
+                problems.append(f"{where} ({article_id}): not a valid result: {problem}")
                 entries.append(failure_entry(article_id, problems[-1], article))
                 continue
             entries.append(review_entry(summary, article))
