@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.table import Table
 
+from summarizer.cli.render import WordTable
 from summarizer.evaluation.gate import MetricChange
 from summarizer.evaluation.metrics import HEADLINE_METRICS, SANITY_CHECKS, is_perfect
 from summarizer.evaluation.report_md import number_text
@@ -16,7 +17,7 @@ from summarizer.evaluation.report_md import number_text
 
 def metrics_table(metrics: Mapping[str, float | None], *, title: str = "Eval metrics") -> Table:
     """The headline metrics, then the sanity checks; anything below perfect in yellow."""
-    table = Table(title=title, title_justify="left")
+    table = WordTable(title=title, title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name in HEADLINE_METRICS:
@@ -35,8 +36,10 @@ def _add_metric_row(table: Table, name: str, value: float | None) -> None:
 
 def compare_table(changes: Sequence[MetricChange], before: str, after: str) -> Table:
     """Two reports (A, B) side by side with B - A, improvements green, regressions red."""
-    table = Table(title="Eval comparison", title_justify="left", caption=f"A: {before}\nB: {after}")
-    table.add_column("metric", no_wrap=True)
+    table = WordTable(
+        title="Eval comparison", title_justify="left", caption=f"A: {before}\nB: {after}"
+    )
+    table.add_column("metric")
     table.add_column("A", justify="right")
     table.add_column("B", justify="right")
     table.add_column("B - A", justify="right")
