@@ -88,7 +88,7 @@ class Pipeline:
             return None
         # The key is the text, not the id: the same text under another id (a file, then
         # stdin, or two JSON Lines records) shares the entry but keeps its own id.
-        return Outcome(summary.model_copy(update={"article_id": article.id}), cached=True)
+        return Outcome(summary.model_copy(update={"id": article.id}), cached=True)
 
     def accept(self, article: Article, draft: Draft) -> Outcome:
         """A backend's draft, validated against the article, with its origin; cached."""
@@ -96,7 +96,7 @@ class Pipeline:
             summary = ArticleSummary.model_validate(
                 {
                     **draft.extraction.model_dump(),
-                    "article_id": article.id,
+                    "id": article.id,
                     "published": article.published,
                     "dateline": article.dateline,
                     "backend": self.backend.name,

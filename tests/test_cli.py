@@ -126,7 +126,7 @@ def test_json_output_validates_against_the_printed_schema(
     validator_class.check_schema(schema)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
     validator.validate(document)
-    assert document["article_id"] == "iraq-baaj-offensive"
+    assert document["id"] == "iraq-baaj-offensive"
     assert document["published"] == "2017-05-25"
     quotes = [quote["text"] for quote in document["events"][0]["evidence"]]
     assert quotes == seed_payload()["events"][0]["evidence"]
@@ -149,7 +149,7 @@ def test_jsonl_prints_one_line_per_article(
 
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [json.loads(line)["article_id"] for line in lines] == ["first", "second"]
+    assert [json.loads(line)["id"] for line in lines] == ["first", "second"]
 
 
 def test_server_errors_give_one_error_line_and_exit_1(

@@ -77,6 +77,8 @@ def test_report_json_has_the_headline_metrics_and_every_article(
     assert iraq["events"]["spurious"] == [5]
     assert iraq["unsupported_numbers"] == ["12"]
     assert iraq["prediction"]["brief"] == "Fighting went on in 12 places."
+    # A prediction names its article as the entry, a run's output and the label do.
+    assert iraq["prediction"]["id"] == iraq["id"] and "article_id" not in iraq["prediction"]
     assert syria == {
         **syria,
         "valid": False,

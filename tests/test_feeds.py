@@ -431,7 +431,7 @@ def test_a_feed_through_the_cli_reaches_the_model_cleaned(
 
     assert result.exit_code == 0, result.stderr
     (record,) = result.results
-    assert record["article_id"] == "https://example.org/kabul"
+    assert record["id"] == "https://example.org/kabul"
     assert (record["published"], record["dateline"]) == ("2017-05-26", "Kabul")
     assert (
         "Publication date: Friday, 2017-05-26"

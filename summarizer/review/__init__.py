@@ -46,7 +46,6 @@ _SCRIPT_SAFE = (
 def review_entry(summary: ArticleSummary, article: Article | None) -> dict[str, Any]:
     """What the page shows of one result: the result's JSON and, when known, the article text."""
     entry = summary.model_dump(mode="json")
-    entry["id"] = entry.pop("article_id")
     entry["text"] = article.text if article is not None else None
     entry["source"] = article.source if article is not None else None
     if article is not None:
@@ -180,7 +179,8 @@ def read_results(
                 problems.append(f"{where}: expected a JSON object")
                 entries.append(failure_entry(f"line-{number}", problems[-1]))
                 continue
-            article_id = str(record.get("article_id") or record.get("id") or f"line-{number}")
+            # "article_id": a result written before results were keyed "id".
+            article_id = str(record.get("id") or record.get("article_id") or f"line-{number}")
             article = articles.get(article_id)
             failure = record.get("error")
             if failure is not None:

@@ -26,7 +26,7 @@ class ResultRecord:
 
     @property
     def id(self) -> str:
-        return self.summary.article_id
+        return self.summary.id
 
     def to_json(self) -> str:
         """The summary's JSON, one line, valid against `summarize schema`.
