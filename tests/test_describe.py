@@ -99,6 +99,6 @@ def test_no_terminal_width_splits_a_metric_name() -> None:
     metrics = {name: 0.5 for name in (*HEADLINE_METRICS, *SANITY_CHECKS)}
     for width in (100, 50, 30):
         console = Console(record=True, width=width)
-        console.print(metrics_table(metrics))
+        console.print(metrics_table(metrics, dict.fromkeys(metrics, 12)))
         found = set(re.findall(r"[^\s│┃]+", console.export_text()))
         assert set(HEADLINE_METRICS) <= found, width

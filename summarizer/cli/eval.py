@@ -149,7 +149,7 @@ def eval_command(
     json_path, markdown_path = report.write(folder, baseline=baseline_report, tolerance=tolerance)
 
     console = Console()
-    console.print(metrics_table(report.metrics))
+    console.print(metrics_table(report.metrics, report.counts))
     console.print(run_figures(report.metrics), highlight=False)
     failed_checks = sanity_failures(report)
     for failure in failed_checks:
