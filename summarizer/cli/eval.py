@@ -43,7 +43,7 @@ SEEDS_DIR = "seeds"
     "--baseline",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A report.json to gate on: exit 1 when a headline metric is worse by more than "
-    "--tolerance.",
+    "--tolerance and than its count (the items it is over) can explain.",
 )
 @click.option(
     "--tolerance",
