@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, json_error_text
 from summarizer.language import detect_language, language_name
 from summarizer.schema import ValidationContext
 from summarizer.wire import read_dateline, remove_leftovers, story_date
@@ -294,7 +294,8 @@ def parse_jsonl_line(
     except UnicodeDecodeError:
         return UnreadableInput(fallback_id, InputError(f"{where}: not UTF-8 text"))
     except json.JSONDecodeError as error:
-        return UnreadableInput(fallback_id, InputError(f"{where}: not valid JSON ({error.msg})"))
+        problem = json_error_text(error, within_line=True)
+        return UnreadableInput(fallback_id, InputError(f"{where}: not valid JSON ({problem})"))
     if not isinstance(record, dict):
         return UnreadableInput(fallback_id, InputError(f"{where}: expected a JSON object"))
     raw_id = record.get("id")

@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from summarizer.article import Article
 from summarizer.backends.base import Backend
-from summarizer.errors import StorageError
+from summarizer.errors import StorageError, validation_error_text
 from summarizer.paths import user_dir
 from summarizer.schema import ArticleSummary, ValidationContext, schema_version
 from summarizer.storage import os_error_text
@@ -206,7 +206,8 @@ class ResultCache:
         try:
             return ArticleSummary.model_validate_json(stored, context=dict(context))
         except ValidationError as error:
-            self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, _first_problem(error)))
+            problem = validation_error_text(error, limit=1)
+            self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, problem))
             return None
 
     def put(self, key: str, summary: ArticleSummary) -> None:
@@ -400,15 +401,6 @@ def _made_by(reader: _Reader, key: str, *, backend: str | None, model: str | Non
     return (backend is None or document.get("backend") == backend) and (
         model is None or document.get("model") == model
     )
-
-
-def _first_problem(error: ValidationError) -> str:
-    problems = error.errors()
-    if not problems:
-        return "invalid"
-    first = problems[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else str(first["msg"])
 
 
 class _BadEntry(Exception):

@@ -5,13 +5,18 @@ SummarizerError
 │   ├── DatasetError      a labelled data set that breaks the contract
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings, or an unknown option
+│   ├── JobError          a batch job folder that cannot be used as asked
+│   └── BatchUnsupportedError  an endpoint without the files and batches APIs
 ├── UsageError            the library used in a way that cannot work (a run iterated twice)
 ├── StorageError          an output, report or cache folder the disk will not let us write
 ├── BudgetExceeded        an article not started because the run's cost limit was reached
+├── JobPendingError       a batch job with a batch still running: nothing to collect yet
 └── BackendError          the backend gave no valid result for an article
     ├── InvalidOutputError    replies kept failing validation after every re-ask
     └── UnusableBackendError  no article can get past it (a refused key, an unknown
                               model, a server that cannot be reached): the run stops
+
+Every class here is exported from `summarizer`, and no other module defines one.
 """
 
 from __future__ import annotations
@@ -20,7 +25,13 @@ import os
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from summarizer.text import collapse_whitespace
+
 if TYPE_CHECKING:
+    from json import JSONDecodeError
+
+    from pydantic import ValidationError
+
     from summarizer.schema import Usage
 
 DEBUG_ENV = "SUMMARIZER_DEBUG"
@@ -29,6 +40,36 @@ DEBUG_ENV = "SUMMARIZER_DEBUG"
 def debug_enabled() -> bool:
     """`SUMMARIZER_DEBUG` is set: unexpected errors are raised, not turned into records."""
     return bool(os.environ.get(DEBUG_ENV))
+
+
+def json_error_text(error: JSONDecodeError, *, within_line: bool = False) -> str:
+    """The JSON parser's whole message and where it stopped: `Expecting value at line 3,
+    column 9`; `at column 9` (`within_line`) for a document that is one line of a file,
+    whose line number the caller gives.
+
+    Some of the parser's messages end in "at" and expect the position after them.
+    """
+    where = f"column {error.colno}"
+    if not within_line:
+        where = f"line {error.lineno}, {where}"
+    return f"{error.msg.removesuffix(' at')} at {where}"
+
+
+def validation_error_text(error: ValidationError, *, limit: int = 3) -> str:
+    """A pydantic ValidationError as one line: each problem as its field path and reason
+    (`events.0.evidence: quotes do not occur in the article: ...`), the first `limit`
+    of them, then how many more.
+
+    Pydantic's own text spends three lines a problem on the input and a link.
+    """
+    problems = error.errors()
+    shown = []
+    for problem in problems[:limit]:
+        reason = collapse_whitespace(str(problem["msg"]).removeprefix("Value error, "))
+        path = ".".join(str(part) for part in problem["loc"])
+        shown.append(f"{path}: {reason}" if path else reason)
+    more = f" (+{len(problems) - limit} more)" if len(problems) > limit else ""
+    return "; ".join(shown) + more
 
 
 class SummarizerError(Exception):
@@ -58,6 +99,15 @@ class ConfigurationError(SummarizerError):
     """Settings that cannot work: no endpoint configured, an unknown backend or mode."""
 
 
+class JobError(ConfigurationError):
+    """A job directory that cannot be used as asked (exit 2, like a configuration error):
+    a corrupt manifest, one of another format version, or other settings than the job's."""
+
+
+class BatchUnsupportedError(ConfigurationError):
+    """The endpoint has no files or batches API (it answered 404)."""
+
+
 class UsageError(SummarizerError):
     """The library was called in a way that cannot work, such as iterating one run twice."""
 
@@ -68,6 +118,10 @@ class StorageError(SummarizerError):
 
 class BudgetExceeded(SummarizerError):
     """An article a run did not start: its estimated cost would take the run past its limit."""
+
+
+class JobPendingError(SummarizerError):
+    """Some batch of the job is still running: there is nothing to collect yet."""
 
 
 class BackendError(SummarizerError):

@@ -18,7 +18,7 @@ from summarizer.article import Article
 from summarizer.backends import get_backend
 from summarizer.backends.base import Backend, Draft
 from summarizer.cache import ResultCache, cache_key
-from summarizer.errors import ConfigurationError, InvalidOutputError
+from summarizer.errors import ConfigurationError, InvalidOutputError, validation_error_text
 from summarizer.schema import ArticleSummary
 from summarizer.settings import LLMSettings
 
@@ -88,7 +88,7 @@ class Pipeline:
             return None
         # The key is the text, not the id: the same text under another id (a file, then
         # stdin, or two JSON Lines records) shares the entry but keeps its own id.
-        return Outcome(summary.model_copy(update={"article_id": article.id}), cached=True)
+        return Outcome(summary.model_copy(update={"id": article.id}), cached=True)
 
     def accept(self, article: Article, draft: Draft) -> Outcome:
         """A backend's draft, validated against the article, with its origin; cached."""
@@ -96,7 +96,7 @@ class Pipeline:
             summary = ArticleSummary.model_validate(
                 {
                     **draft.extraction.model_dump(),
-                    "article_id": article.id,
+                    "id": article.id,
                     "published": article.published,
                     "dateline": article.dateline,
                     "backend": self.backend.name,
@@ -109,7 +109,7 @@ class Pipeline:
             )
         except ValidationError as error:
             raise InvalidOutputError(
-                f"{self.backend.name} returned an invalid result: {error}",
+                f"{self.backend.name} returned an invalid result: {validation_error_text(error)}",
                 article_id=article.id,
                 attempts=draft.attempts,
                 usage=draft.usage,

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Annotated, TypedDict, cast
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -279,7 +280,9 @@ class ArticleSummary(Extraction):
     events: list[Event] = Field(  # type: ignore[assignment]
         default_factory=list, description="Every event the article reports."
     )
-    article_id: str
+    # The article's id under the key its input record, its label and an error record
+    # use; results written before were keyed "article_id", and still read.
+    id: str = Field(validation_alias=AliasChoices("id", "article_id"))
     published: dt.date | None = None
     dateline: str | None = None
     backend: str

@@ -40,14 +40,14 @@ def unchecked_summary(item: LabelledArticle, payload: dict[str, Any]) -> Article
     so a test can hand the scorer mistakes a backend's validators would have refused.
     """
     return ArticleSummary.model_validate(
-        {**payload, "article_id": item.id, "backend": "test", "prompt_version": "test"}
+        {**payload, "id": item.id, "backend": "test", "prompt_version": "test"}
     )
 
 
 def gold_summary(item: LabelledArticle) -> ArticleSummary:
     """The gold prediction, checked against the article like a backend's result."""
     return ArticleSummary.model_validate(
-        {**gold_payload(item), "article_id": item.id, "backend": "gold", "prompt_version": "gold"},
+        {**gold_payload(item), "id": item.id, "backend": "gold", "prompt_version": "gold"},
         context=item.article.validation_context(),
     )
 

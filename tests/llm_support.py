@@ -181,7 +181,7 @@ class CliResult:
     def results(self) -> list[dict[str, Any]]:
         """The summaries among the JSON lines of `--jsonl` (which also carries error records)."""
         records = [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
-        return [record for record in records if "article_id" in record]
+        return [record for record in records if "error" not in record]
 
 
 def run_cli(args: list[str], stdin: bytes | str | None = None) -> CliResult:

@@ -61,12 +61,12 @@ def test_txt_files_with_and_without_header(llm: LoopbackServer, tmp_path: Path) 
 
     assert result.exit_code == 0, result.stderr
     seed, flood = result.results
-    assert (seed["article_id"], seed["published"], seed["dateline"]) == (
+    assert (seed["id"], seed["published"], seed["dateline"]) == (
         "iraq-baaj-offensive",
         "2017-05-25",
         "Baghdad",
     )
-    assert (flood["article_id"], flood["published"], flood["dateline"]) == (
+    assert (flood["id"], flood["published"], flood["dateline"]) == (
         "river-flood",
         None,
         None,
@@ -83,7 +83,7 @@ def test_stdin_text(llm: LoopbackServer) -> None:
 
     assert result.exit_code == 0, result.stderr
     (summary,) = result.results
-    assert (summary["article_id"], summary["published"]) == ("stdin", "2017-05-25")
+    assert (summary["id"], summary["published"]) == ("stdin", "2017-05-25")
 
 
 def test_jsonl_file(llm: LoopbackServer, tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_jsonl_file(llm: LoopbackServer, tmp_path: Path) -> None:
     result = run_cli(["--jsonl", "--ordered", str(records)])
 
     assert result.exit_code == 0, result.stderr
-    assert [summary["article_id"] for summary in result.results] == ["baaj", "7"]
+    assert [summary["id"] for summary in result.results] == ["baaj", "7"]
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_unreadable_file_is_one_error_line_and_the_good_file_still_prints(
     assert line.startswith(f"Error: {bad}: {reason}")
     assert "Traceback" not in result.stderr
     (printed,) = result.results
-    assert printed["article_id"] == "iraq-baaj-offensive"
+    assert printed["id"] == "iraq-baaj-offensive"
     assert len(chat_requests(llm)) == 1
 
 
@@ -153,7 +153,7 @@ def test_bad_jsonl_lines_are_named_and_the_rest_still_print(
     result = run_cli(["--jsonl", str(records)])
 
     assert result.exit_code == 1
-    assert [summary["article_id"] for summary in result.results] == ["ok"]
+    assert [summary["id"] for summary in result.results] == ["ok"]
     assert sorted(line.split(": ")[1] for line in result.error_lines) == [
         f"{records}:2",
         f"{records}:3 (blank)",
@@ -169,4 +169,4 @@ def test_missing_file_is_named(llm: LoopbackServer, tmp_path: Path) -> None:
     assert result.exit_code == 1
     (line,) = result.error_lines
     assert line.startswith(f"Error: {missing}")
-    assert [summary["article_id"] for summary in result.results] == ["iraq-baaj-offensive"]
+    assert [summary["id"] for summary in result.results] == ["iraq-baaj-offensive"]

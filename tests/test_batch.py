@@ -158,7 +158,7 @@ def test_records_serialise_as_one_json_line_each() -> None:
     records = list(summarize_many(articles(2), Pipeline(backend), ordered=True))
 
     result, error = (json.loads(record.to_json()) for record in records)
-    assert result["article_id"] == "a-0"
+    assert result["id"] == "a-0"
     assert "cached" not in result
     assert error == {
         "id": "a-1",
@@ -486,10 +486,10 @@ def test_output_streams_one_line_per_input_and_a_summary_to_stderr(
     assert result.exit_code == 1
     assert result.stdout == ""
     lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    assert sorted(line.get("article_id", line.get("id")) for line in lines) == sorted(
+    assert sorted(line["id"] for line in lines) == sorted(
         [f"a-{n}" for n in range(12)] + ["feed-line-13"]
     )
-    assert result.error_lines == [f"Error: {feed}:13: not valid JSON (Expecting value)"]
+    assert result.error_lines == [f"Error: {feed}:13: not valid JSON (Expecting value at column 1)"]
     assert re.fullmatch(
         r"12 done, 1 failed \(InputError 1\), in \d+\.\d s", result.stderr.splitlines()[-2]
     )
@@ -531,7 +531,7 @@ def test_ordered_keeps_input_order_when_early_articles_are_slow(
     ordered = run_cli(["--jsonl", "--ordered", "--no-cache", str(feed)])
 
     def ids(output: str) -> list[str]:
-        return [json.loads(line)["article_id"] for line in output.splitlines()]
+        return [json.loads(line)["id"] for line in output.splitlines()]
 
     assert ids(ordered.stdout) == [f"a-{n}" for n in range(6)]
     assert ids(as_finished.stdout)[-1] == "a-0"
@@ -554,7 +554,7 @@ def test_json_prints_one_document_of_the_results_in_input_order(
     result = run_cli(["--json", str(feed)])
 
     assert result.exit_code == 1
-    assert [document["article_id"] for document in json.loads(result.stdout)] == [
+    assert [document["id"] for document in json.loads(result.stdout)] == [
         "a-0",
         "a-1",
         "a-2",
@@ -605,3 +605,35 @@ def test_the_end_of_a_stopped_run_says_where_it_stopped() -> None:
         "abandoned (a-32, a-33, a-34, a-35, a-36, ...). Run the same command again to "
         "finish: articles already done come from the cache.",
     ]
+
+
+class InventingBackend(ScriptedBackend):
+    """Answers with a quote the article does not hold: invalid against it."""
+
+    async def aextract(self, article: Article) -> Draft:
+        extraction = Extraction.model_validate(
+            {
+                "headline": "A warehouse fire",
+                "brief": "A fire hit a warehouse.",
+                "events": [
+                    {"event_type": "accident", "summary": "A fire.", "evidence": ["Nobody saw"]}
+                ],
+            }
+        )
+        return Draft(extraction, Usage(prompt_tokens=900, completion_tokens=100), attempts=1)
+
+
+def test_an_invalid_result_is_one_line_naming_each_field_and_its_reason() -> None:
+    with Pipeline(InventingBackend(), cache=None) as pipeline:
+        (record,) = summarize_many([article(0)], pipeline)
+
+    assert isinstance(record, ErrorRecord)
+    assert record.type == "InvalidOutputError"
+    assert record.message == str(record.error)
+    assert "\n" not in str(record.error)
+    # Pydantic's own text adds the input, the error type and a link, a few lines each.
+    assert "errors.pydantic.dev" not in record.message and "input_value" not in record.message
+    assert record.message.startswith("a-0: scripted returned an invalid result: ")
+    assert "invalid result: events.0.evidence: these evidence quotes do not occur" in (
+        record.message
+    )

@@ -80,7 +80,15 @@ def pipeline(server: LoopbackServer, cache_dir: Path, **changes: Any) -> Pipelin
 
 def output_ids(text: str) -> list[str]:
     records = [json.loads(line) for line in text.splitlines()]
-    return [record.get("article_id") or record["id"] for record in records]
+    return [record["id"] for record in records]
+
+
+def assert_results_and_errors_keyed_by_id(text: str) -> None:
+    """Results and error records alike name their article under "id", as inputs do."""
+    records = [json.loads(line) for line in text.splitlines()]
+    assert {"error" in record for record in records} == {True, False}
+    for record in records:
+        assert isinstance(record["id"], str) and "article_id" not in record, record
 
 
 def error_records(text: str) -> dict[str, dict[str, str]]:
@@ -341,6 +349,7 @@ def test_error_lines_malformed_lines_and_unknown_ids(
 
     assert (report.done, report.failed) == (2, 4)
     assert (report.errored_requests, report.malformed_lines, report.unknown_lines) == (2, 2, 1)
+    assert_results_and_errors_keyed_by_id(report.output.read_text(encoding="utf-8"))
     errors = error_records(report.output.read_text(encoding="utf-8"))
     assert "HTTP 500" in errors["story-0"]["message"]
     assert "HTTP 400" in errors["story-1"]["message"]
@@ -411,6 +420,7 @@ def test_export_then_import_of_vllm_style_results(
     assert served.uploads == []  # export uploads nothing
     assert imported.exit_code == 1  # the repeated id and the unreadable line
     assert imported.stdout == realtime.stdout
+    assert_results_and_errors_keyed_by_id(imported.stdout)
     assert "5 from the batch" in imported.stderr  # the repeated text's too
     collect = run_cli(["batch", "collect", "--job", str(job)])
     assert collect.exit_code == 2

@@ -68,7 +68,7 @@ def test_a_second_identical_call_makes_no_request(
     assert again.usage == first.usage
 
 
-def test_a_hit_says_so_and_keeps_the_callers_article_id(
+def test_a_hit_says_so_and_keeps_the_callers_id(
     loopback_server: LoopbackServer, seed: Article, cache: ResultCache
 ) -> None:
     loopback_server.respond_with(seed_reply)
@@ -78,10 +78,8 @@ def test_a_hit_says_so_and_keeps_the_callers_article_id(
     miss, hit = runner.run(seed), runner.run(same_text)
 
     assert (miss.cached, hit.cached) == (False, True)
-    assert hit.summary.article_id == "from-stdin"
-    assert hit.summary.model_dump(exclude={"article_id"}) == miss.summary.model_dump(
-        exclude={"article_id"}
-    )
+    assert hit.summary.id == "from-stdin"
+    assert hit.summary.model_dump(exclude={"id"}) == miss.summary.model_dump(exclude={"id"})
     assert len(chat_requests(loopback_server)) == 1
 
 

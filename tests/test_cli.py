@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -40,6 +41,41 @@ def test_help_does_not_import_openai_or_instructor() -> None:
 
     assert "Usage: summarize" in finished.stdout
     assert "HEAVY []" in finished.stdout
+
+
+def test_help_shows_the_default_commands_options_and_the_commands() -> None:
+    result = run_cli(["--help"])
+
+    assert result.exit_code == 0
+    options = result.stdout.split("Options of summarize FILE...")[1].split("Commands:")[0]
+    for option in ("--jsonl", "-o, --output", "--html", "--concurrency", "--backend"):
+        assert option in options, option
+    commands = result.stdout.split("Commands:")[1]
+    assert "eval" in commands and "cache" in commands
+    # The group's -h is listed once, not again among the default command's options.
+    assert result.stdout.count("-h, --help") == 1
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("evl", "eval"), ("chache", "cache")])
+def test_a_mistyped_command_is_one_line_with_a_suggestion(typed: str, meant: str) -> None:
+    result = run_cli([typed, "info"])
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"Error: No such file or command {typed!r}. Did you mean {meant!r}?\n"
+
+
+def test_a_missing_file_far_from_any_command_is_a_missing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["--backend", "offline", "evl.txt"])
+    assert result.exit_code == 1
+    assert result.error_lines == ["Error: evl.txt: No such file or directory"]
+
+    # A file that is there is read, whatever its name is close to.
+    (tmp_path / "evl").write_text(SEED_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run_cli(["--backend", "offline", "evl"]).exit_code == 0
 
 
 def test_terminal_output_shows_headline_brief_and_events(
@@ -90,7 +126,7 @@ def test_json_output_validates_against_the_printed_schema(
     validator_class.check_schema(schema)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
     validator.validate(document)
-    assert document["article_id"] == "iraq-baaj-offensive"
+    assert document["id"] == "iraq-baaj-offensive"
     assert document["published"] == "2017-05-25"
     quotes = [quote["text"] for quote in document["events"][0]["evidence"]]
     assert quotes == seed_payload()["events"][0]["evidence"]
@@ -113,7 +149,7 @@ def test_jsonl_prints_one_line_per_article(
 
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [json.loads(line)["article_id"] for line in lines] == ["first", "second"]
+    assert [json.loads(line)["id"] for line in lines] == ["first", "second"]
 
 
 def test_server_errors_give_one_error_line_and_exit_1(

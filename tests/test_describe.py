@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from rich.console import Console
 
+from summarizer.cli.eval_tables import metrics_table
 from summarizer.cli.render import events_table
 from summarizer.describe import describe_event, event_text
+from summarizer.evaluation.metrics import HEADLINE_METRICS, SANITY_CHECKS
 from summarizer.schema import EventFields, EventType, FatalityRange, Location
 
 SPANNING = EventFields(
@@ -64,3 +68,37 @@ def test_the_events_table_shows_the_same_texts() -> None:
         "7-11",
     ]
     assert cells[1] == ["2", "other", "-", "-", "-", "-"]
+
+
+WIDE = EventFields(
+    event_type=EventType.EXPLOSION_REMOTE_VIOLENCE,
+    date=dt.date(2018, 3, 5),
+    location=Location(name="Maiduguri, Borno State", country="Nigeria"),
+    actors=["Nigerian police", "Boko Haram", "civilians", "Multinational Joint Task Force"],
+    fatalities=34,
+    summary="Twin bombings hit a fish market.",
+)
+
+
+@pytest.mark.parametrize("width", [200, 100, 80, 64, 40])
+def test_no_terminal_width_splits_a_word_of_the_events_table(width: int) -> None:
+    console = Console(record=True, width=width)
+
+    console.print(events_table([WIDE, SPANNING]))
+
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= width
+    texts = [event_text(event) for event in (WIDE, SPANNING)]
+    fields = [(t.event_type, t.date, t.location, t.actors, t.fatalities) for t in texts]
+    words = {word for row in fields for field in row if field for word in field.split()}
+    found = set(re.findall(r"[^\s│┃]+", text))
+    assert words <= found, sorted(words - found)
+
+
+def test_no_terminal_width_splits_a_metric_name() -> None:
+    metrics = {name: 0.5 for name in (*HEADLINE_METRICS, *SANITY_CHECKS)}
+    for width in (100, 50, 30):
+        console = Console(record=True, width=width)
+        console.print(metrics_table(metrics, dict.fromkeys(metrics, 12)))
+        found = set(re.findall(r"[^\s│┃]+", console.export_text()))
+        assert set(HEADLINE_METRICS) <= found, width

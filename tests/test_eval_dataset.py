@@ -129,7 +129,7 @@ def test_every_kind_of_problem_is_reported_with_its_file_and_field(tmp_path: Pat
     expected = [
         "articles/no-label.txt: no label (expected labels/no-label.json)",
         "labels/no-article.json: no article (expected articles/no-article.txt)",
-        "labels/bad-json.json: bad JSON at line 1, column 31",
+        "labels/bad-json.json: bad JSON (Expecting value at line 1, column 31)",
         "labels/bad-type.json: events[0].event_type: unknown event type 'bombing'",
         "labels/bad-date.json: events[0].date: bad date '24/01/2020'",
         "labels/other-id.json: id: 'something-else' does not match the file name ('other-id')",

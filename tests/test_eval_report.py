@@ -12,6 +12,7 @@ import summarizer
 from summarizer.errors import InputError
 from summarizer.evaluation import (
     HEADLINE_METRICS,
+    SANITY_CHECKS,
     ArticleResult,
     Dataset,
     EvalReport,
@@ -23,6 +24,8 @@ from summarizer.evaluation import (
     sanity_failures,
     score_article,
 )
+from summarizer.evaluation.metrics import GATE_RULE
+from summarizer.evaluation.report_html import render_report_html
 from tests.conftest import SEEDS
 from tests.eval_support import copy_seeds, gold_payload, gold_summary, unchecked_summary
 
@@ -79,6 +82,8 @@ def test_report_json_has_the_headline_metrics_and_every_article(
     assert iraq["unsupported_numbers"] == ["12"]
     assert iraq["ungrounded_locations"] == ["Basra"]
     assert iraq["prediction"]["brief"] == "Fighting went on in 12 places."
+    # A prediction names its article as the entry, a run's output and the label do.
+    assert iraq["prediction"]["id"] == iraq["id"] and "article_id" not in iraq["prediction"]
     assert syria == {
         **syria,
         "valid": False,
@@ -159,6 +164,79 @@ def test_regressions_respect_direction_and_tolerance() -> None:
     assert gate(type_accuracy=0.0) == []
     # Sanity checks are held to perfect by sanity_failures, not to the baseline.
     assert gate(unsupported_numbers=0.5, evidence_grounded=0.0) == []
+
+
+def test_every_metric_carries_its_count_in_every_report(dataset: Dataset) -> None:
+    report = report_with_mistakes(dataset)
+    document = report.to_json()
+    counts = document["counts"]
+    metrics = document["metrics"]
+    markdown = report.to_markdown()
+    page = render_report_html(document)
+
+    assert set(counts) == {*HEADLINE_METRICS, *SANITY_CHECKS}
+    true_pos, false_pos, false_neg = (
+        metrics["true_positives"],
+        metrics["false_positives"],
+        metrics["false_negatives"],
+    )
+    assert counts["event_precision"] == true_pos + false_pos  # the predicted events
+    assert counts["event_recall"] == true_pos + false_neg  # the required gold events
+    assert counts["type_accuracy"] == counts["location_accuracy"] == true_pos  # matched pairs
+    assert counts["valid_rate"] == counts["brief_rouge_l"] == 2  # the articles
+    assert counts["brief_length_ok"] == 1  # the valid results
+    assert counts["brief_must_mention_recall"] == sum(
+        len(item.label.must_mention) for item in dataset
+    )
+    assert f"| type_accuracy | {metrics['type_accuracy']:.3f} | {int(true_pos)} |" in markdown
+    assert "| brief_length_ok | 1.000 | 1 |" in markdown
+    assert GATE_RULE in markdown
+    assert "<th class='num'>count</th>" in page and "standard errors" in page
+
+
+def _gate(
+    before: tuple[float, int | None], after: tuple[float, int | None], tolerance: float = 0.02
+) -> list[str]:
+    """The metrics the gate fails when location_accuracy goes from `before` to `after`,
+    each (value, count), and event_f1 doubles."""
+
+    def report(value: float, count: int | None, f1: float) -> dict[str, object]:
+        counts = {} if count is None else {"counts": {"location_accuracy": count, "event_f1": 9}}
+        return {"metrics": {"location_accuracy": value, "event_f1": f1}, **counts}
+
+    found = regressions(report(*after, f1=0.8), report(*before, f1=0.4), tolerance)
+    return [str(regression) for regression in found]
+
+
+def test_the_gate_passes_a_drop_its_counts_explain_and_fails_one_they_do_not() -> None:
+    # One matched event, then two: half of two is what chance gives.
+    assert _gate((1.0, 1), (0.5, 2)) == []
+    # The same kind of drop over forty events each is no chance.
+    assert _gate((0.95, 40), (0.75, 40)) == [
+        "location_accuracy fell to 0.750 (over 40) from the baseline's 0.950 (over 40)"
+    ]
+    # Small against its counts, yet past the tolerance: passes.
+    assert _gate((0.95, 40), (0.9, 40)) == []
+    # Within the tolerance passes, whatever the counts.
+    assert _gate((0.95, 100_000), (0.94, 100_000), tolerance=0.02) == []
+
+
+def test_a_baseline_without_counts_still_gates() -> None:
+    # Written before counts: the baseline's value is taken as exact, the run's count used.
+    assert _gate((1.0, None), (0.5, 2)) == []
+    assert _gate((0.95, None), (0.75, 200)) != []
+    # Neither report has counts: the tolerance alone, as before counts existed.
+    assert _gate((1.0, None), (0.5, None)) == [
+        "location_accuracy fell to 0.500 from the baseline's 1.000"
+    ]
+    baseline = load_report(Path(summarizer.__file__).parent.parent / "evals/offline-baseline.json")
+    assert "counts" not in baseline
+    current = copy.deepcopy(baseline)
+    current["metrics"]["location_accuracy"] = 0.5
+    current["counts"] = {"location_accuracy": 2}
+    assert regressions(current, baseline, 0.02) == []
+    current["counts"] = {"location_accuracy": 40}
+    assert [r.name for r in regressions(current, baseline, 0.02)] == ["location_accuracy"]
 
 
 def test_sanity_failures_hold_each_check_to_perfect_whatever_the_baseline() -> None:

@@ -129,7 +129,7 @@ def test_offsets_that_no_longer_select_the_quote_are_located_again() -> None:
     record = {
         "headline": "Fire",
         "brief": "Fire broke out.",
-        "article_id": "fire",
+        "id": "fire",
         "backend": "test",
         "prompt_version": "test",
         "events": [
@@ -158,7 +158,7 @@ def test_without_the_article_a_plain_quote_has_no_offsets() -> None:
         {
             "headline": "Fire",
             "brief": "Fire broke out.",
-            "article_id": "fire",
+            "id": "fire",
             "backend": "test",
             "prompt_version": "test",
             "events": [{"event_type": "accident", "summary": "A fire.", "evidence": ["Fire"]}],
@@ -178,7 +178,7 @@ def test_evidence_must_be_quotes() -> None:
             {
                 "headline": "Fire",
                 "brief": "Fire.",
-                "article_id": "fire",
+                "id": "fire",
                 "backend": "test",
                 "prompt_version": "test",
                 "events": [{"event_type": "accident", "summary": "A fire.", "evidence": [7]}],
@@ -209,7 +209,7 @@ def test_a_result_cached_before_spans_is_upgraded_not_a_crash(tmp_path: Any) -> 
                 "evidence": ["A drone hit a depot"],
             }
         ],
-        "article_id": article.id,
+        "id": article.id,
         "backend": "test",
         "prompt_version": "test-1",
     }

@@ -125,6 +125,23 @@ def test_a_bad_field_makes_that_record_unreadable_and_says_why(
     assert good.id == "good"
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "b", "text": "a\tb"}', "Invalid control character at column 23"),
+        ('{"id": "b", "text": "x"} extra', "Extra data at column 26"),
+        ('{"id": "b" "text": "x"}', "Expecting ',' delimiter at column 12"),
+    ],
+)
+def test_a_line_that_is_not_json_gets_the_parsers_whole_message(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    feed = tmp_path / "broken.jsonl"
+    feed.write_text(json.dumps({"id": "a", "text": STORY}) + "\n" + line + "\n", encoding="utf-8")
+    _, broken = _articles(feed)
+    assert str(broken.error) == f"{feed}:2: not valid JSON ({message})"
+
+
 def test_the_url_is_the_id_of_a_record_without_one(tmp_path: Path) -> None:
     feed = _jsonl(tmp_path / "feed.jsonl", {"text": STORY, "url": "https://example.org/x"})
     (article,) = _articles(feed)
@@ -442,7 +459,7 @@ def test_a_feed_through_the_cli_reaches_the_model_cleaned(
 
     assert result.exit_code == 0, result.stderr
     (record,) = result.results
-    assert record["article_id"] == "https://example.org/kabul"
+    assert record["id"] == "https://example.org/kabul"
     assert (record["published"], record["dateline"]) == ("2017-05-26", "Kabul")
     assert (
         "Publication date: Friday, 2017-05-26"

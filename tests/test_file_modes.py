@@ -82,7 +82,7 @@ def test_a_run_writes_its_output_and_review_page_for_colleagues(tmp_path: Path) 
     result = run_cli([str(SEED_ARTICLE), "-o", str(output), "--html", str(page)])
 
     assert result.exit_code == 0, result.stderr
-    assert json.loads(output.read_text(encoding="utf-8"))["article_id"] == "iraq-baaj-offensive"
+    assert json.loads(output.read_text(encoding="utf-8"))["id"] == "iraq-baaj-offensive"
     assert (mode(output), mode(page)) == (0o644, 0o644)
     kept = private(tmp_path / "private" / "review.html")
     assert run_cli([str(SEED_ARTICLE), "--html", str(kept)]).exit_code == 0
@@ -147,4 +147,4 @@ def test_a_batch_jobs_files_and_collected_output_get_the_usual_mode(
         output,
     ]
     assert {str(path): mode(path) for path in written} == {str(path): 0o644 for path in written}
-    assert json.loads(output.read_text(encoding="utf-8"))["article_id"] == "wire-1"
+    assert json.loads(output.read_text(encoding="utf-8"))["id"] == "wire-1"

@@ -44,7 +44,7 @@ def test_a_folder_yields_its_articles_and_names_the_other_files_once(wire: Path)
     result = run_cli(["--jsonl", str(wire)])
 
     assert result.exit_code == 0, result.stderr
-    assert sorted(record["article_id"] for record in result.results) == ["a", "b-1", "c"]
+    assert sorted(record["id"] for record in result.results) == ["a", "b-1", "c"]
     assert skipped_lines(result.stderr) == [
         f"Skipped 2 file(s) that are not articles (.txt, .jsonl, .ndjson): "
         f"{wire / '2024' / 'notes.md'}, {wire / 'page.html'}"
@@ -56,7 +56,7 @@ def test_a_glob_passes_over_folders_and_names_the_other_files_once(wire: Path) -
     result = run_cli(["--jsonl", f"{wire}/*"])
 
     assert result.exit_code == 0, result.stderr
-    assert sorted(record["article_id"] for record in result.results) == ["a", "b-1"]
+    assert sorted(record["id"] for record in result.results) == ["a", "b-1"]
     assert skipped_lines(result.stderr) == [
         f"Skipped 1 file(s) that are not articles (.txt, .jsonl, .ndjson): {wire / 'page.html'}"
     ]
@@ -81,7 +81,7 @@ def test_a_file_named_on_its_own_is_read_whatever_its_name(wire: Path) -> None:
 
     # Named on its own and matched by the glob: read once by name, never called skipped.
     assert result.exit_code == 0, result.stderr
-    assert sorted(record["article_id"] for record in result.results) == ["c", "notes"]
+    assert sorted(record["id"] for record in result.results) == ["c", "notes"]
     assert skipped_lines(result.stderr) == []
 
 

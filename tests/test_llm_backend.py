@@ -64,7 +64,7 @@ def test_valid_reply_gives_a_validated_summary(
     summary = summarize(seed, backend=backend(loopback_server, mode=mode), cache=False)
 
     assert isinstance(summary, ArticleSummary)
-    assert summary.article_id == "iraq-baaj-offensive"
+    assert summary.id == "iraq-baaj-offensive"
     assert summary.headline == seed_payload()["headline"]
     assert [event.event_type.value for event in summary.events] == [
         "battle",

@@ -57,7 +57,7 @@ def test_every_seed_article_gives_a_valid_result(path: Path) -> None:
     assert isinstance(result, ArticleSummary)
     assert result.backend == "offline"
     assert result.prompt_version == extractor_version()
-    assert result.article_id == path.stem
+    assert result.id == path.stem
     for event in result.events:
         for quote in event.evidence:
             assert quote.start is not None and quote.end is not None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +21,8 @@ PUBLIC_NAMES = {
     "BackendError",
     "BatchReport",
     "BatchRun",
+    "BatchUnsupportedError",
+    "BudgetExceeded",
     "ConfigurationError",
     "DatasetError",
     "Draft",
@@ -31,6 +36,8 @@ PUBLIC_NAMES = {
     "FatalityRange",
     "InputError",
     "InvalidOutputError",
+    "JobError",
+    "JobPendingError",
     "LLMSettings",
     "Location",
     "Mode",
@@ -38,6 +45,7 @@ PUBLIC_NAMES = {
     "Pipeline",
     "ResultCache",
     "ResultRecord",
+    "StorageError",
     "SummarizerError",
     "UnusableBackendError",
     "Usage",
@@ -71,6 +79,33 @@ def test_errors_share_one_base() -> None:
         assert issubclass(getattr(summarizer, name), summarizer.SummarizerError)
     assert issubclass(summarizer.InvalidOutputError, summarizer.BackendError)
     assert issubclass(summarizer.UnusableBackendError, summarizer.BackendError)
+
+
+def _error_classes() -> set[type[summarizer.SummarizerError]]:
+    """Every SummarizerError subclass the package defines, found by importing every module."""
+    for module in pkgutil.walk_packages(summarizer.__path__, "summarizer."):
+        importlib.import_module(module.name)
+    found: set[type[summarizer.SummarizerError]] = set()
+    waiting = [summarizer.SummarizerError]
+    while waiting:
+        error_class = waiting.pop()
+        if error_class.__module__.startswith("summarizer."):
+            found.add(error_class)
+        waiting.extend(error_class.__subclasses__())
+    return found
+
+
+def test_every_error_class_is_exported_and_drawn_in_the_tree() -> None:
+    from summarizer import errors
+
+    tree = errors.__doc__ or ""
+    for error_class in _error_classes():
+        name = error_class.__name__
+        assert name in summarizer.__all__, f"{name} is not exported from summarizer"
+        assert getattr(summarizer, name) is error_class
+        assert error_class.__module__ == "summarizer.errors", f"{name} is defined elsewhere"
+        drawn = re.search(rf"^[│├└─ ]*{name}\b", tree, re.MULTILINE)
+        assert drawn, f"{name} is not drawn in the tree of summarizer.errors"
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

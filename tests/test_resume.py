@@ -113,7 +113,7 @@ def requested_ids(server: LoopbackServer, since: int) -> Counter[str]:
 
 def written_ids(output: Path) -> list[str]:
     """The article ids of an output file's complete lines; each must be whole JSON."""
-    return [json.loads(line)["article_id"] for line in output.read_text("utf-8").splitlines()]
+    return [json.loads(line)["id"] for line in output.read_text("utf-8").splitlines()]
 
 
 def lingering_workers(server: LoopbackServer) -> list[int]:
@@ -185,7 +185,7 @@ def test_a_killed_run_loses_nothing_and_its_finished_articles_are_not_redone(
     # The requests the killed run got answers to; the articles they answered may or may
     # not have reached the cache before the kill, but those written to the output did.
     finished = {
-        json.loads(line)["article_id"]
+        json.loads(line)["id"]
         for line in output.read_text("utf-8").splitlines()
         if line.endswith("}")
     }

@@ -69,8 +69,10 @@ def test_html_option_writes_every_record_with_its_article(tmp_path: Path) -> Non
 def test_view_places_quotes_of_results_written_before_spans(tmp_path: Path) -> None:
     ran = run_cli([str(SEED_ARTICLE), "--backend", "offline", "--no-cache", "--jsonl"])
     result = json.loads(ran.stdout)
+    # The old shape: quotes without offsets, the article's id under "article_id".
     for event in result["events"]:
-        event["evidence"] = [quote["text"] for quote in event["evidence"]]  # the old shape
+        event["evidence"] = [quote["text"] for quote in event["evidence"]]
+    result["article_id"] = result.pop("id")
     results = tmp_path / "old.jsonl"
     results.write_text(
         json.dumps(result)

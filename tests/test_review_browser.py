@@ -61,7 +61,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert ran.exit_code == 0, ran.stderr
     lines = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     texts = {path.stem: path.read_text(encoding="utf-8") for path in articles.glob("*.txt")}
-    return {"page": page, "results": {line["article_id"]: line for line in lines}, "texts": texts}
+    return {"page": page, "results": {line["id"]: line for line in lines}, "texts": texts}
 
 
 def open_page(page: Path, fragment: str = "") -> Node:

@@ -205,7 +205,7 @@ def test_what_finished_before_the_refusal_is_written_and_cached(
 
     assert result.exit_code == 1
     written = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    assert [record.get("article_id") for record in written[:1]] == ["a-00"]
+    assert [record.get("id") for record in written[:1]] == ["a-00"]
     assert "error" in written[1] and len(written) == 2
     _, not_attempted = stopping_lines(result.stderr)
     assert not_attempted == [

@@ -99,7 +99,7 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
 
 
 def ids_of(records: list[dict[str, object]]) -> list[object]:
-    return sorted(record["article_id"] for record in records)
+    return sorted(record["id"] for record in records)
 
 
 def cached_count(run: Finished) -> int:
@@ -524,8 +524,8 @@ def test_output_on_a_full_disk_ends_in_one_line_and_whole_lines(
     )
     assert rerun.exit_code == 0
     assert cached_count(rerun) >= len(written)
-    again = {record["article_id"]: record for record in read_jsonl(tmp_path / "rerun.jsonl")}
-    assert all(again[record["article_id"]] == record for record in written)
+    again = {record["id"]: record for record in read_jsonl(tmp_path / "rerun.jsonl")}
+    assert all(again[record["id"]] == record for record in written)
 
 
 def test_standard_output_on_a_full_disk_ends_in_one_line_and_whole_lines(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from summarizer.errors import BackendError, InvalidOutputError, UnusableBackendError
+from summarizer.errors import (
+    BackendError,
+    InvalidOutputError,
+    UnusableBackendError,
+    validation_error_text,
+)
 
 if TYPE_CHECKING:
     import openai
@@ -47,12 +52,7 @@ def describe_invalid_reply(error: BaseException) -> str:
 
     last = error.last if isinstance(error, InvalidReplies) else error
     if isinstance(last, ValidationError):
-        problems = [
-            f"{'.'.join(str(part) for part in item['loc']) or 'reply'}: {item['msg']}"
-            for item in last.errors()[:3]
-        ]
-        more = f" (+{last.error_count() - 3} more)" if last.error_count() > 3 else ""
-        return "; ".join(problems) + more
+        return validation_error_text(last)
     return f"{type(last).__name__}: {_first_line(str(last))}"
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from summarizer.batchjobs.collect import (
     CollectReport,
     Fallback,
-    JobPendingError,
     ReplySource,
     collect_job,
     collected_record,
@@ -30,9 +29,8 @@ from summarizer.batchjobs.jobs import (
     job_status,
     submit_job,
 )
-from summarizer.batchjobs.manifest import JobError
-from summarizer.batchjobs.provider import BatchUnsupportedError
 from summarizer.batchjobs.requests import DEFAULT_MAX_BYTES, DEFAULT_MAX_REQUESTS
+from summarizer.errors import BatchUnsupportedError, JobError, JobPendingError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -40,7 +40,6 @@ from summarizer.batchjobs.manifest import (
     INPUTS_FILE,
     OUTPUT_FILE,
     Collected,
-    JobError,
     Manifest,
     save_manifest,
 )
@@ -51,7 +50,8 @@ from summarizer.errors import (
     BackendError,
     ConfigurationError,
     InvalidOutputError,
-    SummarizerError,
+    JobError,
+    JobPendingError,
 )
 from summarizer.pipeline import Outcome, Pipeline, open_pipeline
 from summarizer.run import (
@@ -80,10 +80,6 @@ class ReplySource(str, Enum):
     BATCH = "batch"
     REALTIME = "realtime"
     CACHE = "cache"
-
-
-class JobPendingError(SummarizerError):
-    """Some batch of the job is still running: there is nothing to collect yet."""
 
 
 @dataclass

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from summarizer.batchjobs.manifest import (
     RESULTS_DIR,
-    JobError,
     Manifest,
     RequestCounts,
     Shard,
@@ -32,6 +31,7 @@ from summarizer.batchjobs.requests import (
     llm_backend,
     prepare_job,
 )
+from summarizer.errors import JobError
 from summarizer.pipeline import Pipeline
 from summarizer.settings import LLMSettings
 

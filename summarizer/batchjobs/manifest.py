@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer.errors import ConfigurationError
+from summarizer.errors import JobError, validation_error_text
 from summarizer.storage import atomic_writer
 
 FORMAT_VERSION = 1
@@ -36,11 +36,6 @@ OUTPUT_FILE = "output.jsonl"
 
 # A batch in one of these states changes no more.
 TERMINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
-
-
-class JobError(ConfigurationError):
-    """A job directory that cannot be used as asked (exit 2, like a configuration error):
-    a corrupt manifest, one of another format version, or other settings than the job's."""
 
 
 class JobSettings(BaseModel):
@@ -153,9 +148,8 @@ def load_manifest(job_dir: Path) -> Manifest | None:
     try:
         return Manifest.model_validate(document)
     except ValidationError as error:
-        problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        raise JobError(f"{path}: the job manifest is corrupt ({where}: {problem['msg']})") from None
+        problem = validation_error_text(error, limit=1)
+        raise JobError(f"{path}: the job manifest is corrupt ({problem})") from None
 
 
 def save_manifest(job_dir: Path, manifest: Manifest) -> None:

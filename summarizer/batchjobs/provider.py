@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from summarizer.backends.failures import describe_http_error, redact_secret
 from summarizer.backends.llm import KEYLESS_PLACEHOLDER
 from summarizer.batchjobs.requests import BATCH_ENDPOINT
-from summarizer.errors import BackendError, ConfigurationError
+from summarizer.errors import BackendError, BatchUnsupportedError
 from summarizer.settings import LLMSettings
 from summarizer.storage import atomic_writer
 
@@ -28,10 +28,6 @@ JOB_KEY = "summarizer_job"
 SHARD_KEY = "summarizer_shard"
 # Files and batches are listed newest first; one made this long before the job is not its.
 _CLOCK_SKEW_SECONDS = 3600
-
-
-class BatchUnsupportedError(ConfigurationError):
-    """The endpoint has no files or batches API (it answered 404)."""
 
 
 class BatchService:

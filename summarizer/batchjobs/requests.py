@@ -22,7 +22,6 @@ from summarizer.batchjobs.manifest import (
     FORMAT_VERSION,
     INPUTS_FILE,
     REQUESTS_DIR,
-    JobError,
     JobSettings,
     Manifest,
     Shard,
@@ -30,7 +29,7 @@ from summarizer.batchjobs.manifest import (
     save_manifest,
 )
 from summarizer.cache import cache_key
-from summarizer.errors import ConfigurationError
+from summarizer.errors import ConfigurationError, JobError
 from summarizer.pipeline import Pipeline
 from summarizer.run.engine import admit
 from summarizer.run.records import ErrorRecord

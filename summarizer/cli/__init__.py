@@ -28,7 +28,12 @@ from summarizer.cli.view import view_command
 
 
 class DefaultGroup(click.Group):
-    """A group that runs its default command when the first word names no command."""
+    """A group that runs its default command when the first word names no command.
+
+    Its help shows the default command's options as well as the commands, and a
+    first word that is neither a command nor a file, but close to a command's
+    name, is taken for a mistyped command.
+    """
 
     def __init__(self, *args: Any, default_command: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,13 +43,50 @@ class DefaultGroup(click.Group):
         if not args or (
             args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")
         ):
+            if args:
+                self._refuse_a_mistyped_command(args[0])
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def _refuse_a_mistyped_command(self, word: str) -> None:
+        """A UsageError (one line, exit 2) for a first word that is no file but is close
+        to a command's name, such as `evl`; anything else is left to the default command."""
+        import difflib
+        from pathlib import Path
+
+        # Paths, options, globs and standard input are the default command's to judge.
+        if not word.isidentifier() or Path(word).exists():
+            return
+        close = difflib.get_close_matches(word, sorted(self.commands), n=1)
+        if close:
+            raise click.UsageError(f"No such file or command {word!r}. Did you mean {close[0]!r}?")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's options, the default command's (which `summarize FILE...` takes),
+        then the commands."""
+        click.Command.format_options(self, ctx, formatter)
+        default = self.commands[self.default_command]
+        default_context = click.Context(default, info_name=default.name, parent=ctx)
+        # Its -h is the group's own, listed above.
+        its_help = default.get_help_option(default_context)
+        records = [
+            record
+            for param in default.get_params(default_context)
+            if isinstance(param, click.Option)
+            and param is not its_help
+            and (record := param.get_help_record(default_context))
+        ]
+        with formatter.section(
+            f"Options of {ctx.command_path} FILE... (the {default.name} command)"
+        ):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
 
 
 @click.group(
     cls=DefaultGroup,
     default_command="run",
+    subcommand_metavar="[FILE|DIR|GLOB|-]... | COMMAND [ARGS]...",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="summarizer")
@@ -78,6 +120,7 @@ cli.add_command(batch_group)
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; library errors become one line on stderr."""
     from summarizer.errors import ConfigurationError, SummarizerError, debug_enabled
+    from summarizer.text import collapse_whitespace
 
     debug = debug_enabled()
     try:
@@ -92,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizerError as error:
         if debug:
             raise
-        click.echo(f"Error: {error}", err=True)
+        # One line whatever the message: a wrapped exception may span several.
+        click.echo(f"Error: {collapse_whitespace(str(error))}", err=True)
         sys.exit(2 if isinstance(error, ConfigurationError) else 1)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -44,7 +44,7 @@ SEEDS_DIR = "seeds"
     "--baseline",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A report.json to gate on: exit 1 when a headline metric is worse by more than "
-    "--tolerance.",
+    "--tolerance and than its count (the items it is over) can explain.",
 )
 @click.option(
     "--tolerance",
@@ -157,7 +157,7 @@ def eval_command(
     json_path, markdown_path = report.write(folder, baseline=baseline_report, tolerance=tolerance)
 
     console = Console()
-    console.print(metrics_table(report.metrics))
+    console.print(metrics_table(report.metrics, report.counts))
     console.print(run_figures(report.metrics), highlight=False)
     failed_checks = sanity_failures(report)
     for failure in failed_checks:

@@ -9,34 +9,45 @@ from collections.abc import Mapping, Sequence
 
 from rich.table import Table
 
+from summarizer.cli.render import WordTable
 from summarizer.evaluation.gate import MetricChange
 from summarizer.evaluation.metrics import HEADLINE_METRICS, SANITY_CHECKS, is_perfect
-from summarizer.evaluation.report_md import number_text
+from summarizer.evaluation.report_md import count_text, number_text
 
 
-def metrics_table(metrics: Mapping[str, float | None], *, title: str = "Eval metrics") -> Table:
-    """The headline metrics, then the sanity checks; anything below perfect in yellow."""
-    table = Table(title=title, title_justify="left")
+def metrics_table(
+    metrics: Mapping[str, float | None],
+    counts: Mapping[str, int],
+    *,
+    title: str = "Eval metrics",
+) -> Table:
+    """The headline metrics, then the sanity checks, each with its count (the items it
+    is computed over); anything below perfect in yellow."""
+    table = WordTable(title=title, title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
+    table.add_column("count", justify="right")
     for name in HEADLINE_METRICS:
-        _add_metric_row(table, name, metrics.get(name))
+        _add_metric_row(table, name, metrics.get(name), counts.get(name))
     table.add_section()
     # A row, not a second table: the two lists line up in one column of names.
-    table.add_row("sanity checks (must be perfect)", "", style="dim")
+    table.add_row("sanity checks (must be perfect)", "", "", style="dim")
     for name in SANITY_CHECKS:
-        _add_metric_row(table, name, metrics.get(name))
+        _add_metric_row(table, name, metrics.get(name), counts.get(name))
     return table
 
 
-def _add_metric_row(table: Table, name: str, value: float | None) -> None:
-    table.add_row(name, number_text(value), style=None if is_perfect(name, value) else "yellow")
+def _add_metric_row(table: Table, name: str, value: float | None, count: int | None) -> None:
+    style = None if is_perfect(name, value) else "yellow"
+    table.add_row(name, number_text(value), count_text(count), style=style)
 
 
 def compare_table(changes: Sequence[MetricChange], before: str, after: str) -> Table:
     """Two reports (A, B) side by side with B - A, improvements green, regressions red."""
-    table = Table(title="Eval comparison", title_justify="left", caption=f"A: {before}\nB: {after}")
-    table.add_column("metric", no_wrap=True)
+    table = WordTable(
+        title="Eval comparison", title_justify="left", caption=f"A: {before}\nB: {after}"
+    )
+    table.add_column("metric")
     table.add_column("A", justify="right")
     table.add_column("B", justify="right")
     table.add_column("B - A", justify="right")

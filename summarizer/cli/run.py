@@ -263,7 +263,7 @@ def render_summary(summary: ArticleSummary) -> None:
 
     # Article text may hold square brackets; printed as markup they would vanish.
     console = Console(markup=False, highlight=False)
-    console.print(Text(summary.headline, style="bold"), Text(f" ({summary.article_id})", "dim"))
+    console.print(Text(summary.headline, style="bold"), Text(f" ({summary.id})", "dim"))
     console.print(summary.brief)
     if not summary.events:
         console.print(Text("No events.", "dim"), "\n")

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_core import ErrorDetails
 
 from summarizer.article import ID_PATTERN, Article, decode_text
-from summarizer.errors import DatasetError, InputError
+from summarizer.errors import DatasetError, InputError, json_error_text
 from summarizer.schema import EventFields, EventType, ValidationContext
 from summarizer.text import name_key
 
@@ -190,9 +190,7 @@ def _read_label(path: Path, article_id: str, problems: list[str]) -> Label | Non
         problems.append(f"{where}: not UTF-8 text (invalid byte at offset {error.start})")
         return None
     except json.JSONDecodeError as error:
-        problems.append(
-            f"{where}: bad JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        )
+        problems.append(f"{where}: bad JSON ({json_error_text(error)})")
         return None
     if not isinstance(document, dict):
         problems.append(f"{where}: expected a JSON object, found {type(document).__name__}")

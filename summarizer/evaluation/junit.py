@@ -4,6 +4,10 @@ One test case per article, failing where a headline metric of that article fell
 below the same article's value in the baseline by more than the tolerance (or,
 without a baseline, where the article got no valid result), plus one case for
 the run's headline metrics, failing exactly when the baseline gate fails.
+
+An article's case weighs no counts: over one article's handful of events any
+change is within what its counts explain, yet it is a change in that article's
+result, which is what its case reports.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ def junit_xml(
         if previous is None:
             ElementTree.SubElement(case, "skipped", message="not in the baseline")
             continue
-        found = regressions(
+        found = regressions(  # the metrics alone: see the module's docstring
             {"metrics": article.get("metrics") or {}},
             {"metrics": previous.get("metrics") or {}},
             tolerance,

@@ -13,6 +13,12 @@ Conventions, chosen so that a perfect prediction scores exactly 1.0 everywhere:
 - An article without a valid result has no events and no brief: every required
   event is missed, and it scores 0 on must-mention recall and ROUGE-L.
 - A metric with nothing to measure (no matched pairs, no facts) is None, not 0.
+- Every headline metric and sanity check has a count, the number of items it is
+  computed over (`Measure`): precision over predicted events, recall over required
+  gold events, F1 over both (matched pairs once), field metrics over matched pairs,
+  must-mention recall over facts, ROUGE-L and valid rate over articles, the brief
+  checks over valid results, evidence over quotes. The baseline gate weighs a change
+  by it (see summarizer.evaluation.gate).
 
 Headline metrics measure quality. Sanity checks measure, over valid results only,
 rules the schema's validators already enforce on every result, with the validators'
@@ -63,6 +69,18 @@ SANITY_CHECKS: tuple[str, ...] = (
     "evidence_grounded",
     "locations_grounded",
 )
+# Standard errors a change must pass: by chance alone, a metric falls further than
+# this about once in 40 runs.
+GATE_Z = 1.96
+# The baseline gate's rule (summarizer.evaluation.gate), as the reports state it.
+GATE_RULE = (
+    "A headline metric fails the baseline gate when it is worse than the baseline's by "
+    f"more than the tolerance and by more than {GATE_Z} standard errors of the difference: "
+    "each value is taken as a proportion over its count, the items it is computed over, "
+    "and the standard error is sqrt(p(1 - p)(1/n_baseline + 1/n_run)) at the pooled p. "
+    "A count the report lacks (a baseline written before counts) is left out of the sum; "
+    "with neither count, the tolerance alone decides."
+)
 # Everything else is higher-is-better; comparisons and the baseline gate use this.
 LOWER_IS_BETTER = frozenset(
     {
@@ -87,6 +105,15 @@ _TOKEN = re.compile(
 )
 
 MetricValues = dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A metric's value (None: nothing to measure) and its count, the number of items
+    (events, pairs, facts, articles, quotes) it is computed over."""
+
+    value: float | None
+    count: int
 
 
 @dataclass(frozen=True)
@@ -125,26 +152,16 @@ class ArticleScore:
 
     def metrics(self) -> MetricValues:
         """This article's headline metrics and sanity checks (None: nothing to measure)."""
-        true_pos, false_pos, false_neg = self.counts
-        return {
-            "event_precision": _ratio(true_pos, true_pos + false_pos) if self.valid else None,
-            "event_recall": _ratio(true_pos, true_pos + false_neg),
-            "event_f1": _f1(true_pos, false_pos, false_neg),
-            **_field_metrics(self.pairs),
-            "brief_must_mention_recall": _mean_or_none(self.mentions_found),
-            "brief_rouge_l": self.rouge_l,
-            "valid_rate": float(self.valid),
-            "brief_length_ok": float(self.length_ok) if self.valid else None,
-            "unsupported_numbers": float(len(self.unsupported)) if self.valid else None,
-            "evidence_grounded": (
-                _ratio(self.quotes - len(self.ungrounded), self.quotes) if self.quotes else None
-            ),
-            "locations_grounded": (
-                _ratio(self.places - len(self.ungrounded_places), self.places)
-                if self.places
-                else None
-            ),
-        }
+        return {name: measure.value for name, measure in self.measures().items()}
+
+    def measures(self) -> dict[str, Measure]:
+        """This article's headline metrics and sanity checks, each with its count."""
+        measures = _measures([self])
+        if not self.valid:
+            # It predicted nothing, so it has no precision of its own; a data set of
+            # such articles has the vacuous 1.0 of a ratio with nothing to count.
+            measures["event_precision"] = Measure(None, 0)
+        return measures
 
     @property
     def perfect(self) -> bool:
@@ -255,39 +272,13 @@ def aggregate(results: Sequence[ArticleResult], prices: Prices | None = None) ->
     """
     scores = [result.score for result in results]
     valid = [score for score in scores if score.valid]
-    true_pos = sum(score.counts[0] for score in scores)
-    false_pos = sum(score.counts[1] for score in scores)
-    false_neg = sum(score.counts[2] for score in scores)
-    pairs = [pair for score in scores for pair in score.pairs]
-    quotes = sum(score.quotes for score in valid)
-    places = sum(score.places for score in valid)
+    true_pos, false_pos, false_neg = _event_counts(scores)
     tokens_in = sum(result.tokens_in for result in results)
     tokens_out = sum(result.tokens_out for result in results)
     latencies = [result.latency_s for result in results]
     cost = cost_usd(Usage(prompt_tokens=tokens_in, completion_tokens=tokens_out), prices)
     return {
-        "event_precision": _ratio(true_pos, true_pos + false_pos),
-        "event_recall": _ratio(true_pos, true_pos + false_neg),
-        "event_f1": _f1(true_pos, false_pos, false_neg),
-        **_field_metrics(pairs),
-        "brief_must_mention_recall": _mean_or_none(
-            [found for score in scores for found in score.mentions_found]
-        ),
-        "brief_rouge_l": _mean_or_none([score.rouge_l for score in scores]),
-        "valid_rate": _mean_or_none([score.valid for score in scores]),
-        # Sanity checks.
-        "brief_length_ok": _mean_or_none([score.length_ok for score in valid]),
-        "unsupported_numbers": _mean_or_none([len(score.unsupported) for score in valid]),
-        "evidence_grounded": (
-            _ratio(quotes - sum(len(score.ungrounded) for score in valid), quotes)
-            if quotes
-            else None
-        ),
-        "locations_grounded": (
-            _ratio(places - sum(len(score.ungrounded_places) for score in valid), places)
-            if places
-            else None
-        ),
+        **{name: measure.value for name, measure in _measures(scores).items()},
         # Run figures.
         "articles": float(len(results)),
         "valid_articles": float(len(valid)),
@@ -307,15 +298,64 @@ def aggregate(results: Sequence[ArticleResult], prices: Prices | None = None) ->
     }
 
 
-def _field_metrics(pairs: Sequence[Match]) -> MetricValues:
+def metric_counts(results: Sequence[ArticleResult]) -> dict[str, int]:
+    """How many items each headline metric and sanity check of `aggregate` is over."""
+    return {
+        name: measure.count
+        for name, measure in _measures([result.score for result in results]).items()
+    }
+
+
+def _event_counts(scores: Sequence[ArticleScore]) -> tuple[int, int, int]:
+    """True positives, false positives, false negatives, pooled."""
+    true_pos, false_pos, false_neg = zip(*(score.counts for score in scores), strict=True)
+    return sum(true_pos), sum(false_pos), sum(false_neg)
+
+
+def _measures(scores: Sequence[ArticleScore]) -> dict[str, Measure]:
+    """The headline metrics, then the sanity checks, of these scores pooled as the
+    module says, each with its count."""
+    valid = [score for score in scores if score.valid]
+    true_pos, false_pos, false_neg = _event_counts(scores) if scores else (0, 0, 0)
+    quotes = sum(score.quotes for score in valid)
+    ungrounded = sum(len(score.ungrounded) for score in valid)
+    places = sum(score.places for score in valid)
+    ungrounded_places = sum(len(score.ungrounded_places) for score in valid)
+    predicted = true_pos + false_pos
+    return {
+        "event_precision": Measure(_ratio(true_pos, predicted), predicted),
+        "event_recall": Measure(_ratio(true_pos, true_pos + false_neg), true_pos + false_neg),
+        "event_f1": Measure(
+            _ratio(2 * true_pos, 2 * true_pos + false_pos + false_neg),
+            true_pos + false_pos + false_neg,
+        ),
+        **_field_measures([pair for score in scores for pair in score.pairs]),
+        "brief_must_mention_recall": _mean(
+            [found for score in scores for found in score.mentions_found]
+        ),
+        "brief_rouge_l": _mean([score.rouge_l for score in scores]),
+        "valid_rate": _mean([score.valid for score in scores]),
+        # Sanity checks.
+        "brief_length_ok": _mean([score.length_ok for score in valid]),
+        "unsupported_numbers": _mean([len(score.unsupported) for score in valid]),
+        "evidence_grounded": Measure(
+            _ratio(quotes - ungrounded, quotes) if quotes else None, quotes
+        ),
+        "locations_grounded": Measure(
+            _ratio(places - ungrounded_places, places) if places else None, places
+        ),
+    }
+
+
+def _field_measures(pairs: Sequence[Match]) -> dict[str, Measure]:
     agreements = [pair.agreement for pair in pairs]
     return {
-        "type_accuracy": _mean_or_none([a.same_type for a in agreements]),
-        "date_accuracy": _mean_or_none([a.same_date for a in agreements]),
-        "date_within_1d": _mean_or_none([a.date_within_1d for a in agreements]),
-        "location_accuracy": _mean_or_none([a.same_place for a in agreements]),
-        "actor_f1": _mean_or_none([a.actor_f1 for a in agreements]),
-        "fatalities_accuracy": _mean_or_none([a.same_fatalities for a in agreements]),
+        "type_accuracy": _mean([a.same_type for a in agreements]),
+        "date_accuracy": _mean([a.same_date for a in agreements]),
+        "date_within_1d": _mean([a.date_within_1d for a in agreements]),
+        "location_accuracy": _mean([a.same_place for a in agreements]),
+        "actor_f1": _mean([a.actor_f1 for a in agreements]),
+        "fatalities_accuracy": _mean([a.same_fatalities for a in agreements]),
     }
 
 
@@ -323,9 +363,5 @@ def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
-def _f1(true_pos: int, false_pos: int, false_neg: int) -> float:
-    return _ratio(2 * true_pos, 2 * true_pos + false_pos + false_neg)
-
-
-def _mean_or_none(values: Sequence[float | bool | int]) -> float | None:
-    return statistics.fmean(values) if values else None
+def _mean(values: Sequence[float | bool | int]) -> Measure:
+    return Measure(statistics.fmean(values) if values else None, len(values))

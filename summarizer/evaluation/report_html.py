@@ -16,6 +16,7 @@ from typing import Any
 from summarizer.evaluation.event_types import MISSED, SPURIOUS
 from summarizer.evaluation.gate import MetricChange, compare, regressions
 from summarizer.evaluation.metrics import (
+    GATE_RULE,
     HEADLINE_METRICS,
     LOWER_IS_BETTER,
     SANITY_CHECKS,
@@ -76,8 +77,10 @@ def render_report_html(
         _run_line(run),
         "<h2>Headline metrics</h2>",
         _metrics_table(report, baseline, tolerance),
+        "<p class='meta'>The count is how many items (events, matched pairs, facts, "
+        f"articles) a metric is computed over. {escape(GATE_RULE)}</p>",
         "<h2>Sanity checks (must be perfect)</h2>",
-        _sanity_table(_mapping(report.get("metrics"))),
+        _sanity_table(_mapping(report.get("metrics")), _mapping(report.get("counts"))),
         "<h2>By event type</h2>",
         _by_type_table(_mapping(report.get("by_type"))),
         "<h2>Event types: gold (rows) against predicted (columns)</h2>",
@@ -90,16 +93,21 @@ def render_report_html(
     return _page("Eval report", parts)
 
 
-def _sanity_table(metrics: Mapping[str, Any]) -> str:
+def _sanity_table(metrics: Mapping[str, Any], counts: Mapping[str, Any]) -> str:
     """What validation already enforces, so anything short of perfect is a bug, marked."""
     rows = []
     for name in SANITY_CHECKS:
         value = metrics.get(name)
         marked = "" if is_perfect(name, value) else " class='regression'"
         rows.append(
-            f"<tr{marked}><td>{escape(name)}</td><td class='num'>{_figure(value)}</td></tr>"
+            f"<tr{marked}><td>{escape(name)}</td><td class='num'>{_figure(value)}</td>"
+            f"<td class='num'>{_figure(counts.get(name))}</td></tr>"
         )
-    return "<table><tr><th>check</th><th class='num'>value</th></tr>" + "".join(rows) + "</table>"
+    return (
+        "<table><tr><th>check</th><th class='num'>value</th><th class='num'>count</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def render_comparison_html(
@@ -223,15 +231,19 @@ def _run_line(run: Mapping[str, Any]) -> str:
 def _metrics_table(
     report: Mapping[str, Any], baseline: Mapping[str, Any] | None, tolerance: float
 ) -> str:
-    metrics = _mapping(report.get("metrics"))
+    metrics, counts = _mapping(report.get("metrics")), _mapping(report.get("counts"))
     if baseline is None:
         rows = [
-            f"<tr><td>{escape(name)}</td><td class='num'>{_figure(metrics.get(name))}</td></tr>"
+            f"<tr><td>{escape(name)}</td><td class='num'>{_figure(metrics.get(name))}</td>"
+            f"<td class='num'>{_figure(counts.get(name))}</td></tr>"
             for name in HEADLINE_METRICS
         ]
         return (
-            "<table><tr><th>metric</th><th class='num'>value</th></tr>" + "".join(rows) + "</table>"
+            "<table><tr><th>metric</th><th class='num'>value</th><th class='num'>count</th></tr>"
+            + "".join(rows)
+            + "</table>"
         )
+    baseline_counts = _mapping(baseline.get("counts"))
     failing = {regression.name for regression in regressions(report, baseline, tolerance)}
     rows = []
     for change in compare(baseline, report):
@@ -241,14 +253,17 @@ def _metrics_table(
         rows.append(
             f"<tr class='{status}'><td>{escape(change.name)}</td>"
             f"<td class='num'>{_figure(change.after)}</td>"
+            f"<td class='num'>{_figure(counts.get(change.name))}</td>"
             f"<td class='num'>{_figure(change.before)}</td>"
+            f"<td class='num'>{_figure(baseline_counts.get(change.name))}</td>"
             f"<td class='num {_direction(change)}'>{_signed(change.delta)}</td>"
             f"<td>{'regression' if status else ''}</td></tr>"
         )
     return (
         f"<p class='meta'>Against the baseline, tolerance {tolerance}; "
         f"{len(failing)} regression(s).</p>"
-        "<table><tr><th>metric</th><th class='num'>value</th><th class='num'>baseline</th>"
+        "<table><tr><th>metric</th><th class='num'>value</th><th class='num'>count</th>"
+        "<th class='num'>baseline</th><th class='num'>count</th>"
         "<th class='num'>change</th><th></th></tr>" + "".join(rows) + "</table>"
     )
 

@@ -1,12 +1,14 @@
 """The eval report and report.json, the form machines read.
 
 report.json has a top-level "metrics" object (the headline metrics, the sanity
-checks, then run figures), "by_type" (precision, recall and F1 per event type),
-"confusion" (gold against predicted type), "articles" (one entry per article,
-with its label and text, so report.html and comparisons need nothing else) and
-"run" (what was evaluated, how). report.md and report.html are written beside
-it. Comparing two reports and gating on a baseline read only "metrics", so any
-JSON file with that object serves as a baseline.
+checks, then run figures), "counts" (for each headline metric and sanity check,
+the number of items it is computed over; each article has its own), "by_type"
+(precision, recall and F1 per event type), "confusion" (gold against predicted
+type), "articles" (one entry per article, with its label and text, so report.html
+and comparisons need nothing else) and "run" (what was evaluated, how). report.md
+and report.html are written beside it. Comparing two reports and gating on a
+baseline read only "metrics" and "counts", so any JSON file with a "metrics"
+object serves as a baseline.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, json_error_text
 from summarizer.evaluation.event_types import by_type, confusion_cells, confusion_json
 from summarizer.evaluation.matching import Match
-from summarizer.evaluation.metrics import ArticleResult, MetricValues
+from summarizer.evaluation.metrics import ArticleResult, MetricValues, metric_counts
 from summarizer.evaluation.report_md import render_markdown
 from summarizer.schema import EventFields
 from summarizer.storage import write_atomically
@@ -39,19 +41,25 @@ class EvalReport:
     metrics: MetricValues
     results: tuple[ArticleResult, ...]
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many items each headline metric and sanity check is computed over."""
+        return metric_counts(self.results)
+
     def to_json(self) -> dict[str, Any]:
         cells = confusion_cells(self.results)
         return {
             "report_version": REPORT_VERSION,
             "run": self.run,
             "metrics": self.metrics,
+            "counts": self.counts,
             "by_type": by_type(cells),
             "confusion": confusion_json(cells),
             "articles": [_article_json(result) for result in self.results],
         }
 
     def to_markdown(self) -> str:
-        return render_markdown(self.run, self.metrics, self.results)
+        return render_markdown(self.run, self.metrics, self.counts, self.results)
 
     def write(
         self,
@@ -86,8 +94,10 @@ def load_report(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise InputError(f"{path}: not a JSON report ({error})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}: not a JSON report ({json_error_text(error)})") from None
     if not isinstance(document, dict) or not isinstance(document.get("metrics"), dict):
         raise InputError(f'{path}: not an eval report (no top-level "metrics" object)')
     return document
@@ -130,6 +140,7 @@ def _article_json(result: ArticleResult) -> dict[str, Any]:
         "tokens_in": result.tokens_in,
         "tokens_out": result.tokens_out,
         "metrics": score.metrics(),
+        "counts": {name: measure.count for name, measure in score.measures().items()},
         "events": {
             "matched": matched,
             "optional_matched": [

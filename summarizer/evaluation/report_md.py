@@ -8,6 +8,7 @@ from typing import Any
 from summarizer.describe import describe_event, event_text
 from summarizer.evaluation.event_types import MISSED, SPURIOUS, confusion_cells
 from summarizer.evaluation.metrics import (
+    GATE_RULE,
     HEADLINE_METRICS,
     SANITY_CHECKS,
     ArticleResult,
@@ -18,7 +19,10 @@ from summarizer.schema import EventFields
 
 
 def render_markdown(
-    run: Mapping[str, Any], metrics: MetricValues, results: Sequence[ArticleResult]
+    run: Mapping[str, Any],
+    metrics: MetricValues,
+    counts: Mapping[str, int],
+    results: Sequence[ArticleResult],
 ) -> str:
     """The whole report.md of one eval run."""
     lines = [
@@ -33,17 +37,18 @@ def render_markdown(
         "",
         "## Headline metrics",
         "",
-        "| metric | value |",
-        "| --- | ---: |",
-        *(f"| {name} | {number_text(metrics.get(name))} |" for name in HEADLINE_METRICS),
+        "| metric | value | count |",
+        "| --- | ---: | ---: |",
+        *_metric_rows(HEADLINE_METRICS, metrics, counts),
         "",
-        "Ratios run from 0 to 1, higher is better.",
+        "Ratios run from 0 to 1, higher is better; the count is how many items (events,",
+        "matched pairs, facts, articles) each is computed over. " + GATE_RULE,
         "",
         "## Sanity checks",
         "",
-        "| check | value |",
-        "| --- | ---: |",
-        *(f"| {name} | {number_text(metrics.get(name))} |" for name in SANITY_CHECKS),
+        "| check | value | count |",
+        "| --- | ---: | ---: |",
+        *_metric_rows(SANITY_CHECKS, metrics, counts),
         "",
         "Rules the validators enforce on every result, measured over valid results with",
         "the validators' own checks: anything but 1 (0 for `unsupported_numbers`, the mean",
@@ -59,6 +64,20 @@ def render_markdown(
     for result in imperfect:
         lines += _article_section(result)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _metric_rows(
+    names: Sequence[str], metrics: Mapping[str, float | None], counts: Mapping[str, int]
+) -> list[str]:
+    return [
+        f"| {name} | {number_text(metrics.get(name))} | {count_text(counts.get(name))} |"
+        for name in names
+    ]
+
+
+def count_text(count: int | None) -> str:
+    """A metric's count; "-" when the report has none (written before counts)."""
+    return "-" if count is None else f"{count:,}"
 
 
 def run_figures(metrics: Mapping[str, float | None]) -> str:

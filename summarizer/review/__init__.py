@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.errors import InputError
+from summarizer.errors import InputError, json_error_text, validation_error_text
 from summarizer.storage import write_atomically
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ _SCRIPT_SAFE = (
 def review_entry(summary: ArticleSummary, article: Article | None) -> dict[str, Any]:
     """What the page shows of one result: the result's JSON and, when known, the article text."""
     entry = summary.model_dump(mode="json")
-    entry["id"] = entry.pop("article_id")
     entry["text"] = article.text if article is not None else None
     entry["source"] = article.source if article is not None else None
     if article is not None:
@@ -168,14 +167,20 @@ def read_results(
             try:
                 record = json.loads(line)
             except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems.append(f"{where}: not a JSON line ({error})")
+                why = (
+                    json_error_text(error, within_line=True)
+                    if isinstance(error, json.JSONDecodeError)
+                    else str(error)
+                )
+                problems.append(f"{where}: not a JSON line ({why})")
                 entries.append(failure_entry(f"line-{number}", problems[-1]))
                 continue
             if not isinstance(record, dict):
                 problems.append(f"{where}: expected a JSON object")
                 entries.append(failure_entry(f"line-{number}", problems[-1]))
                 continue
-            article_id = str(record.get("article_id") or record.get("id") or f"line-{number}")
+            # "article_id": a result written before results were keyed "id".
+            article_id = str(record.get("id") or record.get("article_id") or f"line-{number}")
             article = articles.get(article_id)
             failure = record.get("error")
             if failure is not None:
@@ -186,11 +191,8 @@ def read_results(
             try:
                 summary = ArticleSummary.model_validate(record, context=context)
             except ValidationError as invalid:
-                first = invalid.errors()[0]
-                place = ".".join(str(part) for part in first["loc"])
-                problems.append(
-                    f"{where} ({article_id}): not a valid result: {place}: {first['msg']}"
-                )
+                problem = validation_error_text(invalid, limit=1)
+                problems.append(f"{where} ({article_id}): not a valid result: {problem}")
                 entries.append(failure_entry(article_id, problems[-1], article))
                 continue
             entries.append(review_entry(summary, article))

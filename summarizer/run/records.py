@@ -10,6 +10,7 @@ from typing import Any, TypeAlias
 from summarizer.cost import TokenTotals
 from summarizer.errors import BackendError
 from summarizer.schema import ArticleSummary, Usage
+from summarizer.text import collapse_whitespace
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class ResultRecord:
 
     @property
     def id(self) -> str:
-        return self.summary.article_id
+        return self.summary.id
 
     def to_json(self) -> str:
         """The summary's JSON, one line, valid against `summarize schema`.
@@ -62,7 +63,7 @@ class ErrorRecord:
     def of(cls, article_id: str, error: BaseException, *, elapsed: float = 0.0) -> ErrorRecord:
         # One line, whatever the error: a log line per failure, and no surprise for
         # tools that split on newlines (a bug's exception may span several).
-        message = " ".join(str(error).split()) or type(error).__name__
+        message = collapse_whitespace(str(error)) or type(error).__name__
         spent = error if isinstance(error, BackendError) else None
         return cls(
             article_id,
