@@ -21,10 +21,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from summarizer.article import Article
-    from summarizer.backends import Backend, Draft, get_backend
-    from summarizer.batchjobs import collect_job, job_status, submit_job
+    from summarizer.article import Article, ArticleFacts, UnreadableInput
+    from summarizer.backends import Backend, BackendPlugin, Draft, get_backend
+    from summarizer.batchjobs import (
+        CollectReport,
+        Fallback,
+        JobStatus,
+        collect_job,
+        job_status,
+        submit_job,
+    )
     from summarizer.cache import ResultCache
+    from summarizer.cost import Budget, Prices
     from summarizer.errors import (
         BackendError,
         ConfigurationError,
@@ -35,13 +43,15 @@ if TYPE_CHECKING:
         SummarizerError,
         UsageError,
     )
-    from summarizer.evaluation import EvalReport, evaluate, load_dataset
+    from summarizer.evaluation import Dataset, EvalReport, evaluate, load_dataset
     from summarizer.pipeline import Outcome, Pipeline, asummarize, open_pipeline, summarize
     from summarizer.run import (
         AsyncBatch,
         BatchReport,
         BatchRun,
         ErrorRecord,
+        Input,
+        Record,
         ResultRecord,
         asummarize_many,
         summarize_many,
@@ -56,18 +66,23 @@ if TYPE_CHECKING:
         Location,
         Usage,
     )
-    from summarizer.settings import LLMSettings, Mode
+    from summarizer.settings import LLMOptions, LLMSettings, Mode
 
 # Each public name and the module it comes from.
 _SOURCES = {
     "Article": "summarizer.article",
+    "ArticleFacts": "summarizer.article",
     "ArticleSummary": "summarizer.schema",
     "AsyncBatch": "summarizer.run",
     "Backend": "summarizer.backends",
     "BackendError": "summarizer.errors",
+    "BackendPlugin": "summarizer.backends",
     "BatchReport": "summarizer.run",
     "BatchRun": "summarizer.run",
+    "Budget": "summarizer.cost",
+    "CollectReport": "summarizer.batchjobs",
     "ConfigurationError": "summarizer.errors",
+    "Dataset": "summarizer.evaluation",
     "DatasetError": "summarizer.errors",
     "Draft": "summarizer.backends",
     "DuplicateIdError": "summarizer.errors",
@@ -77,17 +92,24 @@ _SOURCES = {
     "EventType": "summarizer.schema",
     "Evidence": "summarizer.schema",
     "Extraction": "summarizer.schema",
+    "Fallback": "summarizer.batchjobs",
     "FatalityRange": "summarizer.schema",
+    "Input": "summarizer.run",
     "InputError": "summarizer.errors",
     "InvalidOutputError": "summarizer.errors",
+    "JobStatus": "summarizer.batchjobs",
+    "LLMOptions": "summarizer.settings",
     "LLMSettings": "summarizer.settings",
     "Location": "summarizer.schema",
     "Mode": "summarizer.settings",
     "Outcome": "summarizer.pipeline",
     "Pipeline": "summarizer.pipeline",
+    "Prices": "summarizer.cost",
+    "Record": "summarizer.run",
     "ResultCache": "summarizer.cache",
     "ResultRecord": "summarizer.run",
     "SummarizerError": "summarizer.errors",
+    "UnreadableInput": "summarizer.article",
     "Usage": "summarizer.schema",
     "UsageError": "summarizer.errors",
     "asummarize": "summarizer.pipeline",
@@ -98,8 +120,8 @@ _SOURCES = {
     "job_status": "summarizer.batchjobs",
     "load_dataset": "summarizer.evaluation",
     "open_pipeline": "summarizer.pipeline",
-    "summarize": "summarizer.pipeline",
     "submit_job": "summarizer.batchjobs",
+    "summarize": "summarizer.pipeline",
     "summarize_many": "summarizer.run",
 }
 
