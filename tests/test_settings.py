@@ -56,7 +56,7 @@ def test_an_unknown_mode_or_backend_lists_the_choices() -> None:
     with pytest.raises(ConfigurationError, match=choices):
         LLMSettings(mode="xml")  # type: ignore[arg-type]
     with pytest.raises(
-        ConfigurationError, match="unknown backend 'gpt'; installed: offline, openai$"
+        ConfigurationError, match=r"unknown backend 'gpt'; installed: offline, openai$"
     ):
         get_backend("gpt")
 
