@@ -180,3 +180,28 @@ def test_importing_the_package_loads_no_llm_client() -> None:
 
 def test_the_package_ships_its_type_marker() -> None:
     assert (Path(summarizer.__file__).parent / "py.typed").is_file()
+
+
+@pytest.mark.slow
+def test_a_misspelt_option_is_a_type_error_for_the_type_checker(tmp_path: Path) -> None:
+    script = (
+        "from summarizer import get_backend, open_pipeline, summarize\n"
+        "summarize('text', modle='gpt-4o')\n"
+        "open_pipeline(temprature=0.2)\n"
+        "get_backend('offline', max_reasks=1)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), "-c", script],
+        cwd=tmp_path,  # not the project's configuration, which names the package to check
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert finished.returncode == 1, finished.stderr
+    errors = [line for line in finished.stdout.splitlines() if ": error: " in line]
+    assert [error.split(": error: ")[1].split(";")[0] for error in errors] == [
+        'Unexpected keyword argument "modle" for "summarize"',
+        'Unexpected keyword argument "temprature" for "open_pipeline"',
+    ]
