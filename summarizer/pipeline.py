@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
+from typing_extensions import Unpack
 
 from summarizer.article import Article
 from summarizer.backends import get_backend
@@ -20,7 +20,7 @@ from summarizer.backends.base import Backend, Draft
 from summarizer.cache import ResultCache, cache_key
 from summarizer.errors import ConfigurationError, InvalidOutputError, validation_error_text
 from summarizer.schema import ArticleSummary
-from summarizer.settings import LLMSettings
+from summarizer.settings import LLMOptions, LLMSettings
 
 
 @dataclass(frozen=True)
@@ -125,14 +125,15 @@ def open_pipeline(
     settings: LLMSettings | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
-    **options: Any,
+    **options: Unpack[LLMOptions],
 ) -> Pipeline:
     """The one place a pipeline is assembled: a backend, and a cache in front of it.
 
-    `backend` is a Backend, "openai", "offline", or None (an LLM when one is
-    configured, else offline). `settings` and `options` (LLMSettings fields by
-    name: `model`, `base_url`, `mode`, ...) configure a backend given by name; an
-    option the chosen backend does not take is a ConfigurationError naming it.
+    `backend` is a Backend, an installed backend's name ("openai", "offline", a
+    plugin's), or None (an LLM when one is configured, else offline: see
+    `get_backend`). `settings` and `options` (LLMSettings fields by name: `model`,
+    `base_url`, `mode`, ...) configure a backend given by name; an option the
+    chosen backend does not take is a ConfigurationError naming it.
     `cache` is a ResultCache (left open), True (the default folder or
     `cache_dir`, closed with the pipeline) or False.
     """
@@ -160,7 +161,7 @@ def summarize(
     settings: LLMSettings | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
-    **options: Any,
+    **options: Unpack[LLMOptions],
 ) -> ArticleSummary:
     """Summarize one article: validated events, a headline and a brief.
 
@@ -184,7 +185,7 @@ async def asummarize(
     settings: LLMSettings | None = None,
     cache: ResultCache | bool = True,
     cache_dir: Path | str | None = None,
-    **options: Any,
+    **options: Unpack[LLMOptions],
 ) -> ArticleSummary:
     """The asynchronous `summarize`, for use inside an event loop."""
     with open_pipeline(

@@ -1,14 +1,14 @@
-"""Typed settings: which backend answers, and how the LLM is called.
+"""Typed settings: how an LLM is called, and the options that name them.
 
 >>> settings = LLMSettings(model="llama3.1", base_url="http://localhost:11434/v1")
 >>> settings.mode
 <Mode.TOOLS: 'tools'>
 
 The environment is read only by `LLMSettings.from_env` and `llm_configured`,
-at call time, never on import. Options given by name (to `summarize`,
-`open_pipeline`, `get_backend`) are checked against the chosen backend: an
-unknown one, or one the backend does not use, is a `ConfigurationError` naming it.
-This module imports nothing heavy: the CLI reads its choices from here at start-up.
+at call time, never on import. `LLMOptions` are the same fields given by name
+(to `summarize`, `open_pipeline`, `get_backend`); which backend takes which is
+each backend plugin's to say (`summarizer.backends.plugins`). This module imports
+nothing heavy: the CLI reads its choices from here at start-up.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
+
+from typing_extensions import Unpack
 
 from summarizer.errors import ConfigurationError
 
@@ -68,22 +70,62 @@ class LLMSettings:
             object.__setattr__(self, "mode", parse_mode(self.mode))
 
     @classmethod
-    def from_env(cls, **options: Any) -> LLMSettings:
+    def from_env(cls, **options: Unpack[LLMOptions]) -> LLMSettings:
         """Options given first, then `SUMMARIZER_MODEL`, `OPENAI_BASE_URL`, `OPENAI_API_KEY`.
 
         An option given as None counts as not given.
         """
-        given = {name: value for name, value in options.items() if value is not None}
-        check_options("openai", given)
+        given: dict[str, Any] = dict(given_options(options))
         given.setdefault("model", os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
         given.setdefault("base_url", os.environ.get(BASE_URL_ENV) or None)
         given.setdefault("api_key", os.environ.get(API_KEY_ENV) or None)
         return cls(**given)
 
+    def replaced(self, **options: Unpack[LLMOptions]) -> LLMSettings:
+        """These settings with each option given (not None) in place of its field."""
+        given: dict[str, Any] = dict(given_options(options))
+        return dataclasses.replace(self, **given)
+
     @property
     def configured(self) -> bool:
         """Whether these settings name an endpoint: a key for OpenAI, or a base URL."""
         return bool(self.api_key or self.base_url)
+
+
+class LLMOptions(TypedDict, total=False):
+    """`LLMSettings`' fields given by name, each None for "not given".
+
+    `summarize(text, model="llama3.1", base_url=...)` and the other entry points
+    take them; a misspelt one is a type error in an editor, and a
+    ConfigurationError at run time, as is one the chosen backend does not take.
+    """
+
+    model: str | None
+    base_url: str | None
+    api_key: str | None
+    mode: Mode | str | None
+    temperature: float | None
+    max_reasks: int | None
+    max_attempts: int | None
+    max_retry_seconds: float | None
+    retry_backoff: float | None
+    timeout: float | None
+    prompt_dir: Path | None
+
+
+# Every option that can be given by name.
+OPTION_NAMES = frozenset(LLMOptions.__annotations__)
+
+
+def given_options(options: Mapping[str, object]) -> LLMOptions:
+    """The options given (not None), after refusing a name that is no option."""
+    unknown = sorted(name for name in options if name not in OPTION_NAMES)
+    if unknown:
+        raise ConfigurationError(
+            f"unknown option {', '.join(map(repr, unknown))}; the options are "
+            + ", ".join(sorted(OPTION_NAMES))
+        )
+    return cast(LLMOptions, {name: value for name, value in options.items() if value is not None})
 
 
 def parse_mode(value: Mode | str) -> Mode:
@@ -97,50 +139,7 @@ def parse_mode(value: Mode | str) -> Mode:
 def llm_configured() -> bool:
     """Whether the environment names an LLM endpoint: a key for OpenAI, or a base URL.
 
-    The one place that decides it; `choose_backend` asks it for the default backend.
+    The one place that decides it; the openai backend plugin asks it whether to
+    answer when no backend is named.
     """
     return bool(os.environ.get(API_KEY_ENV) or os.environ.get(BASE_URL_ENV))
-
-
-# Each backend by name, with the options it takes by name.
-BACKEND_OPTIONS: Mapping[str, frozenset[str]] = {
-    "openai": frozenset(f.name for f in dataclasses.fields(LLMSettings)),
-    "offline": frozenset(),
-}
-BACKEND_NAMES = tuple(BACKEND_OPTIONS)
-
-
-def choose_backend(
-    name: str | None, *, settings: LLMSettings | None = None, options: Mapping[str, Any]
-) -> str:
-    """The backend that answers: the one named; else an LLM when settings, an LLM option
-    or the environment ask for one; else the offline extractor."""
-    if name is not None:
-        check_backend_name(name)
-        return name
-    wants_llm = settings is not None or any(value is not None for value in options.values())
-    return "openai" if wants_llm or llm_configured() else "offline"
-
-
-def check_backend_name(name: str) -> None:
-    if name not in BACKEND_OPTIONS:
-        choices = ", ".join(BACKEND_NAMES)
-        raise ConfigurationError(f"unknown backend {name!r}; choose one of {choices}")
-
-
-def check_options(backend: str, options: Mapping[str, Any]) -> None:
-    """Refuse options the backend does not take, naming each."""
-    check_backend_name(backend)
-    taken = BACKEND_OPTIONS[backend]
-    every = frozenset().union(*BACKEND_OPTIONS.values())
-    unknown = sorted(name for name in options if name not in every)
-    if unknown:
-        raise ConfigurationError(
-            f"unknown option {', '.join(map(repr, unknown))}; the {backend} backend takes "
-            + (", ".join(sorted(taken)) or "none")
-        )
-    foreign = sorted(name for name in options if name not in taken)
-    if foreign:
-        raise ConfigurationError(
-            f"option {', '.join(map(repr, foreign))} does not apply to the {backend} backend"
-        )

@@ -10,3 +10,6 @@ from tests.loopback import loopback_server  # noqa: F401
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = REPO_ROOT / "seeds"
 SEED_ARTICLE = SEEDS / "articles" / "iraq-baaj-offensive.txt"
+
+# tests/plugins/ holds packages the tests install (a backend plugin), not tests.
+collect_ignore = ["plugins"]

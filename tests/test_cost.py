@@ -491,7 +491,7 @@ def test_max_cost_with_the_offline_extractor_is_a_usage_error() -> None:
     result = run_cli(["--backend", "offline", "--max-cost", "1", str(SEED_ARTICLE)])
 
     assert result.exit_code == 2
-    assert "the offline extractor has none" in result.stderr
+    assert "the offline backend spends nothing" in result.stderr
 
 
 def test_an_eval_counts_the_tokens_of_an_article_that_failed(

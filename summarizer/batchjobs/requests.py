@@ -43,11 +43,12 @@ DEFAULT_MAX_BYTES = 200_000_000
 
 
 def llm_backend(pipeline: Pipeline) -> LLMBackend:
-    """The pipeline's backend, which must be the LLM backend: a batch is a provider's."""
+    """The pipeline's backend, which must build chat-completions requests: a batch is a
+    provider's."""
     if not isinstance(pipeline.backend, LLMBackend):
         raise ConfigurationError(
-            "batch jobs need an LLM endpoint (set OPENAI_API_KEY, or OPENAI_BASE_URL / "
-            "--base-url); the offline extractor runs realtime: summarize FILE..."
+            f"batch jobs need a backend that sends chat-completions requests; the "
+            f"{pipeline.backend.name} backend runs realtime only: summarize FILE..."
         )
     return pipeline.backend
 

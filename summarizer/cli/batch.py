@@ -283,10 +283,10 @@ def import_command(
 
 
 def _llm_pipeline(options: dict[str, Any]) -> Pipeline:
-    # A batch is a provider's: without --backend, the LLM backend, which says
-    # what is missing when no endpoint is configured (never the offline notice).
-    options["backend"] = options["backend"] or "openai"
-    return pipeline_from_options(**options)
+    # A batch is a provider's: only a backend that runs batch jobs will do; without
+    # --backend, the one that ranks highest, which says what is missing when no
+    # endpoint is configured.
+    return pipeline_from_options(**options, batch_jobs=True)
 
 
 def _deliver(

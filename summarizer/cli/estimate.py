@@ -64,9 +64,11 @@ def estimate_command(
 
     check_inputs(inputs, outputs=[])
 
+    # An estimate counts the requests of a backend that builds them, as batch jobs do.
     # Nothing is sent, so the key is a placeholder: the real one is never read.
     pipeline = pipeline_from_options(
-        backend="openai",
+        backend=None,
+        batch_jobs=True,
         model=model,
         base_url=base_url,
         mode=mode,

@@ -1,7 +1,8 @@
 """Options shared by the commands that run a backend, and the one place they become a Pipeline.
 
-The choices come from `summarizer.settings` (the `Mode` enum and the backend
-registry), which imports nothing heavy, so `summarize --help` stays fast.
+The choices come from `summarizer.settings` (the `Mode` enum), which imports
+nothing heavy, so `summarize --help` stays fast; a backend's name is checked
+against the installed backend plugins only when one is given.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from summarizer.settings import BACKEND_NAMES, Mode
+from summarizer.settings import Mode
 
 if TYPE_CHECKING:
     from summarizer.article import ArticleFacts
@@ -82,10 +83,12 @@ def prices_from_options(
 ) -> Prices | None:
     """The prices a run's cost is worked out at, or None (said once on stderr).
 
-    An LLM backend's model is looked up in genai-prices; --price-input and
-    --price-output replace what it says. The offline extractor spends no tokens.
+    The model of a backend that spends tokens is looked up in genai-prices;
+    --price-input and --price-output replace what it says. Other backends cost nothing.
     """
-    if backend.name == "offline":
+    from summarizer.backends.plugins import find_plugin
+
+    if not find_plugin(backend.name).spends_tokens:
         return None
     return prices_for_model(
         backend.model,
@@ -203,16 +206,28 @@ def facts_from_options(
     )
 
 
+def _backend(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """An installed backend's name; an unknown one is refused, listing the installed ones."""
+    from summarizer.backends.plugins import find_plugin
+    from summarizer.errors import ConfigurationError
+
+    try:
+        return None if value is None else find_plugin(value).name
+    except ConfigurationError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 def backend_options(command: F) -> F:
     """Adds --backend, --model, --base-url, --mode, --max-reasks, --prompt, --no-cache,
     --cache-dir."""
     decorators = [
         click.option(
             "--backend",
-            type=click.Choice(BACKEND_NAMES),
-            help="openai: any OpenAI-compatible endpoint; offline: the built-in extractor. "
-            "Default: openai when an LLM option is given or OPENAI_API_KEY or "
-            "OPENAI_BASE_URL is set, else offline.",
+            metavar="NAME",
+            callback=_backend,
+            help="An installed backend: openai (any OpenAI-compatible endpoint), offline "
+            "(the built-in extractor), or a plugin's. Default: openai when an LLM option "
+            "is given or OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline.",
         ),
         click.option("--model", help="Model name (default: $SUMMARIZER_MODEL or gpt-4o-mini)."),
         click.option("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)."),
@@ -251,29 +266,25 @@ def pipeline_from_options(
     prompt: Path | None = None,
     cache_dir: Path | None,
     api_key: str | None = None,
+    batch_jobs: bool = False,
 ) -> Pipeline:
-    """The pipeline the options describe; says once on stderr when offline is the fallback.
+    """The pipeline the options describe; says once on stderr when the backend that
+    answers because none was named has something to say (the offline fallback).
 
     `api_key` is the caller's own (a placeholder for runs that send nothing); it
-    is used only when the options choose an LLM.
+    is used only when the chosen backend takes one. With `batch_jobs`, only a
+    backend that runs batch jobs will do.
     """
+    from summarizer.backends.plugins import choose_plugin
     from summarizer.pipeline import open_pipeline
-    from summarizer.settings import choose_backend
+    from summarizer.settings import LLMOptions
 
-    options: dict[str, Any] = {
-        "model": model,
-        "base_url": base_url,
-        "mode": mode,
-        "max_reasks": max_reasks,
-        "prompt_dir": prompt,
-    }
-    name = choose_backend(backend, options=options)
-    if backend is None and name == "offline":
-        click.echo(
-            "Using the offline extractor: no LLM configured. Set OPENAI_API_KEY, or "
-            "OPENAI_BASE_URL / --base-url for a local server, to use a model.",
-            err=True,
-        )
-    if name == "openai":
+    options = LLMOptions(
+        model=model, base_url=base_url, mode=mode, max_reasks=max_reasks, prompt_dir=prompt
+    )
+    plugin = choose_plugin(backend, options=options, batch_jobs=batch_jobs)
+    if backend is None and plugin.default_notice is not None:
+        click.echo(plugin.default_notice, err=True)
+    if "api_key" in plugin.options:
         options["api_key"] = api_key
-    return open_pipeline(name, cache=not no_cache, cache_dir=cache_dir, **options)
+    return open_pipeline(plugin.name, cache=not no_cache, cache_dir=cache_dir, **options)

@@ -25,9 +25,10 @@ from summarizer.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from summarizer.article import Article, UnreadableInput
+    from summarizer.backends.plugins import BackendPlugin
     from summarizer.cost import Budget, Prices
     from summarizer.schema import ArticleSummary
     from summarizer.storage import LineFile, StreamLines
@@ -101,6 +102,7 @@ def run_command(
     cost, at genai-prices' price for the model or --price-input/--price-output.
     """
     from summarizer.article import count_inputs, iter_inputs
+    from summarizer.backends.plugins import find_plugin
     from summarizer.cli.inputs import check_inputs
     from summarizer.cli.progress import RunDisplay, cost_line, summary_lines
     from summarizer.errors import UnusableBackendError
@@ -116,11 +118,12 @@ def run_command(
     check_inputs(inputs, outputs=[output, html])
     streaming = jsonl or output is not None
     pipeline = pipeline_from_options(**options)
+    plugin = find_plugin(pipeline.backend.name)
     try:
         prices = prices_from_options(
             pipeline.backend, price_input=price_input, price_output=price_output
         )
-        budget = _budget(max_cost, prices, pipeline.backend.name)
+        budget = _budget(max_cost, prices, plugin)
     except BaseException:
         pipeline.close()
         raise
@@ -129,8 +132,7 @@ def run_command(
     articles = iter_inputs(
         inputs, sys.stdin.buffer, facts_from_options(published, dateline, brief_language)
     )
-    if pipeline.backend.name == "offline":
-        articles = _noting_language(articles)
+    articles = _noting_once(articles, plugin.article_notice)
     review = ReviewCollector() if html is not None else None
     batch = summarize_many(
         review.remember(articles) if review is not None else articles,
@@ -189,30 +191,33 @@ def run_command(
     return 1 if batch.report.failures or halted else 0
 
 
-def _noting_language(
+def _noting_once(
     articles: Iterator[Article | UnreadableInput],
+    article_notice: Callable[[Article], str | None],
 ) -> Iterator[Article | UnreadableInput]:
-    """The articles; says once on stderr when one is in a language the rules cannot read."""
+    """The articles; says once on stderr what the backend has to say about one
+    (the offline extractor: an article in a language its rules cannot read)."""
     from summarizer.article import Article
-    from summarizer.backends.offline import language_notice
 
     noted = False
     for article in articles:
         if not noted and isinstance(article, Article):
-            notice = language_notice(article)
+            notice = article_notice(article)
             if notice is not None:
                 click.echo(f"Note: {notice}", err=True)
                 noted = True
         yield article
 
 
-def _budget(max_cost: float | None, prices: Prices | None, backend: str) -> Budget | None:
+def _budget(max_cost: float | None, prices: Prices | None, plugin: BackendPlugin) -> Budget | None:
     from summarizer.cost import Budget
 
     if max_cost is None:
         return None
-    if backend == "offline":
-        raise click.UsageError("--max-cost limits an LLM's cost; the offline extractor has none")
+    if not plugin.spends_tokens:
+        raise click.UsageError(
+            f"--max-cost limits what a run spends; the {plugin.name} backend spends nothing"
+        )
     if prices is None:
         raise click.UsageError(
             "--max-cost needs prices: give --price-input and --price-output for this model"
