@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from summarizer.backends import Backend, Draft, get_backend
     from summarizer.batchjobs import collect_job, job_status, submit_job
     from summarizer.cache import ResultCache
+    from summarizer.codebook import Codebook, load_codebook_or_fail
     from summarizer.errors import (
         BackendError,
+        CodebookError,
         ConfigurationError,
         DatasetError,
         DuplicateIdError,
@@ -67,6 +69,8 @@ _SOURCES = {
     "BackendError": "summarizer.errors",
     "BatchReport": "summarizer.run",
     "BatchRun": "summarizer.run",
+    "Codebook": "summarizer.codebook",
+    "CodebookError": "summarizer.errors",
     "ConfigurationError": "summarizer.errors",
     "DatasetError": "summarizer.errors",
     "Draft": "summarizer.backends",
@@ -96,6 +100,7 @@ _SOURCES = {
     "evaluate": "summarizer.evaluation",
     "get_backend": "summarizer.backends",
     "job_status": "summarizer.batchjobs",
+    "load_codebook_or_fail": "summarizer.codebook",
     "load_dataset": "summarizer.evaluation",
     "open_pipeline": "summarizer.pipeline",
     "summarize": "summarizer.pipeline",

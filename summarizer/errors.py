@@ -5,6 +5,7 @@ SummarizerError
 │   ├── DatasetError      a labelled data set that breaks the contract
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings, or an unknown option
+│   └── CodebookError     a codebook file that cannot be read or breaks the format
 ├── UsageError            the library used in a way that cannot work (a run iterated twice)
 ├── StorageError          an output, report or cache folder the disk will not let us write
 ├── BudgetExceeded        an article not started because the run's cost limit was reached
@@ -54,6 +55,20 @@ class DuplicateIdError(InputError):
 
 class ConfigurationError(SummarizerError):
     """Settings that cannot work: no endpoint configured, an unknown backend or mode."""
+
+
+class CodebookError(ConfigurationError):
+    """A codebook that cannot be used; the message is its first problem line(s),
+    `FILE:LINE: key.path: problem`, and `problems` holds every one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "; ".join(problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"{shown}{more}")
+
+    def __reduce__(self) -> tuple[Any, tuple[list[str]]]:
+        return type(self), (self.problems,)
 
 
 class UsageError(SummarizerError):
