@@ -467,18 +467,21 @@ def _system_prompt(codebook: Codebook | None, article_text: str = "Troops entere
     return load_prompt().render(Article.from_text(article_text), codebook)[0]
 
 
-def test_news_prompt_is_todays_with_the_types_line_from_the_codebook() -> None:
-    before = NEWS_PROMPT_BEFORE.read_text(encoding="utf-8").splitlines()
-    after = _system_prompt(Codebook.load("news")).splitlines()
-    assert _system_prompt(None) == "\n".join(after)
-    changed = [n for n, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
-    (types_line,) = changed
+def test_news_prompt_is_byte_identical_to_the_prompt_before_codebooks() -> None:
+    before = NEWS_PROMPT_BEFORE.read_text(encoding="utf-8")
+    assert _system_prompt(Codebook.load("news")) == before
+    assert _system_prompt(None) == before
+
+
+def test_the_types_line_is_rendered_from_the_codebook(tmp_path: Path) -> None:
     news = Codebook.load("news")
-    expected = "; ".join(f"{key} = {kind.definition}" for key, kind in news.types.items())
-    assert after[types_line] == f"- event_type: {expected}."
-    # Every gloss the prompt gave before codebooks is still given, word for word.
-    for gloss in before[types_line].removeprefix("- event_type: ").rstrip(".").split("; "):
-        assert gloss in after[types_line]
+    shown = [key for key, kind in news.types.items() if kind.define_in_prompt]
+    glosses = "; ".join(f"{key} = {news.types[key].definition}" for key in shown)
+    assert f"- event_type: {glosses}.\n" in _system_prompt(news)
+    path = tmp_path / "codebook.yaml"
+    path.write_text(MINIMAL + "    define_in_prompt: false\n", encoding="utf-8")
+    line = "- event_type: demonstration = People gather in public for a cause.\n"
+    assert line in _system_prompt(Codebook.load(path))
 
 
 def test_protest_prompt_holds_definitions_fields_and_examples(protest: Codebook) -> None:

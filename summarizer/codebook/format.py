@@ -86,6 +86,11 @@ class TypeSpec(_Strict):
     keywords: list[NonBlank] = Field(
         default_factory=list, description="Words that name this type, for the offline extractor."
     )
+    define_in_prompt: bool = Field(
+        default=True,
+        description="false: the prompt names the type without its definition (for a type "
+        "whose name says it, to keep the prompt short).",
+    )
 
 
 _TypeEntry = Annotated[TypeSpec, BeforeValidator(_empty_when_null)]

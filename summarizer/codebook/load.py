@@ -9,6 +9,7 @@ built-in codebook (`builtin/<name>.yaml` of this package).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,17 @@ BUILTIN_SUFFIX = ".yaml"
 Path_ = tuple[str | int, ...]
 
 
-def builtin_names() -> list[str]:
-    """The names of the codebooks shipped with the package, sorted."""
+@cache
+def builtin_names() -> tuple[str, ...]:
+    """The names of the codebooks shipped with the package, sorted (package files do
+    not change while a process runs, so the folder is listed once)."""
     folder = resources.files("summarizer.codebook") / "builtin"
-    return sorted(
-        item.name.removesuffix(BUILTIN_SUFFIX)
-        for item in folder.iterdir()
-        if item.name.endswith(BUILTIN_SUFFIX)
+    return tuple(
+        sorted(
+            item.name.removesuffix(BUILTIN_SUFFIX)
+            for item in folder.iterdir()
+            if item.name.endswith(BUILTIN_SUFFIX)
+        )
     )
 
 

@@ -27,6 +27,7 @@ def prompt_section(spec: CodebookFormat) -> dict[str, Any]:
             "key": key,
             # Definitions are joined on one line with "; ", so a closing stop is dropped.
             "definition": kind.definition.rstrip("."),
+            "define_in_prompt": kind.define_in_prompt,
             "include": kind.include,
             "exclude": kind.exclude,
             "subtypes": [
