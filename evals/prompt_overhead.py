@@ -9,6 +9,10 @@ compact JSON. A provider bills tools in its own rendering of them, so read the
 schema figure as an estimate; the messages are exact for o200k_base models.
 Completion tokens are those of the gold reply (each seed's label as an
 Extraction, the tool call's arguments) that the eval tests' loopback server sends.
+
+Per codebook (each built-in and examples/codebooks/protest.yaml): the tokens of
+the static prefix (the system message, the same bytes for every article) and of
+the codebook's extraction model as compact JSON Schema.
 """
 
 from __future__ import annotations
@@ -18,11 +22,16 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
+from summarizer.codebook import Codebook, builtin_codebooks
 from summarizer.evaluation import load_dataset
+from summarizer.prompts import load_prompt
 from summarizer.settings import LLMSettings, Mode
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+EXAMPLE_CODEBOOKS = sorted((ROOT / "examples" / "codebooks").glob("*.yaml"))
 
 
 def main() -> None:
@@ -59,6 +68,16 @@ def main() -> None:
         f"Completion tokens of the gold replies: mean {statistics.mean(replies):.0f}, "
         f"max {max(replies)}"
     )
+
+    codebooks = [*builtin_codebooks(), *(Codebook.load(path) for path in EXAMPLE_CODEBOOKS)]
+    template = load_prompt()
+    article = Article.from_text("Any article: the prefix does not depend on it.")
+    print("Static prefix per codebook (o200k_base tokens):")
+    print(f"  {'codebook':16} {'prefix':>6} {'schema':>6}")
+    for codebook in codebooks:
+        system, _ = template.render(article, codebook)
+        schema = json.dumps(codebook.extraction_model.model_json_schema(), separators=(",", ":"))
+        print(f"  {codebook.name:16} {tokens(system):6} {tokens(schema):6}")
 
 
 if __name__ == "__main__":

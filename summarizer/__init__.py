@@ -37,11 +37,14 @@ if TYPE_CHECKING:
     from summarizer.batchjobs import job_status as job_status
     from summarizer.batchjobs import submit_job as submit_job
     from summarizer.cache import ResultCache as ResultCache
+    from summarizer.codebook import Codebook as Codebook
+    from summarizer.codebook import load_codebook_or_fail as load_codebook_or_fail
     from summarizer.cost import Budget as Budget
     from summarizer.cost import Prices as Prices
     from summarizer.errors import BackendError as BackendError
     from summarizer.errors import BatchUnsupportedError as BatchUnsupportedError
     from summarizer.errors import BudgetExceeded as BudgetExceeded
+    from summarizer.errors import CodebookError as CodebookError
     from summarizer.errors import ConfigurationError as ConfigurationError
     from summarizer.errors import DatasetError as DatasetError
     from summarizer.errors import DuplicateIdError as DuplicateIdError
@@ -97,6 +100,8 @@ _SOURCES = {
     "BatchUnsupportedError": "summarizer.errors",
     "Budget": "summarizer.cost",
     "BudgetExceeded": "summarizer.errors",
+    "Codebook": "summarizer.codebook",
+    "CodebookError": "summarizer.errors",
     "CollectReport": "summarizer.batchjobs",
     "ConfigurationError": "summarizer.errors",
     "Dataset": "summarizer.evaluation",
@@ -139,6 +144,7 @@ _SOURCES = {
     "evaluate": "summarizer.evaluation",
     "get_backend": "summarizer.backends",
     "job_status": "summarizer.batchjobs",
+    "load_codebook_or_fail": "summarizer.codebook",
     "load_dataset": "summarizer.evaluation",
     "open_pipeline": "summarizer.pipeline",
     "submit_job": "summarizer.batchjobs",

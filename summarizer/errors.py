@@ -6,7 +6,8 @@ SummarizerError
 │   └── DuplicateIdError  a batch input whose id an earlier input already has
 ├── ConfigurationError    no usable backend, model or endpoint settings, or an unknown option
 │   ├── JobError          a batch job folder that cannot be used as asked
-│   └── BatchUnsupportedError  an endpoint without the files and batches APIs
+│   ├── BatchUnsupportedError  an endpoint without the files and batches APIs
+│   └── CodebookError     a codebook file that cannot be read or breaks the format
 ├── UsageError            the library used in a way that cannot work (a run iterated twice)
 ├── StorageError          an output, report or cache folder the disk will not let us write
 ├── BudgetExceeded        an article not started because the run's cost limit was reached
@@ -106,6 +107,20 @@ class JobError(ConfigurationError):
 
 class BatchUnsupportedError(ConfigurationError):
     """The endpoint has no files or batches API (it answered 404)."""
+
+
+class CodebookError(ConfigurationError):
+    """A codebook that cannot be used; the message is its first problem line(s),
+    `FILE:LINE: key.path: problem`, and `problems` holds every one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "; ".join(problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"{shown}{more}")
+
+    def __reduce__(self) -> tuple[Any, tuple[list[str]]]:
+        return type(self), (self.problems,)
 
 
 class UsageError(SummarizerError):

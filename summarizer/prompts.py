@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.article import Article
 from summarizer.errors import ConfigurationError
-from summarizer.schema import BRIEF_MAX_WORDS, HEADLINE_MAX_WORDS
+from summarizer.schema import HEADLINE_MAX_WORDS
 
 if TYPE_CHECKING:
     import jinja2
+
+    from summarizer.codebook import Codebook
 
 PROMPTS_ENV = "SUMMARIZER_PROMPTS"
 
@@ -54,9 +56,10 @@ class PromptTemplate:
         digest = hashlib.sha256(f"{self.system}\x00{self.user}".encode())
         return f"{self.name}-{digest.hexdigest()[:12]}"
 
-    def render(self, article: Article) -> tuple[str, str]:
-        """The system and the user message for one article."""
-        variables = prompt_variables(article)
+    def render(self, article: Article, codebook: Codebook | None = None) -> tuple[str, str]:
+        """The system and the user message for one article, under a codebook (`news`
+        when none is given)."""
+        variables = prompt_variables(article, codebook)
         system, user = self._compiled
         return system.render(variables), user.render(variables)
 
@@ -99,11 +102,18 @@ def _load_prompt(name: str, folder: Path) -> PromptTemplate:
     return PromptTemplate(name=name, system=system, user=user)
 
 
-def prompt_variables(article: Article) -> dict[str, Any]:
-    """The template variables for one article."""
+def prompt_variables(article: Article, codebook: Codebook | None = None) -> dict[str, Any]:
+    """The template variables for one article under a codebook (`news` when none is
+    given): `codebook` is its prompt section, the same for every article."""
+    from summarizer.codebook import DEFAULT_CODEBOOK, Codebook
+
+    if codebook is None:
+        codebook = Codebook.load(DEFAULT_CODEBOOK)
+    section = codebook.prompt_section()
     published = article.published
     language = article.language_name
     return {
+        "codebook": section,
         "article_body": article.body,
         "published": published,
         # Derived from the text it encloses, so an article cannot contain its own
@@ -117,7 +127,10 @@ def prompt_variables(article: Article) -> dict[str, Any]:
         # unless the run names another. The instructions are English, so an English
         # article needs no word about it (and its request stays shorter).
         "article_language": language,
-        "brief_language": article.brief_language or (language if language != "English" else None),
+        # A run's language comes first, then the codebook's.
+        "brief_language": article.brief_language
+        or section["brief_language"]
+        or (language if language != "English" else None),
         "headline_max_words": HEADLINE_MAX_WORDS,
-        "brief_max_words": BRIEF_MAX_WORDS,
+        "brief_max_words": section["brief_max_words"],
     }

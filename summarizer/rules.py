@@ -172,13 +172,14 @@ def headline_problem(headline: str) -> str | None:
     return None
 
 
-def brief_problem(brief: str) -> str | None:
-    """Why the brief breaks the length rule, or None when it keeps it."""
+def brief_problem(brief: str, max_words: int = BRIEF_MAX_WORDS) -> str | None:
+    """Why the brief breaks the length rule, or None when it keeps it; a codebook
+    may set its own word limit."""
     if not brief.strip():
         return f"the brief is empty; write 1-{BRIEF_MAX_SENTENCES} sentences about the article"
     words = count_words(brief)
-    if words > BRIEF_MAX_WORDS:
-        return f"the brief has {words} words; shorten it to at most {BRIEF_MAX_WORDS}"
+    if words > max_words:
+        return f"the brief has {words} words; shorten it to at most {max_words}"
     sentences = len(split_sentences(brief))
     if sentences > BRIEF_MAX_SENTENCES:
         return f"the brief has {sentences} sentences; use at most {BRIEF_MAX_SENTENCES}"

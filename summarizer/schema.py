@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from enum import Enum
 from functools import cache
-from typing import Annotated, TypedDict, cast
+from typing import Annotated, TypedDict, TypeVar, cast
 
 from pydantic import (
     AliasChoices,
@@ -45,6 +46,8 @@ from summarizer.rules import (
 )
 
 EVIDENCE_MAX_QUOTES = 3
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class ValidationContext(TypedDict, total=False):
@@ -103,13 +106,13 @@ class FatalityRange(BaseModel):
 Fatalities = Annotated[int, Field(ge=0)] | FatalityRange | None
 
 
-def _article_context(info: ValidationInfo) -> ValidationContext:
+def article_context(info: ValidationInfo) -> ValidationContext:
     context = info.context
     return cast(ValidationContext, context) if isinstance(context, dict) else {}
 
 
 def check_not_after_publication(value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-    published = _article_context(info).get("published")
+    published = article_context(info).get("published")
     if value is not None and published is not None and value > published:
         raise ValueError(
             f"{info.field_name} {value.isoformat()} is after the publication date "
@@ -117,6 +120,76 @@ def check_not_after_publication(value: dt.date | None, info: ValidationInfo) -> 
             "resolved against the publication date, or null if the article does not say"
         )
     return value
+
+
+def check_span_ordered(event: _Model) -> _Model:
+    """An event's last day is not before its first."""
+    start, end = getattr(event, "date", None), getattr(event, "date_end", None)
+    if start is not None and end is not None and end < start:
+        raise ValueError(
+            f"date_end {end.isoformat()} is before date {start.isoformat()}; "
+            "date is the first day of the event and date_end the last"
+        )
+    return event
+
+
+def check_place_in_article(location: Location, info: ValidationInfo) -> Location:
+    """An event's place is one the article (when known) names."""
+    problem = location_problem(location.name, article_context(info).get("article_text"))
+    if problem is not None:
+        raise ValueError(problem)
+    return location
+
+
+def check_quotes_in_article(quotes: list[str], info: ValidationInfo) -> list[str]:
+    """An event's evidence quotes have words, and the article (when known) holds them."""
+    problem = evidence_problem(quotes, article_context(info).get("article_text"))
+    if problem is not None:
+        raise ValueError(problem)
+    return quotes
+
+
+def check_headline(headline: str) -> str:
+    problem = headline_problem(headline)
+    if problem is not None:
+        raise ValueError(problem)
+    return headline
+
+
+def brief_description(max_words: int) -> str:
+    """What a brief is, as the JSON Schema tells a model."""
+    return (
+        f"1-{BRIEF_MAX_SENTENCES} sentences, at most {max_words} words, "
+        "stating only facts from the article."
+    )
+
+
+def brief_rule(max_words: int) -> Callable[[str], str]:
+    """A validator of a brief's length, for a word limit (a codebook may set its own)."""
+
+    def check_brief(brief: str) -> str:
+        problem = brief_problem(brief, max_words)
+        if problem is not None:
+            raise ValueError(problem)
+        return brief
+
+    return check_brief
+
+
+def check_numbers_from_article(extraction: _Model, info: ValidationInfo) -> _Model:
+    """The headline and brief state only numbers the article (when known) writes."""
+    article = article_context(info).get("article_text")
+    if article is None:
+        return extraction
+    for field in ("headline", "brief"):
+        unsupported = unsupported_numbers(getattr(extraction, field), article)
+        if unsupported:
+            raise ValueError(
+                f"the {field} contains numbers the article does not state: "
+                f"{', '.join(unsupported)}. Use only figures written in the article, "
+                "as the article writes them"
+            )
+    return extraction
 
 
 class EventFields(BaseModel):
@@ -146,22 +219,8 @@ class EventFields(BaseModel):
 
     _date_not_after_publication = field_validator("date", "date_end")(check_not_after_publication)
 
-    @field_validator("location")
-    @classmethod
-    def _place_in_article(cls, location: Location, info: ValidationInfo) -> Location:
-        problem = location_problem(location.name, _article_context(info).get("article_text"))
-        if problem is not None:
-            raise ValueError(problem)
-        return location
-
-    @model_validator(mode="after")
-    def _span_ordered(self) -> EventFields:
-        if self.date is not None and self.date_end is not None and self.date_end < self.date:
-            raise ValueError(
-                f"date_end {self.date_end.isoformat()} is before date {self.date.isoformat()}; "
-                "date is the first day of the event and date_end the last"
-            )
-        return self
+    _place_in_article = field_validator("location")(check_place_in_article)
+    _span_ordered = model_validator(mode="after")(check_span_ordered)
 
 
 # What a backend emits: quotes as plain strings. A model is never asked to count
@@ -176,13 +235,7 @@ class ExtractedEvent(EventFields):
         description="1-3 exact quotes copied from the article that support this event.",
     )
 
-    @field_validator("evidence")
-    @classmethod
-    def _quotes_in_article(cls, quotes: list[str], info: ValidationInfo) -> list[str]:
-        problem = evidence_problem(quotes, _article_context(info).get("article_text"))
-        if problem is not None:
-            raise ValueError(problem)
-        return quotes
+    _quotes_in_article = field_validator("evidence")(check_quotes_in_article)
 
 
 class Extraction(BaseModel):
@@ -191,44 +244,14 @@ class Extraction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     headline: str = Field(description=f"At most {HEADLINE_MAX_WORDS} words.")
-    brief: str = Field(
-        description=f"1-{BRIEF_MAX_SENTENCES} sentences, at most {BRIEF_MAX_WORDS} words, "
-        "stating only facts from the article."
-    )
+    brief: str = Field(description=brief_description(BRIEF_MAX_WORDS))
     events: list[ExtractedEvent] = Field(
         default_factory=list, description="Every event the article reports."
     )
 
-    @field_validator("headline")
-    @classmethod
-    def _headline_short(cls, headline: str) -> str:
-        problem = headline_problem(headline)
-        if problem is not None:
-            raise ValueError(problem)
-        return headline
-
-    @field_validator("brief")
-    @classmethod
-    def _brief_short(cls, brief: str) -> str:
-        problem = brief_problem(brief)
-        if problem is not None:
-            raise ValueError(problem)
-        return brief
-
-    @model_validator(mode="after")
-    def _numbers_from_article(self, info: ValidationInfo) -> Extraction:
-        article = _article_context(info).get("article_text")
-        if article is None:
-            return self
-        for field in ("headline", "brief"):
-            unsupported = unsupported_numbers(getattr(self, field), article)
-            if unsupported:
-                raise ValueError(
-                    f"the {field} contains numbers the article does not state: "
-                    f"{', '.join(unsupported)}. Use only figures written in the article, "
-                    "as the article writes them"
-                )
-        return self
+    _headline_short = field_validator("headline")(check_headline)
+    _brief_short = field_validator("brief")(brief_rule(BRIEF_MAX_WORDS))
+    _numbers_from_article = model_validator(mode="after")(check_numbers_from_article)
 
 
 class Usage(BaseModel):

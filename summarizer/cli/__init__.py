@@ -21,6 +21,7 @@ import click
 from summarizer.cli.batch import batch_group
 from summarizer.cli.cache import cache_group, schema_command
 from summarizer.cli.cache_warnings import cache_warnings_on_stderr
+from summarizer.cli.codebook import codebook_group
 from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
@@ -103,6 +104,7 @@ def cli() -> None:
     summarize batch submit|collect   corpus runs through a provider's Batch API
     summarize cache info             where the cache is and what it holds
     summarize schema                 the JSON Schema of a result
+    summarize codebook check FILE    the problems of a codebook file
 
     Without OPENAI_API_KEY or OPENAI_BASE_URL the offline extractor answers.
     """
@@ -115,6 +117,7 @@ cli.add_command(eval_command)
 cli.add_command(estimate_command)
 cli.add_command(view_command)
 cli.add_command(batch_group)
+cli.add_command(codebook_group)
 
 
 def main(argv: list[str] | None = None) -> None:
