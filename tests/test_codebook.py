@@ -479,7 +479,10 @@ def test_the_types_line_is_rendered_from_the_codebook(tmp_path: Path) -> None:
     assert f"- event_type: {glosses}.\n" in _system_prompt(news)
     path = tmp_path / "codebook.yaml"
     path.write_text(MINIMAL, encoding="utf-8")
-    line = "- event_type: demonstration = People gather in public for a cause; riot = A crowd uses violence.\n"
+    line = (
+        "- event_type: demonstration = People gather in public for a cause; "
+        "riot = A crowd uses violence.\n"
+    )
     assert line in _system_prompt(Codebook.load(path))
 
 
