@@ -531,7 +531,8 @@ RULES: tuple[Rule, ...] = (
         ("vigil vigils", r"\bvigils?\b"),
         (
             "strike strikes walkout walkouts",
-            r"\b(?:went|go|going)\s+on\s+strike\b|\bstrikes?\s+by\b|\bhunger\s+strike\b"
+            r"\b(?:went|go|goes|going|gone)\s+on\s+(?:a\s+)?(?:[\w-]+\s+)?strike\b|\bstrikes?\s+by\b"
+            r"|\bhunger\s+strike\b"
             r"|\bstaged\s+(?:a|an)\s+(?:\w+\s+)?(?:strike|walkout|protest|sit-in)\b|\bwalkouts?\b",
         ),
         ("picket pickets picketed picketing", r"\bpicket(?:s|ed|ing)?\b"),
@@ -540,6 +541,14 @@ RULES: tuple[Rule, ...] = (
             "striking",
             r"\bstriking\s+(?:[\w'-]+\s+){0,2}(?:workers|teachers|nurses|doctors|miners|members"
             r"|employees|drivers|staff|students)\b",
+        ),
+        (
+            # A workforce that "struck" downed tools; a thing that struck them is news of
+            # another kind ("workers were struck by a falling crane").
+            "struck",
+            r"\b(?:workers|teachers|nurses|doctors|miners|employees|drivers|staff|dockers"
+            r"|pilots)\s+(?:at\s+(?:[\w'-]+\s+){1,6}|in\s+(?:[\w'-]+\s+){1,3})?struck\b"
+            r"(?!\s+(?:by|down|off|a|an|the)\b)",
         ),
         (
             # The crowd as the subject of what it does: "protesters blocked the road".
