@@ -34,3 +34,32 @@ def test_workers_struck_by_something_are_no_strike() -> None:
     assert EventType.PROTEST not in types(
         "date 2021-04-02 Lagos: Two workers were struck by a falling crane in Lagos on Thursday."
     )
+
+
+# An explosion at a workplace is an industrial accident, not a bombing.
+
+
+def test_an_explosion_at_a_plant_or_mine_is_an_industrial_accident_however_it_is_named() -> None:
+    (blast,) = offline(
+        "date 2020-03-06 Lisbon: A gas explosion at a chemical plant near Porto killed six "
+        "workers on Thursday. Investigators said the cause of the explosion at the plant was "
+        "not known."
+    ).events
+    assert (blast.event_type, blast.sub_event_type, blast.fatalities) == (
+        EventType.ACCIDENT,
+        "industrial accident",
+        6,
+    )
+    assert types(
+        "date 2020-03-06 Lisbon: A blast at the Alvor colliery trapped 30 miners on Friday."
+    ) == [EventType.ACCIDENT]
+
+
+def test_a_fire_at_a_plant_stays_a_disaster_and_a_market_blast_an_attack() -> None:
+    assert types(
+        "date 2020-03-06 Lisbon: A fire at a warehouse in Porto killed two guards on Thursday."
+    ) == [EventType.DISASTER]
+    assert types(
+        "date 2020-03-06 Kabul: A bomb explosion at a crowded market in Kabul killed nine "
+        "shoppers on Thursday."
+    ) == [EventType.EXPLOSION_REMOTE_VIOLENCE]

@@ -105,16 +105,30 @@ _VEHICLES = (
 )
 
 RULES: tuple[Rule, ...] = (
-    # Disasters that look like attacks: an explosion at a plant is not a bombing.
+    # Accidents that look like attacks: an explosion at a plant or a mine is no bombing but
+    # an industrial accident, whichever determiner names the site ("the explosion at the mine").
     *_event(
-        _T.DISASTER,
-        "industrial explosion",
+        _T.ACCIDENT,
+        "industrial accident",
         95,
         (
-            "explosion blast fire explosions blasts fires",
+            "explosion blast explosions blasts",
+            r"\b(?:gas|methane|boiler|chemical|fireworks?|factory|plant|pipeline|tanker|warehouse"
+            r"|fuel|refinery|mine|mining|colliery)\s+(?:\w+\s+)?(?:explosion|blast)s?\b"
+            r"|\b(?:explosion|blast)\s+(?:at|in)\s+(?:an?|the|its|their)\s+(?:[\w-]+\s+){0,2}"
+            r"(?:factory|plant|warehouse|refinery|depot|mine|colliery|pit|mill|workshop)\b",
+        ),
+    ),
+    # A fire at a plant is a disaster of its own kind, not an attack either.
+    *_event(
+        _T.DISASTER,
+        "industrial fire",
+        95,
+        (
+            "fire fires",
             r"\b(?:gas|boiler|chemical|fireworks?|factory|plant|pipeline|tanker|warehouse|fuel"
-            r"|refinery)\s+(?:\w+\s+)?(?:explosion|blast|fire)s?\b"
-            r"|\b(?:explosion|blast|fire)\s+(?:at|in)\s+an?\s+(?:\w+\s+)?"
+            r"|refinery)\s+(?:\w+\s+)?fires?\b"
+            r"|\bfire\s+(?:at|in)\s+(?:an?|the|its|their)\s+(?:[\w-]+\s+){0,2}"
             r"(?:factory|plant|warehouse|refinery|depot|mine|market)\b",
         ),
     ),
