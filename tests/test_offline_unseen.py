@@ -63,3 +63,22 @@ def test_a_fire_at_a_plant_stays_a_disaster_and_a_market_blast_an_attack() -> No
         "date 2020-03-06 Kabul: A bomb explosion at a crowded market in Kabul killed nine "
         "shoppers on Thursday."
     ) == [EventType.EXPLOSION_REMOTE_VIOLENCE]
+
+
+# Statistics and records are background, not today's toll.
+
+
+RECORD_STORY = (
+    "date 2020-03-06 Lisbon: A gas explosion at a chemical plant near Porto killed six "
+    "workers on Thursday. Officials said Thursday's blast was the deadliest since a pipeline "
+    "explosion in Braga in May 2015 that killed 31 people, with rescuers reporting at the time "
+    "40 injured."
+)
+
+
+def test_what_follows_a_record_comparison_is_an_earlier_event_not_today_s_toll() -> None:
+    events = offline(RECORD_STORY).events
+    assert events[0].fatalities == 6
+    assert all(event.fatalities in (None, 6) for event in events)
+    assert all(event.location is None or event.location.name != "Braga" for event in events)
+
