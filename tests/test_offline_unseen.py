@@ -82,3 +82,12 @@ def test_what_follows_a_record_comparison_is_an_earlier_event_not_today_s_toll()
     assert all(event.fatalities in (None, 6) for event in events)
     assert all(event.location is None or event.location.name != "Braga" for event in events)
 
+
+def test_a_rate_over_a_period_is_a_statistic_not_a_toll() -> None:
+    (flood,) = offline(
+        "date 2020-03-06 Dhaka: Floods swept through villages near Sylhet on Thursday. "
+        "Floods and landslides kill about 300 people a year in the region, and thousands more "
+        "die annually in road accidents."
+    ).events
+    assert flood.event_type is EventType.DISASTER
+    assert flood.fatalities is None

@@ -110,6 +110,12 @@ _BACKGROUND: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
             r"|\b(?:capping|ending|after|during)\s+a\s+(?:week|month|year)\s+(?:in\s+which|of)\b",
         ),
         ("before", r"\b(?:has|have|had)\s+been\s+\w+ed\s+before\b"),
+        (
+            # A rate over a period is a statistic, not a toll: "900 annually", "13 a day".
+            "annually annum each every year day",
+            r"\b(?:annually|per\s+(?:year|annum)|(?:each|every)\s+year)\b"
+            r"|\d[\d,.]*\s+(?:[\w-]+\s+){0,3}?a\s+(?:day|year)\b",
+        ),
     )
 )
 # A record the event is measured against: what follows it is an earlier event ("the
