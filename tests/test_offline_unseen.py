@@ -91,3 +91,17 @@ def test_a_rate_over_a_period_is_a_statistic_not_a_toll() -> None:
     ).events
     assert flood.event_type is EventType.DISASTER
     assert flood.fatalities is None
+
+
+# A person's nationality is not the event's country.
+
+
+def test_a_nationality_given_to_a_person_does_not_place_the_event() -> None:
+    (blast,) = offline(
+        "Police were puzzled on Wednesday by the explosion at the office of a Danish "
+        "businessman in Vellmar which killed two people."
+    ).events
+    assert blast.location is None or blast.location.country != "Denmark"
+    # The adjective of a country's own institution still points there.
+    (raid,) = offline("Danish police shot dead two robbers at a bank on Wednesday.").events
+    assert raid.location is not None and raid.location.country == "Denmark"
