@@ -105,3 +105,18 @@ def test_a_nationality_given_to_a_person_does_not_place_the_event() -> None:
     # The adjective of a country's own institution still points there.
     (raid,) = offline("Danish police shot dead two robbers at a bank on Wednesday.").events
     assert raid.location is not None and raid.location.country == "Denmark"
+
+
+# Bombs thrown by hand are a crowd's weapons.
+
+
+def test_a_crowd_hurling_petrol_or_gas_bombs_riots() -> None:
+    assert types(
+        "date 2019-05-03 Lyon: Residents facing eviction threw gas bombs at riot police on "
+        "Thursday, injuring six officers."
+    ) == [EventType.RIOT]
+    # A grenade beside them is still a weapon of remote violence.
+    assert types(
+        "date 2019-05-03 Lyon: Militants threw grenades and petrol bombs at a police post on "
+        "Thursday, killing two officers."
+    ) == [EventType.EXPLOSION_REMOTE_VIOLENCE]

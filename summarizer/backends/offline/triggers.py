@@ -208,6 +208,18 @@ RULES: tuple[Rule, ...] = (
         ),
         ("bomber bombers", r"\bbombers?\s+struck\b"),
     ),
+    # Bombs thrown by hand are a crowd's weapons, not remote violence: "hurled gas bombs at the
+    # police" is a riot, so it outranks the bomb it names.
+    *_event(
+        _T.RIOT,
+        "violent demonstration",
+        89,
+        (
+            "bombs",
+            r"\b(?:threw|throwing|hurled|hurling|pelted|pelting)\s+(?:\w+\s+){0,2}(?:petrol|gas"
+            r"|fire|incendiary|paint|smoke)\s+bombs\b",
+        ),
+    ),
     # Riots: violent crowds, and crowds attacked by other crowds.
     *_event(
         _T.RIOT,
@@ -220,9 +232,9 @@ RULES: tuple[Rule, ...] = (
         ),
         ("mob mobs lynch lynched lynching lynchings", r"\bmobs?\b|\blynch(?:ed|ing|ings)?\b"),
         (
-            "stones rocks bottles bombs cocktails firebombs projectiles bricks",
+            "stones rocks bottles cocktails firebombs projectiles bricks",
             r"\b(?:threw|throwing|hurled|hurling|pelted|pelting)\s+(?:\w+\s+){0,2}(?:stones|rocks"
-            r"|bottles|petrol\s+bombs|molotov\s+cocktails|firebombs|projectiles|bricks)\b",
+            r"|bottles|molotov\s+cocktails|firebombs|projectiles|bricks)\b",
         ),
         ("stoned", r"\bstoned\s+(?:police|officers|security|cars|vehicles|the)\b"),
         ("tyres tires", r"\bburning\s+(?:tyres|tires)\b"),
