@@ -120,3 +120,17 @@ def test_a_crowd_hurling_petrol_or_gas_bombs_riots() -> None:
         "date 2019-05-03 Lyon: Militants threw grenades and petrol bombs at a police post on "
         "Thursday, killing two officers."
     ) == [EventType.EXPLOSION_REMOTE_VIOLENCE]
+
+
+# A court that hands down a punishment sentenced.
+
+
+def test_a_court_handing_down_the_punishment_dates_and_places_the_sentence() -> None:
+    (sentence,) = offline(
+        "date 2016-01-12 Nairobi: A Kenyan court sentenced 12 fishermen to three years in "
+        "prison for fishing in protected waters, officials said Tuesday. The court in the "
+        "coastal town of Malindi handed down the punishment Monday, a police spokesman said."
+    ).events
+    assert sentence.event_type is EventType.LEGAL
+    assert str(sentence.date) == "2016-01-11"
+    assert sentence.location is not None and sentence.location.name == "Malindi"

@@ -616,6 +616,12 @@ RULES: tuple[Rule, ...] = (
         ("sentenced sentences sentencing", r"\bsentenc(?:ed|es|ing)\b"),
         ("sentence sentences", r"\b(?:the|a|his|her|their|prison|jail|death|life)\s+sentences?\b"),
         (
+            # A court that "handed down the punishment" sentenced, whatever the noun.
+            "handed",
+            r"\bhand(?:ed|s)\s+down\s+(?:\w+\s+){0,2}(?:sentences?|punishments?|penalt(?:y|ies)"
+            r"|(?:jail|prison)\s+terms?)\b",
+        ),
+        (
             "jailed imprisoned",
             # "was jailed for", not "jailed drug lord".
             r"\b(?:was|were|been|be|is|are|being|and)\s+(?:\w+\s+)?(?:jailed|imprisoned)\b"
