@@ -394,7 +394,7 @@ def test_a_place_the_article_calls_local_lies_in_the_article_country() -> None:
 def test_a_local_place_keeps_its_gazetteer_country_when_the_article_points_there_too() -> None:
     text = (
         "date 2021-03-02 Bogota: Colombian soldiers clashed with rebels on Monday in Santander, "
-        "a province in the north-east of the country, killing four. Spanish tourists left."
+        "a province in the north-east of the country, killing four. Spanish officials left."
     )
 
     assert locations(text) == [("Santander", "Spain")]

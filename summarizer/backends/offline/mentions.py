@@ -110,7 +110,21 @@ _BACKGROUND: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
             r"|\b(?:capping|ending|after|during)\s+a\s+(?:week|month|year)\s+(?:in\s+which|of)\b",
         ),
         ("before", r"\b(?:has|have|had)\s+been\s+\w+ed\s+before\b"),
+        (
+            # A rate over a period is a statistic, not a toll: "900 annually", "13 a day".
+            "annually annum each every year day",
+            r"\b(?:annually|per\s+(?:year|annum)|(?:each|every)\s+year)\b"
+            r"|\d[\d,.]*\s+(?:[\w-]+\s+){0,3}?a\s+(?:day|year)\b",
+        ),
     )
+)
+# A record the event is measured against: what follows it is an earlier event ("the
+# deadliest since a blast in 2015 that killed 31", "in the worst accident this year").
+_RECORD_WORDS = words("worst deadliest biggest largest bloodiest")
+_RECORD = re.compile(
+    r"\b(?:worst|deadliest|biggest|largest|bloodiest)\s+(?:[\w-]+\s+){0,3}?(?:since"
+    r"|on\s+record|in\s+(?:years|decades)|(?:this|last)\s+(?:year|month|decade))\b",
+    re.IGNORECASE,
 )
 # An ongoing state since some date is background even when the date is a day:
 # "has been under bombardment since Russian forces opened a new front on May 10".
@@ -262,7 +276,11 @@ def sentence_mentions(
     if not triggers:
         return []
     background = _background_clauses(sentence, dates)
-    kept, cuts = _live_triggers(sentence, triggers, background)
+    record = _record_start(sentence)
+    if record is not None:
+        after = sentence.clause_at(record) + 1
+        background[after:] = [True] * (len(background) - after)
+    kept, cuts = _live_triggers(sentence, triggers, background, record)
     if not kept:
         return []
     mentions = _group(sentence, kept)
@@ -344,17 +362,30 @@ def _background_clauses(sentence: Sentence, dates: list[DateMention]) -> list[bo
     return flags
 
 
+def _record_start(sentence: Sentence) -> int | None:
+    """Where the sentence starts measuring the event against a record, if it does."""
+    if _RECORD_WORDS.isdisjoint(sentence.words):
+        return None
+    record = _RECORD.search(sentence.masked)
+    return record.start() if record else None
+
+
 def _live_triggers(
-    sentence: Sentence, triggers: list[Trigger], background: list[bool]
+    sentence: Sentence, triggers: list[Trigger], background: list[bool], record: int | None
 ) -> tuple[list[Trigger], dict[int, int]]:
-    """The triggers that report an event, and per clause where embedded matter starts."""
+    """The triggers that report an event, and per clause where embedded matter starts.
+
+    From a record comparison (`record`) on, the sentence tells an earlier event.
+    """
     kept: list[Trigger] = []
     cuts: dict[int, int] = {}
     text = sentence.masked
+    if record is not None:
+        cuts[sentence.clause_at(record)] = record
     for trigger in triggers:
         clause = sentence.clause_at(trigger.start)
         clause_start = sentence.clauses[clause][0]
-        if background[clause]:
+        if background[clause] or (record is not None and trigger.start >= record):
             continue
         if _FUTURE_BEFORE.search(text[max(clause_start, trigger.start - 50) : trigger.start]):
             continue

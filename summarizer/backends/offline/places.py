@@ -345,7 +345,7 @@ def countries_named(sentence: Sentence, names: KnownNames) -> list[CountrySign]:
         for mention in known_places
         if len(mention.countries) == 1
     ]
-    return named + _demonym_signs(tokens, names.places)
+    return named + _demonym_signs(sentence.masked, tokens, names.places)
 
 
 def _locates(sentence: Sentence, mention: PlaceMention) -> bool:
@@ -502,10 +502,22 @@ def _is_reference(lowered_text: str, start: int) -> bool:
     return bool(_REFERENCE_BEFORE.search(clause_before))
 
 
-def _demonym_signs(tokens: list[_Token], places: Gazetteer) -> list[CountrySign]:
-    """Countries that adjectives point at ("Iraqi-Syrian" gives both)."""
+# People an adjective gives a nationality to, which says where they come from, not where
+# the news happens: "a Czech businessman's premises", "a Norwegian journalist was hurt".
+_FOREIGN_PERSON = re.compile(
+    r"\s+(?:business(?:man|woman|men|women)|tycoons?|billionaires?|investors?|journalists?"
+    r"|reporters?|photographers?|tourists?|nationals?|citizens?|expatriates?|diplomats?)\b",
+    re.IGNORECASE,
+)
+
+
+def _demonym_signs(text: str, tokens: list[_Token], places: Gazetteer) -> list[CountrySign]:
+    """Countries that adjectives point at ("Iraqi-Syrian" gives both), but not a person's
+    nationality."""
     found = []
     for token in tokens:
+        if _FOREIGN_PERSON.match(text, token.end):
+            continue
         for part in token.text.split("-"):
             country = places.country_of_demonym(part)
             if country is not None:

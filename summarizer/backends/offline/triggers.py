@@ -106,16 +106,30 @@ _VEHICLES = (
 )
 
 RULES: tuple[Rule, ...] = (
-    # Disasters that look like attacks: an explosion at a plant is not a bombing.
+    # Accidents that look like attacks: an explosion at a plant or a mine is no bombing but
+    # an industrial accident, whichever determiner names the site ("the explosion at the mine").
     *_event(
-        _T.DISASTER,
-        "industrial explosion",
+        _T.ACCIDENT,
+        "industrial accident",
         95,
         (
-            "explosion blast fire explosions blasts fires",
+            "explosion blast explosions blasts",
+            r"\b(?:gas|methane|boiler|chemical|fireworks?|factory|plant|pipeline|tanker|warehouse"
+            r"|fuel|refinery|mine|mining|colliery)\s+(?:\w+\s+)?(?:explosion|blast)s?\b"
+            r"|\b(?:explosion|blast)\s+(?:at|in)\s+(?:an?|the|its|their)\s+(?:[\w-]+\s+){0,2}"
+            r"(?:factory|plant|warehouse|refinery|depot|mine|colliery|pit|mill|workshop)\b",
+        ),
+    ),
+    # A fire at a plant is a disaster of its own kind, not an attack either.
+    *_event(
+        _T.DISASTER,
+        "industrial fire",
+        95,
+        (
+            "fire fires",
             r"\b(?:gas|boiler|chemical|fireworks?|factory|plant|pipeline|tanker|warehouse|fuel"
-            r"|refinery)\s+(?:\w+\s+)?(?:explosion|blast|fire)s?\b"
-            r"|\b(?:explosion|blast|fire)\s+(?:at|in)\s+an?\s+(?:\w+\s+)?"
+            r"|refinery)\s+(?:\w+\s+)?fires?\b"
+            r"|\bfire\s+(?:at|in)\s+(?:an?|the|its|their)\s+(?:[\w-]+\s+){0,2}"
             r"(?:factory|plant|warehouse|refinery|depot|mine|market)\b",
         ),
     ),
@@ -195,6 +209,18 @@ RULES: tuple[Rule, ...] = (
         ),
         ("bomber bombers", r"\bbombers?\s+struck\b"),
     ),
+    # Bombs thrown by hand are a crowd's weapons, not remote violence: "hurled gas bombs at the
+    # police" is a riot, so it outranks the bomb it names.
+    *_event(
+        _T.RIOT,
+        "violent demonstration",
+        89,
+        (
+            "bombs",
+            r"\b(?:threw|throwing|hurled|hurling|pelted|pelting)\s+(?:\w+\s+){0,2}(?:petrol|gas"
+            r"|fire|incendiary|paint|smoke)\s+bombs\b",
+        ),
+    ),
     # Riots: violent crowds, and crowds attacked by other crowds.
     *_event(
         _T.RIOT,
@@ -207,9 +233,9 @@ RULES: tuple[Rule, ...] = (
         ),
         ("mob mobs lynch lynched lynching lynchings", r"\bmobs?\b|\blynch(?:ed|ing|ings)?\b"),
         (
-            "stones rocks bottles bombs cocktails firebombs projectiles bricks",
+            "stones rocks bottles cocktails firebombs projectiles bricks",
             r"\b(?:threw|throwing|hurled|hurling|pelted|pelting)\s+(?:\w+\s+){0,2}(?:stones|rocks"
-            r"|bottles|petrol\s+bombs|molotov\s+cocktails|firebombs|projectiles|bricks)\b",
+            r"|bottles|molotov\s+cocktails|firebombs|projectiles|bricks)\b",
         ),
         ("stoned", r"\bstoned\s+(?:police|officers|security|cars|vehicles|the)\b"),
         ("tyres tires", r"\bburning\s+(?:tyres|tires)\b"),
@@ -532,7 +558,8 @@ RULES: tuple[Rule, ...] = (
         ("vigil vigils", r"\bvigils?\b"),
         (
             "strike strikes walkout walkouts",
-            r"\b(?:went|go|going)\s+on\s+strike\b|\bstrikes?\s+by\b|\bhunger\s+strike\b"
+            r"\b(?:went|go|goes|going|gone)\s+on\s+(?:a\s+)?(?:[\w-]+\s+)?strike\b|\bstrikes?\s+by\b"
+            r"|\bhunger\s+strike\b"
             r"|\bstaged\s+(?:a|an)\s+(?:\w+\s+)?(?:strike|walkout|protest|sit-in)\b|\bwalkouts?\b",
         ),
         ("picket pickets picketed picketing", r"\bpicket(?:s|ed|ing)?\b"),
@@ -541,6 +568,14 @@ RULES: tuple[Rule, ...] = (
             "striking",
             r"\bstriking\s+(?:[\w'-]+\s+){0,2}(?:workers|teachers|nurses|doctors|miners|members"
             r"|employees|drivers|staff|students)\b",
+        ),
+        (
+            # A workforce that "struck" downed tools; a thing that struck them is news of
+            # another kind ("workers were struck by a falling crane").
+            "struck",
+            r"\b(?:workers|teachers|nurses|doctors|miners|employees|drivers|staff|dockers"
+            r"|pilots)\s+(?:at\s+(?:[\w'-]+\s+){1,6}|in\s+(?:[\w'-]+\s+){1,3})?struck\b"
+            r"(?!\s+(?:by|down|off|a|an|the)\b)",
         ),
         (
             # The crowd as the subject of what it does: "protesters blocked the road".
@@ -581,6 +616,12 @@ RULES: tuple[Rule, ...] = (
         60,
         ("sentenced sentences sentencing", r"\bsentenc(?:ed|es|ing)\b"),
         ("sentence sentences", r"\b(?:the|a|his|her|their|prison|jail|death|life)\s+sentences?\b"),
+        (
+            # A court that "handed down the punishment" sentenced, whatever the noun.
+            "handed",
+            r"\bhand(?:ed|s)\s+down\s+(?:\w+\s+){0,2}(?:sentences?|punishments?|penalt(?:y|ies)"
+            r"|(?:jail|prison)\s+terms?)\b",
+        ),
         (
             "jailed imprisoned",
             # "was jailed for", not "jailed drug lord".
