@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 # Typographic marks and their plain forms. Replaced by a search for the marks, not
@@ -316,3 +317,29 @@ def name_key(name: str) -> str:
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)
+
+
+class AliasTable:
+    """Names compared through a table of aliases (canonical name -> other spellings),
+    after `name_key`: every spelling of a name has the key of its canonical name.
+
+    >>> table = AliasTable({"Islamic State": ["IS", "Daesh"]})
+    >>> table.canonical("the Daesh"), table.canonical("Mosul"), table.canonical(" ")
+    ('islamic state', 'mosul', None)
+    """
+
+    def __init__(self, aliases: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._canonical: dict[str, str] = {}
+        for canonical, spellings in (aliases or {}).items():
+            target = name_key(canonical)
+            for spelling in (canonical, *spellings):
+                self._canonical.setdefault(name_key(spelling), target)
+
+    def canonical(self, name: str | None) -> str | None:
+        """The key a name compares by; None for no name (or one of punctuation only)."""
+        if name is None:
+            return None
+        key = name_key(name)
+        if not key:
+            return None
+        return self._canonical.get(key, key)
