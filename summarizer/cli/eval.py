@@ -107,7 +107,7 @@ def eval_command(
     from summarizer.errors import DatasetError
     from summarizer.evaluation import load_dataset, load_report, sanity_failures
     from summarizer.evaluation.report_html import HTML_NAME
-    from summarizer.evaluation.report_md import run_figures
+    from summarizer.evaluation.report_md import merge_line, run_figures
     from summarizer.evaluation.runner import NOT_CACHED
 
     if compare:
@@ -151,6 +151,9 @@ def eval_command(
     console = Console()
     console.print(metrics_table(report.metrics))
     console.print(run_figures(report.metrics), highlight=False)
+    merging = merge_line(report.metrics)
+    if merging:
+        console.print(merging, highlight=False)
     failed_checks = sanity_failures(report)
     for failure in failed_checks:
         click.echo(f"Sanity check failed: {failure}", err=True)

@@ -39,6 +39,11 @@ class GoldEvent(EventFields):
         True,
         description="True: missing it costs recall. False: background, neither for nor against.",
     )
+    event_key: str | None = Field(
+        None,
+        description="Events with the same key, in any articles of the data set, are one "
+        "real-world event; what dataset merging is scored against.",
+    )
 
 
 class Label(BaseModel):
