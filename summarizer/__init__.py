@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from summarizer.backends import Backend, Draft, get_backend
     from summarizer.batchjobs import collect_job, job_status, submit_job
     from summarizer.cache import ResultCache
+    from summarizer.dataset import EventDataset, build_dataset, event_rows
     from summarizer.errors import (
         BackendError,
         ConfigurationError,
@@ -75,6 +76,7 @@ _SOURCES = {
     "EvalReport": "summarizer.evaluation",
     "Event": "summarizer.schema",
     "EventType": "summarizer.schema",
+    "EventDataset": "summarizer.dataset",
     "Evidence": "summarizer.schema",
     "Extraction": "summarizer.schema",
     "FatalityRange": "summarizer.schema",
@@ -92,8 +94,10 @@ _SOURCES = {
     "UsageError": "summarizer.errors",
     "asummarize": "summarizer.pipeline",
     "asummarize_many": "summarizer.run",
+    "build_dataset": "summarizer.dataset",
     "collect_job": "summarizer.batchjobs",
     "evaluate": "summarizer.evaluation",
+    "event_rows": "summarizer.dataset",
     "get_backend": "summarizer.backends",
     "job_status": "summarizer.batchjobs",
     "load_dataset": "summarizer.evaluation",

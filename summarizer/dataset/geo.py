@@ -107,6 +107,7 @@ class Gazetteer:
         return self._region(key, iso) or UNKNOWN
 
     def _town(self, key: str, iso: str | None) -> Place | None:
+        """The one town of that name; UNKNOWN when several; None when none."""
         for table in (self._main, self._alternate):
             found = [
                 self._cities[city_id]
@@ -126,7 +127,7 @@ class Gazetteer:
                     gazetteer_id=f"geonames:{city['geonameid']}",
                 )
             if found:
-                return None  # ambiguous: not guessed, and not looked up as a region either
+                return UNKNOWN  # ambiguous: not guessed, and not looked up as a region either
         return None
 
     def _region(self, key: str, iso: str | None) -> Place | None:
