@@ -330,6 +330,8 @@ class AliasTable:
 
     def __init__(self, aliases: Mapping[str, Iterable[str]] | None = None) -> None:
         self._canonical: dict[str, str] = {}
+        # Names repeat across a corpus: each is normalised once.
+        self._seen: dict[str, str | None] = {}
         for canonical, spellings in (aliases or {}).items():
             target = name_key(canonical)
             for spelling in (canonical, *spellings):
@@ -339,7 +341,7 @@ class AliasTable:
         """The key a name compares by; None for no name (or one of punctuation only)."""
         if name is None:
             return None
-        key = name_key(name)
-        if not key:
-            return None
-        return self._canonical.get(key, key)
+        if name not in self._seen:
+            key = name_key(name)
+            self._seen[name] = self._canonical.get(key, key) if key else None
+        return self._seen[name]

@@ -121,10 +121,10 @@ def dataset_command(
     mentions_path = out.with_name(MENTIONS_NAME)
     if mentions_path == out:
         raise InputError(f"{out}: the events file cannot be named {MENTIONS_NAME}")
-    write_atomically(mentions_path, csv_text(MENTION_COLUMNS, data.mentions))
+    write_atomically(mentions_path, csv_text(MENTION_COLUMNS, data.mention_rows()))
     shown = f"{written} of {len(data.rows)}" if written != len(data.rows) else str(written)
     click.echo(
-        f"Events: {out} ({shown} rows from {len(data.mentions)} mentions in "
+        f"Events: {out} ({shown} rows from {len(data.event_of)} mentions in "
         f"{data.articles - data.failed_articles} articles; {len(data.merges)} merged)\n"
         f"Mentions: {mentions_path}",
         err=True,

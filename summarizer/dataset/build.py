@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -59,13 +59,21 @@ class EventDataset:
 
     columns: list[str]
     rows: list[Row]
-    mentions: list[Row]
+    groups: list[Group]
+    ids: list[str]
     merges: list[dict[str, Any]]
     event_of: dict[str, str]  # mention id -> event id
     geo: bool
     articles: int = 0
     failed_articles: int = 0
     problems: list[str] = field(default_factory=list)
+
+    def mention_rows(self) -> Iterator[Row]:
+        """One row per event-article pair (MENTION_COLUMNS), by event id, then in the
+        fixed mention order; made as they are read, as there may be many."""
+        for group, event_id in sorted(zip(self.groups, self.ids, strict=True), key=_by_id):
+            for item in group.members:
+                yield _mention_row(event_id, item)
 
 
 def build_dataset(
@@ -170,20 +178,16 @@ def build_from_mentions(
     return EventDataset(
         columns=columns(fields),
         rows=rows,
-        mentions=_mention_rows(groups, ids),
+        groups=groups,
+        ids=ids,
         merges=_explanations(groups, ids),
         event_of=event_of,
         geo=gazetteer is not None,
     )
 
 
-def _mention_rows(groups: Sequence[Group], ids: Sequence[str]) -> list[Row]:
-    """One row per event-article pair, by event id, then in the fixed mention order."""
-    rows = []
-    for group, event_id in sorted(zip(groups, ids, strict=True), key=lambda pair: pair[1]):
-        for item in group.members:
-            rows.append(_mention_row(event_id, item))
-    return rows
+def _by_id(pair: tuple[Group, str]) -> str:
+    return pair[1]
 
 
 def _mention_row(event_id: str, item: Located) -> Row:
@@ -213,7 +217,7 @@ def _mention_row(event_id: str, item: Located) -> Row:
 def _explanations(groups: Sequence[Group], ids: Sequence[str]) -> list[dict[str, Any]]:
     """For every row of more than one mention: its mentions and why each joined."""
     explained = []
-    for group, event_id in sorted(zip(groups, ids, strict=True), key=lambda pair: pair[1]):
+    for group, event_id in sorted(zip(groups, ids, strict=True), key=_by_id):
         if len(group.members) < 2:
             continue
         explained.append(

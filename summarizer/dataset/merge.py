@@ -62,17 +62,9 @@ class Located:
     # (key, spelling) of each actor the mention names, in its order.
     actors: tuple[tuple[str, str], ...] = ()
     place: Place = UNKNOWN
-
-    @property
-    def start(self) -> int | None:
-        date = self.mention.event.date
-        return date.toordinal() if date else None
-
-    @property
-    def end(self) -> int | None:
-        event = self.mention.event
-        last = event.date_end or event.date
-        return last.toordinal() if last else None
+    # The first and last day (proleptic ordinals), None without a date.
+    start: int | None = None
+    end: int | None = None
 
     @property
     def mergeable(self) -> bool:
@@ -114,6 +106,8 @@ def locate(mention: Mention, rule: MergeRule, place_of: Callable[[Mention], Plac
         actor_keys=frozenset(key for key, _ in actors),
         actors=actors,
         place=place,
+        start=event.date.toordinal() if event.date else None,
+        end=(event.date_end or event.date).toordinal() if event.date else None,
     )
 
 
@@ -136,13 +130,14 @@ def merge(located: Sequence[Located], rule: MergeRule) -> list[Group]:
         )
         chosen: int | None = None
         for index in candidates:
-            reasons = [pair_reasons(member, item, rule) for member in groups[index].members]
-            if all(reason is not None for reason in reasons):
+            members = groups[index].members
+            reason = pair_reasons(members[0], item, rule)
+            if reason is not None and all(
+                pair_reasons(member, item, rule) is not None for member in members[1:]
+            ):
                 chosen = index
-                first = reasons[0]
-                assert first is not None
-                groups[index].members.append(item)
-                groups[index].joins.append(first)
+                members.append(item)
+                groups[index].joins.append(reason)
                 break
         if chosen is None:
             chosen = len(groups)
