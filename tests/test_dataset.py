@@ -350,8 +350,8 @@ def test_eval_scores_merging_where_labels_have_event_keys() -> None:
     keyed = evaluate("evals/multisource", open_pipeline("offline", cache=False))
     plain = evaluate("seeds", open_pipeline("offline", cache=False))
 
-    # 8 articles report 4 events; the offline extractor misreads two of the 9 reports
-    # (a fire as an attack, one of a shelling's reports as another event), hence 5 rows.
+    # 8 articles report 4 events; the offline extractor reads one fire report as an
+    # attack (a row of its own) and misses one shelling report: 5 rows.
     assert (keyed.metrics["merge_events"], keyed.metrics["merge_rows"]) == (4.0, 5.0)
     assert keyed.metrics["merge_pair_precision"] == 1.0
     assert keyed.metrics["merge_pair_recall"] == 1.0
