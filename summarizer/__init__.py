@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from summarizer.codebook import load_codebook_or_fail as load_codebook_or_fail
     from summarizer.cost import Budget as Budget
     from summarizer.cost import Prices as Prices
+    from summarizer.dataset import EventDataset as EventDataset
+    from summarizer.dataset import build_dataset as build_dataset
     from summarizer.errors import BackendError as BackendError
     from summarizer.errors import BatchUnsupportedError as BatchUnsupportedError
     from summarizer.errors import BudgetExceeded as BudgetExceeded
@@ -112,6 +114,7 @@ _SOURCES = {
     "EvalReport": "summarizer.evaluation",
     "Event": "summarizer.schema",
     "EventType": "summarizer.schema",
+    "EventDataset": "summarizer.dataset",
     "Evidence": "summarizer.schema",
     "Extraction": "summarizer.schema",
     "Fallback": "summarizer.batchjobs",
@@ -140,6 +143,7 @@ _SOURCES = {
     "UsageError": "summarizer.errors",
     "asummarize": "summarizer.pipeline",
     "asummarize_many": "summarizer.run",
+    "build_dataset": "summarizer.dataset",
     "collect_job": "summarizer.batchjobs",
     "evaluate": "summarizer.evaluation",
     "get_backend": "summarizer.backends",

@@ -198,11 +198,11 @@ def _sync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` all at once (`atomic_writer`); a disk that refuses
-    raises StorageError naming the path and the OS error."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Replace `path` with `text` (UTF-8) or bytes all at once (`atomic_writer`); a disk
+    that refuses raises StorageError naming the path and the OS error."""
     with _storage_error(path), atomic_writer(path) as stream:
-        stream.write(text.encode("utf-8"))
+        stream.write(text.encode("utf-8") if isinstance(text, str) else text)
 
 
 def copy_atomically(source: Path, path: Path) -> None:

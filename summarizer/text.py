@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 # Typographic marks and their plain forms. Replaced by a search for the marks, not
@@ -351,3 +351,31 @@ def mentioned_in_form(spelling: str, folded_text: str) -> bool:
     before = f"(?<!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded) else ""
     after = f"(?!{_SPACED_WORD_CHAR})" if re.match(_SPACED_WORD_CHAR, folded[-1]) else ""
     return re.search(before + re.escape(folded) + after, folded_text) is not None
+
+
+class AliasTable:
+    """Names compared through a table of aliases (canonical name -> other spellings),
+    after `name_key`: every spelling of a name has the key of its canonical name.
+
+    >>> table = AliasTable({"Islamic State": ["IS", "Daesh"]})
+    >>> table.canonical("the Daesh"), table.canonical("Mosul"), table.canonical(" ")
+    ('islamic state', 'mosul', None)
+    """
+
+    def __init__(self, aliases: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._canonical: dict[str, str] = {}
+        # Names repeat across a corpus: each is normalised once.
+        self._seen: dict[str, str | None] = {}
+        for canonical, spellings in (aliases or {}).items():
+            target = name_key(canonical)
+            for spelling in (canonical, *spellings):
+                self._canonical.setdefault(name_key(spelling), target)
+
+    def canonical(self, name: str | None) -> str | None:
+        """The key a name compares by; None for no name (or one of punctuation only)."""
+        if name is None:
+            return None
+        if name not in self._seen:
+            key = name_key(name)
+            self._seen[name] = self._canonical.get(key, key) if key else None
+        return self._seen[name]

@@ -27,7 +27,10 @@ def gold_payload(item: LabelledArticle) -> dict[str, Any]:
         "headline": item.label.id.replace("-", " ").capitalize(),
         "brief": item.label.brief,
         "events": [
-            {**event.model_dump(mode="json", exclude={"required"}), "evidence": [evidence]}
+            {
+                **event.model_dump(mode="json", exclude={"required", "event_key"}),
+                "evidence": [evidence],
+            }
             for event in item.label.events
         ],
     }

@@ -22,6 +22,7 @@ from summarizer.cli.batch import batch_group
 from summarizer.cli.cache import cache_group, schema_command
 from summarizer.cli.cache_warnings import cache_warnings_on_stderr
 from summarizer.cli.codebook import codebook_group
+from summarizer.cli.dataset import dataset_command
 from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.run import run_command
@@ -102,6 +103,7 @@ def cli() -> None:
     summarize a.txt --html r.html    also write a page to review the results
     summarize view R.jsonl ARTICLES  the review page of a finished run
     summarize batch submit|collect   corpus runs through a provider's Batch API
+    summarize dataset R.jsonl        one row per real-world event (CSV, Parquet, GeoJSON)
     summarize cache info             where the cache is and what it holds
     summarize schema                 the JSON Schema of a result
     summarize codebook check FILE    the problems of a codebook file
@@ -118,6 +120,7 @@ cli.add_command(estimate_command)
 cli.add_command(view_command)
 cli.add_command(batch_group)
 cli.add_command(codebook_group)
+cli.add_command(dataset_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -109,7 +109,7 @@ def eval_command(
     from summarizer.evaluation import load_dataset, load_report, sanity_failures
     from summarizer.evaluation.report_html import COMPARE_NAME, HTML_NAME
     from summarizer.evaluation.report_json import JSON_NAME, MARKDOWN_NAME
-    from summarizer.evaluation.report_md import run_figures
+    from summarizer.evaluation.report_md import merge_line, run_figures
     from summarizer.evaluation.runner import NOT_CACHED
 
     folder = out if out is not None else default_output_dir()
@@ -159,6 +159,9 @@ def eval_command(
     console = Console()
     console.print(metrics_table(report.metrics, report.counts))
     console.print(run_figures(report.metrics), highlight=False)
+    merging = merge_line(report.metrics)
+    if merging:
+        console.print(merging, highlight=False)
     failed_checks = sanity_failures(report)
     for failure in failed_checks:
         click.echo(f"Sanity check failed: {failure}", err=True)

@@ -26,7 +26,7 @@ from pydantic_core import ErrorDetails
 from summarizer.article import ID_PATTERN, Article, decode_text
 from summarizer.errors import DatasetError, InputError, json_error_text
 from summarizer.schema import EventFields, EventType, ValidationContext
-from summarizer.text import name_key
+from summarizer.text import AliasTable, name_key
 
 ARTICLES_DIR = "articles"
 LABELS_DIR = "labels"
@@ -38,6 +38,11 @@ class GoldEvent(EventFields):
     required: bool = Field(
         True,
         description="True: missing it costs recall. False: background, neither for nor against.",
+    )
+    event_key: str | None = Field(
+        None,
+        description="Events with the same key, in any articles of the data set, are one "
+        "real-world event; what dataset merging is scored against.",
     )
 
 
@@ -54,14 +59,11 @@ class Label(BaseModel):
     aliases: dict[str, list[str]] = Field(default_factory=dict)
     events: list[GoldEvent]
 
-    # name_key of every spelling -> name_key of its canonical name; built once per label.
-    _canonical: dict[str, str] = PrivateAttr(default_factory=dict)
+    # Built once per label from `aliases`.
+    _names: AliasTable = PrivateAttr(default_factory=AliasTable)
 
     def model_post_init(self, context: Any, /) -> None:
-        for canonical, spellings in self.aliases.items():
-            target = name_key(canonical)
-            for spelling in (canonical, *spellings):
-                self._canonical.setdefault(name_key(spelling), target)
+        self._names = AliasTable(self.aliases)
 
     def canonical(self, name: str | None) -> str | None:
         """The form in which this label compares a place or party name; None stays None.
@@ -70,12 +72,7 @@ class Label(BaseModel):
         >>> item.label.canonical("the IS")
         'islamic state'
         """
-        if name is None:
-            return None
-        key = name_key(name)
-        if not key:
-            return None
-        return self._canonical.get(key, key)
+        return self._names.canonical(name)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,18 @@ def run_figures(metrics: Mapping[str, float | None]) -> str:
     return " · ".join(figures)
 
 
+def merge_line(metrics: Mapping[str, float | None]) -> str | None:
+    """One line of the merge scores, when the labels have event keys."""
+    if "merge_rows" not in metrics:
+        return None
+    return (
+        f"merging: pair precision {number_text(metrics.get('merge_pair_precision'))} · "
+        f"pair recall {number_text(metrics.get('merge_pair_recall'))} · "
+        f"{_count(metrics.get('merge_rows'))} rows for "
+        f"{_count(metrics.get('merge_events'))} events"
+    )
+
+
 def _prices_line(prices: Mapping[str, Any] | None) -> list[str]:
     if not prices:
         return []

@@ -19,6 +19,7 @@ from summarizer.cost import Prices
 from summarizer.errors import ConfigurationError, UnusableBackendError
 from summarizer.evaluation import matching
 from summarizer.evaluation.dataset import Dataset, LabelledArticle, load_dataset
+from summarizer.evaluation.merging import merge_metrics
 from summarizer.evaluation.metrics import ArticleResult, aggregate, score_article
 from summarizer.evaluation.report_json import EvalReport
 from summarizer.pipeline import Pipeline, open_pipeline
@@ -79,7 +80,9 @@ def evaluate(
     run["started_at"] = started_at.isoformat(timespec="seconds")
     run["duration_s"] = round(time.perf_counter() - started, 3)
     in_order = tuple(results[item.id] for item in loaded)
-    return EvalReport(run=run, metrics=aggregate(in_order, prices), results=in_order)
+    metrics = aggregate(in_order, prices)
+    metrics.update(merge_metrics([result.score for result in in_order]))
+    return EvalReport(run=run, metrics=metrics, results=in_order)
 
 
 def _records(
