@@ -49,17 +49,22 @@ def scored_as(field: FieldSpec) -> str:
     return SET_F1 if field.type == "list" or field.multiple else EXACT
 
 
-def codebook_metrics(codebook: Codebook) -> list[str]:
-    """The report's metrics for what `codebook` adds, in its order: one per extra
-    field, then sub-type accuracy when any type lists subtypes."""
-    names = [field_metric(name) for name in codebook.fields]
+def codebook_metrics(codebook: Codebook) -> dict[str, str]:
+    """The report's metrics for what `codebook` adds, each with how a table labels
+    it, in its order: one per extra field, then sub-type accuracy when any type
+    lists subtypes."""
+    labels = {
+        field_metric(name): f"{name} ({scored_as(field)})"
+        for name, field in codebook.fields.items()
+    }
     if any(kind.subtypes for kind in codebook.types.values()):
-        names.append(SUBTYPE_METRIC)
-    return names
+        labels[SUBTYPE_METRIC] = f"{SUBTYPE_METRIC} (of types with subtypes)"
+    return labels
 
 
 def codebook_description(codebook: Codebook) -> dict[str, Any]:
-    """The codebook as a report names it: identity, types, and how each extra field is scored."""
+    """The codebook as a report names it: identity, types, how each extra field is
+    scored, and its metrics with their labels (what report.html shows)."""
     return {
         "name": codebook.name,
         "hash": codebook.hash,
@@ -68,6 +73,7 @@ def codebook_description(codebook: Codebook) -> dict[str, Any]:
             name: {"metric": field_metric(name), "type": field.type, "scored_as": scored_as(field)}
             for name, field in codebook.fields.items()
         },
+        "metrics": codebook_metrics(codebook),
     }
 
 
