@@ -302,7 +302,7 @@ def test_a_protest_result_shows_its_extra_fields_and_the_codebooks_types(tmp_pat
     assert terms == ["crowd_size", "claims", "police_response", "organizer", "protester_violence"]
     values = [value.text for value in card.select("dd", cls="extra")]
     assert values[:2] == ["14", 'a rise in bus fares; <b onmouseover="x">bold</b>']
-    assert values[3:] == ["–", "no"]
+    assert values[3:] == ["\u2013", "no"]  # organizer: none given
     chips = {chip.text: chip.attrs["title"] for chip in card.select("span", cls="enum")}
     definitions = codebook.fields["police_response"].value_definitions
     assert chips == {name: definitions[name] for name in ("tear_gas", "arrests")}
