@@ -1,4 +1,5 @@
-"""The Pydantic models a codebook makes: what a backend emits, and the validated result.
+"""The Pydantic models a codebook makes: what a backend emits, the validated result, and
+the scored event fields (no evidence) a hand label's events are built on.
 
 The core fields are `summarizer.schema`'s, copied from its classes' field
 definitions, and their validators are the same functions; a codebook changes
