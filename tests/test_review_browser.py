@@ -240,3 +240,74 @@ def test_a_quote_shared_by_two_events_is_marked_for_both(tmp_path: Path) -> None
         ("Shelling hit the market", "0 1", True),
         ("Fighting went on all day", "0", False),
     ]
+
+
+def test_a_protest_result_shows_its_extra_fields_and_the_codebooks_types(tmp_path: Path) -> None:
+    from summarizer.codebook import Codebook
+    from tests.test_eval_codebook import PROTEST
+
+    codebook = Codebook.load(PROTEST)
+    text = (
+        "date 2024-05-11 Quito: Students blocked the main avenue of Quito on Friday against "
+        "a rise in bus fares. Police fired tear gas and arrested 14 people. "
+        '<b onmouseover="x">bold</b>'
+    )
+    result = codebook.result_model.model_validate(
+        {
+            "headline": "Students block Quito avenue",
+            "brief": "Students blocked an avenue of Quito against a rise in bus fares.",
+            "events": [
+                {
+                    "event_type": "demonstration",
+                    "sub_event_type": "blockade",
+                    "date": "2024-05-10",
+                    "location": {"name": "Quito", "country": "Ecuador"},
+                    "actors": ["students"],
+                    "crowd_size": 14,
+                    "claims": ["a rise in bus fares", '<b onmouseover="x">bold</b>'],
+                    "police_response": ["tear_gas", "arrests"],
+                    "protester_violence": False,
+                    "summary": "Students blocked an avenue of Quito.",
+                    "evidence": ["Students blocked the main avenue of Quito on Friday"],
+                }
+            ],
+            "id": "quito",
+            "backend": "test",
+            "prompt_version": "test",
+        },
+        context={"article_text": text},
+    )
+    record = {**result.model_dump(mode="json"), "codebook": {"name": codebook.name}}
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "quito.txt").write_text(text, encoding="utf-8")
+    page = tmp_path / "protest.html"
+
+    ran = run_cli(
+        [
+            "view", str(results), str(tmp_path / "articles"),
+            "--codebook", str(PROTEST), "--out", str(page),
+        ]
+    )  # fmt: skip
+
+    assert ran.exit_code == 0, ran.stderr
+    loaded = load_page(page, "article=quito")
+    assert loaded.console_errors == []
+    dom = parse_dom(loaded.dom)
+    options = [option.attrs["value"] for option in dom.one(id="type").select("option")]
+    assert options == ["", "demonstration", "riot"]
+    card = dom.one("div", cls="card")
+    terms = [term.text for term in card.select("dt", cls="extra")]
+    assert terms == ["crowd_size", "claims", "police_response", "organizer", "protester_violence"]
+    values = [value.text for value in card.select("dd", cls="extra")]
+    assert values[:2] == ["14", 'a rise in bus fares; <b onmouseover="x">bold</b>']
+    assert values[3:] == ["\u2013", "no"]  # organizer: none given
+    chips = {chip.text: chip.attrs["title"] for chip in card.select("span", cls="enum")}
+    definitions = codebook.fields["police_response"].value_definitions
+    assert chips == {name: definitions[name] for name in ("tear_gas", "arrests")}
+    assert card.select("b") == []  # the claim is text, never markup
+    # Without the codebook the result is not a valid news result: one line, not a crash.
+    plain = run_cli(["view", str(results), "--out", str(tmp_path / "plain.html")])
+    assert plain.exit_code == 1
+    assert "not a valid result" in plain.stderr

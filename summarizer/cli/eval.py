@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from summarizer.cli.codebook_option import codebook_option
 from summarizer.cli.inputs import check_inputs
 from summarizer.cli.options import (
     backend_options,
@@ -28,6 +29,10 @@ SEEDS_DIR = "seeds"
 @click.command("eval")
 @click.argument("dataset", required=False, type=click.Path(file_okay=False, path_type=Path))
 @backend_options
+@codebook_option(
+    "The codebook the labels follow, a built-in name or a file (default: the data set's "
+    "codebook.yaml, else $SUMMARIZER_CODEBOOK, else news). Its extra fields are scored."
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -83,12 +88,14 @@ def eval_command(
     price_output: float | None,
     compare: tuple[Path, Path] | None,
     junit: Path | None,
+    codebook: str | None,
     **options: Any,
 ) -> None:
     """Score a backend against hand-labelled articles.
 
     DATASET is a folder of articles/<id>.txt and labels/<id>.json (default: the
-    project's seeds/). Writes report.json and report.md into --out and prints the
+    project's seeds/), with the codebook the labels follow as codebook.yaml at its
+    root when it is not the news one. Writes report.json and report.md into --out and prints the
     headline metrics, the tokens, and their cost (in all, per article and per
     correctly found event) at genai-prices' price or --price-input/--price-output.
     Results go through the cache, so re-running an unchanged prompt and model
@@ -107,6 +114,7 @@ def eval_command(
     from summarizer.cli.progress import not_cached_line
     from summarizer.errors import DatasetError
     from summarizer.evaluation import load_dataset, load_report, sanity_failures
+    from summarizer.evaluation.codebook_fields import codebook_metrics
     from summarizer.evaluation.report_html import COMPARE_NAME, HTML_NAME
     from summarizer.evaluation.report_json import JSON_NAME, MARKDOWN_NAME
     from summarizer.evaluation.report_md import merge_line, run_figures
@@ -130,7 +138,7 @@ def eval_command(
     # Read the baseline first: a bad one should fail before a long, paid run.
     baseline_report = load_report(baseline) if baseline is not None else None
     try:
-        loaded = load_dataset(root)
+        loaded = load_dataset(root, codebook=codebook)
     except DatasetError as error:
         listed = "\n".join(f"  {problem}" for problem in error.problems)
         raise click.ClickException(
@@ -147,7 +155,7 @@ def eval_command(
         raise
     click.echo(
         f"Evaluating {pipeline.backend.name} ({pipeline.backend.model or 'no model'}) "
-        f"on {len(loaded)} articles of {root}",
+        f"on {len(loaded)} articles of {root}, codebook {loaded.codebook.name}",
         err=True,
     )
     with pipeline:
@@ -157,7 +165,11 @@ def eval_command(
     json_path, markdown_path = report.write(folder, baseline=baseline_report, tolerance=tolerance)
 
     console = Console()
-    console.print(metrics_table(report.metrics, report.counts))
+    console.print(
+        metrics_table(
+            report.metrics, report.counts, codebook_metrics=codebook_metrics(report.codebook)
+        )
+    )
     console.print(run_figures(report.metrics), highlight=False)
     merging = merge_line(report.metrics)
     if merging:

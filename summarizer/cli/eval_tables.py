@@ -19,16 +19,23 @@ def metrics_table(
     metrics: Mapping[str, float | None],
     counts: Mapping[str, int],
     *,
+    codebook_metrics: Mapping[str, str] | None = None,
     title: str = "Eval metrics",
 ) -> Table:
-    """The headline metrics, then the sanity checks, each with its count (the items it
-    is computed over); anything below perfect in yellow."""
+    """The headline metrics, the codebook's (extra fields and sub-types: metric ->
+    label), then the sanity checks, each with its count (the items it is computed
+    over); anything below perfect in yellow."""
     table = WordTable(title=title, title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_column("count", justify="right")
     for name in HEADLINE_METRICS:
         _add_metric_row(table, name, metrics.get(name), counts.get(name))
+    if codebook_metrics:
+        table.add_section()
+        table.add_row("codebook fields", "", "", style="dim")
+        for name, label in codebook_metrics.items():
+            _add_metric_row(table, name, metrics.get(name), counts.get(name), label=label)
     table.add_section()
     # A row, not a second table: the two lists line up in one column of names.
     table.add_row("sanity checks (must be perfect)", "", "", style="dim")
@@ -37,9 +44,11 @@ def metrics_table(
     return table
 
 
-def _add_metric_row(table: Table, name: str, value: float | None, count: int | None) -> None:
+def _add_metric_row(
+    table: Table, name: str, value: float | None, count: int | None, *, label: str | None = None
+) -> None:
     style = None if is_perfect(name, value) else "yellow"
-    table.add_row(name, number_text(value), count_text(count), style=style)
+    table.add_row(label or name, number_text(value), count_text(count), style=style)
 
 
 def compare_table(changes: Sequence[MetricChange], before: str, after: str) -> Table:

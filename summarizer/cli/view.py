@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from summarizer.cli.codebook_option import codebook_option
+
 
 @click.command("view")
 @click.argument("results", type=click.Path(dir_okay=False, exists=True, path_type=Path))
@@ -19,7 +21,14 @@ import click
     help="The HTML file to write.",
 )
 @click.option("--title", default="Summarizer review", show_default=True, help="The page title.")
-def view_command(results: Path, articles: tuple[str, ...], out: Path, title: str) -> int:
+@codebook_option(
+    "The codebook the results were made with, a built-in name or a file (default: "
+    "$SUMMARIZER_CODEBOOK, else news): its types fill the type filter, its extra "
+    "fields show on the event cards."
+)
+def view_command(
+    results: Path, articles: tuple[str, ...], out: Path, title: str, codebook: str | None
+) -> int:
     """Write one HTML page to review a run's results against their articles.
 
     RESULTS is the JSON Lines that `summarize --jsonl` or `-o` wrote. ARTICLES
@@ -33,8 +42,11 @@ def view_command(results: Path, articles: tuple[str, ...], out: Path, title: str
     """
     from summarizer.article import Article, iter_inputs
     from summarizer.cli.inputs import check_inputs
+    from summarizer.codebook import load_codebook_or_fail
     from summarizer.review import read_results, write_review
 
+    # A broken codebook fails before any file is read.
+    chosen = load_codebook_or_fail(codebook)
     check_inputs(articles, outputs=[out], also_read=[results])
     known: dict[str, Article] = {}
     for item in iter_inputs(articles, sys.stdin.buffer):
@@ -42,11 +54,11 @@ def view_command(results: Path, articles: tuple[str, ...], out: Path, title: str
             known[item.id] = item
         else:
             click.echo(f"Error: {item.error}", err=True)
-    entries, problems = read_results(results, known)
+    entries, problems = read_results(results, known, chosen)
     for problem in problems:
         click.echo(f"Error: {problem}", err=True)
     without_text = sum(1 for entry in entries if entry["text"] is None)
-    size = write_review(out, entries, title=title)
+    size = write_review(out, entries, title=title, codebook=chosen)
     click.echo(f"Review page: {out} ({len(entries)} articles, {size / 1_000_000:.1f} MB)", err=True)
     if without_text:
         click.echo(

@@ -1,4 +1,5 @@
-"""The Pydantic models a codebook makes: what a backend emits, and the validated result.
+"""The Pydantic models a codebook makes: what a backend emits, the validated result, and
+the scored event fields (no evidence) a hand label's events are built on.
 
 The core fields are `summarizer.schema`'s, copied from its classes' field
 definitions, and their validators are the same functions; a codebook changes
@@ -82,6 +83,7 @@ class CodebookModels:
     extraction: type[CodebookModel]  # what a backend emits for an article
     event: type[CodebookModel]  # an event of a result (quotes located in the article)
     result: type[CodebookModel]  # the validated result for an article
+    scored_event: type[CodebookModel]  # the fields an event is scored on (no evidence): labels
 
 
 _BUILT: dict[str, CodebookModels] = {}
@@ -106,8 +108,9 @@ def _rebuild(spec_data: dict[str, Any], kind: str, data: dict[str, Any]) -> Base
 
 def _build(spec: CodebookFormat) -> CodebookModels:
     event_type = _event_type_enum(spec)
-    extracted_event = _event_model(spec, event_type, located=False)
-    event = _event_model(spec, event_type, located=True)
+    extracted_event = _event_model(spec, event_type, evidence=ExtractedEvent)
+    event = _event_model(spec, event_type, evidence=Event)
+    scored_event = _event_model(spec, event_type, evidence=None)
     extraction_validators: dict[str, Any] = {
         "_headline_short": field_validator("headline")(check_headline),
         "_brief_short": field_validator("brief")(brief_rule(spec.brief.max_words)),
@@ -119,22 +122,22 @@ def _build(spec: CodebookFormat) -> CodebookModels:
         __base__=CodebookModel,
         __doc__=Extraction.__doc__,
         __validators__=extraction_validators,
-        headline=_copied(Extraction, "headline"),
+        headline=copied_field(Extraction, "headline"),
         brief=(str, Field(description=brief_description(spec.brief.max_words))),
-        events=(extracted_events, _copied(Extraction, "events")[1]),
+        events=(extracted_events, copied_field(Extraction, "events")[1]),
     )
     result_fields: dict[str, Any] = {
-        name: _copied(ArticleSummary, name)
+        name: copied_field(ArticleSummary, name)
         for name in ArticleSummary.model_fields
         if name not in Extraction.model_fields
     }
     events: Any = list[event]  # type: ignore[valid-type]
-    result_fields["events"] = (events, _copied(ArticleSummary, "events")[1])
+    result_fields["events"] = (events, copied_field(ArticleSummary, "events")[1])
     result = create_model(
         "ArticleSummary", __base__=extraction, __doc__=ArticleSummary.__doc__, **result_fields
     )
-    models = CodebookModels(event_type, extracted_event, extraction, event, result)
-    for kind in ("extracted_event", "extraction", "event", "result"):
+    models = CodebookModels(event_type, extracted_event, extraction, event, result, scored_event)
+    for kind in ("extracted_event", "extraction", "event", "result", "scored_event"):
         _OWNERS[getattr(models, kind)] = (spec, kind)
     return models
 
@@ -156,30 +159,36 @@ def _event_type_enum(spec: CodebookFormat) -> type[Enum]:
     return cast(type[Enum], enum)
 
 
-def _copied(model: type[BaseModel], name: str) -> FieldDefinition:
+def copied_field(model: type[BaseModel], name: str) -> FieldDefinition:
     """A field of a static model, annotation and definition, to define it once."""
     info = model.model_fields[name]
     return info.annotation, copy.copy(info)
 
 
 def _event_model(
-    spec: CodebookFormat, event_type: type[Enum], *, located: bool
+    spec: CodebookFormat,
+    event_type: type[Enum],
+    *,
+    evidence: type[Event] | type[ExtractedEvent] | None,
 ) -> type[CodebookModel]:
-    static = Event if located else ExtractedEvent
+    """An event with the evidence of `evidence` (located quotes, or quotes as text), or
+    without evidence: the scored fields a hand label states (`schema.EventFields`)."""
+    static: type[BaseModel] = EventFields if evidence is None else evidence
     fields: dict[str, Any] = {
         "event_type": (event_type, copy.copy(EventFields.model_fields["event_type"])),
         "sub_event_type": _sub_event_type_field(spec),
-        "date": _copied(EventFields, "date"),
-        "date_end": _copied(EventFields, "date_end"),
-        "location": _copied(EventFields, "location"),
+        "date": copied_field(EventFields, "date"),
+        "date_end": copied_field(EventFields, "date_end"),
+        "location": copied_field(EventFields, "location"),
     }
     for name in _SWITCHABLE_CORE:
         if getattr(spec.core, name):
-            fields[name] = _copied(EventFields, name)
+            fields[name] = copied_field(EventFields, name)
     for name, field in spec.fields.items():
         fields[name] = _extra_field(field)
-    fields["summary"] = _copied(EventFields, "summary")
-    fields["evidence"] = _copied(static, "evidence")
+    fields["summary"] = copied_field(EventFields, "summary")
+    if evidence is not None:
+        fields["evidence"] = copied_field(evidence, "evidence")
 
     validators: dict[str, Any] = {
         "_date_not_after_publication": field_validator("date", "date_end")(
@@ -190,11 +199,11 @@ def _event_model(
         "_type_in_codebook": field_validator("event_type", mode="before")(_type_rule(spec)),
         "_subtype_of_type": model_validator(mode="after")(_subtype_rule(spec)),
     }
-    if located:
+    if evidence is Event:
         validators["_evidence_located"] = field_validator("evidence", mode="before")(
             locate_evidence
         )
-    else:
+    elif evidence is ExtractedEvent:
         validators["_quotes_in_article"] = field_validator("evidence")(check_quotes_in_article)
     for name, field in spec.fields.items():
         rule = _value_rule(name, field)
@@ -219,7 +228,7 @@ def _sub_event_type_field(spec: CodebookFormat) -> FieldDefinition:
     them, the schema names them all (the validator checks the chosen type's)."""
     subtypes = [name for kind in spec.types.values() for name in kind.subtypes]
     if not subtypes:
-        return _copied(EventFields, "sub_event_type")
+        return copied_field(EventFields, "sub_event_type")
     description = "The chosen event type's subtype, as listed for it, or null."
     if all(kind.subtypes for kind in spec.types.values()):
         names: Any = Literal[tuple(dict.fromkeys(subtypes))]

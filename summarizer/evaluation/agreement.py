@@ -8,7 +8,7 @@ date" cannot mean one thing when pairing events and another when scoring them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from enum import Enum
 
@@ -49,8 +49,20 @@ def place_agreement(predicted: Location, gold: Location, label: Label) -> PlaceA
 
 def actor_f1(predicted: Sequence[str], gold: Sequence[str], label: Label) -> float:
     """F1 of two actor sets after name normalisation; two empty sets agree fully."""
-    found = {key for key in map(label.canonical, predicted) if key}
-    wanted = {key for key in map(label.canonical, gold) if key}
+    return names_f1(predicted, gold, label)
+
+
+def names_f1(predicted: Sequence[str], gold: Sequence[str], label: Label) -> float:
+    """F1 of two sets of names compared through the label's aliases and the name
+    normalisation; two empty sets agree fully."""
+    return set_f1(
+        {key for key in map(label.canonical, predicted) if key},
+        {key for key in map(label.canonical, gold) if key},
+    )
+
+
+def set_f1(found: Set[str], wanted: Set[str]) -> float:
+    """F1 of a predicted set against a gold set; two empty sets agree fully."""
     if not found and not wanted:
         return 1.0
     return 2 * len(found & wanted) / (len(found) + len(wanted))
@@ -73,8 +85,9 @@ class FieldAgreement:
     same_type: bool
     date: DateAgreement
     place: PlaceAgreement
-    actor_f1: float
-    same_fatalities: bool
+    # None: the label's codebook switches the field off, so it is not scored.
+    actor_f1: float | None
+    same_fatalities: bool | None
 
     @property
     def same_date(self) -> bool:
@@ -95,17 +108,28 @@ class FieldAgreement:
             "event_type": self.same_type,
             "date": self.same_date,
             "location": self.same_place,
-            "actors": self.actor_f1 == 1.0,
-            "fatalities": self.same_fatalities,
+            "actors": self.actor_f1 in (1.0, None),
+            "fatalities": self.same_fatalities is not False,
         }
         return tuple(name for name, ok in agrees.items() if not ok)
 
 
 def field_agreement(predicted: EventFields, gold: EventFields, label: Label) -> FieldAgreement:
+    """A prediction missing a core field its gold event has (made under another
+    codebook) agrees as an empty or null value would."""
+    scored = type(gold).model_fields
     return FieldAgreement(
-        same_type=predicted.event_type == gold.event_type,
+        same_type=predicted.event_type.value == gold.event_type.value,
         date=date_agreement(predicted.date, gold.date),
         place=place_agreement(predicted.location, gold.location, label),
-        actor_f1=actor_f1(predicted.actors, gold.actors, label),
-        same_fatalities=fatalities_agree(predicted.fatalities, gold.fatalities),
+        actor_f1=(
+            actor_f1(getattr(predicted, "actors", []), gold.actors, label)
+            if "actors" in scored
+            else None
+        ),
+        same_fatalities=(
+            fatalities_agree(getattr(predicted, "fatalities", None), gold.fatalities)
+            if "fatalities" in scored
+            else None
+        ),
     )

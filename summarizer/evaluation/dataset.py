@@ -5,6 +5,12 @@ project's spec). Loading never skips a bad file and never stops at the first one
 every problem is collected, named by file and field, and raised together as one
 `DatasetError`, so a person fixing a data set sees the whole list at once.
 
+Labels follow a codebook: the one the caller names, else the data set's own
+`codebook.yaml`, else $SUMMARIZER_CODEBOOK, else `news`. Its types are the label
+events' types, its subtypes their sub-types, and its extra fields sit flat on each
+label event (`label_model` builds the label's model from the codebook's own event
+fields). A field a label event leaves out is not scored (`stated_fields`).
+
 >>> dataset = load_dataset("seeds")
 >>> [item.label.id for item in dataset.items][:2]
 ['brazil-sao-paulo-fare-protests', 'burkina-boungou-mine-convoy']
@@ -16,24 +22,33 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
 from summarizer.article import ID_PATTERN, Article, decode_text
+from summarizer.codebook import DEFAULT_CODEBOOK, Codebook, load_codebook_or_fail
+from summarizer.codebook.models import copied_field
 from summarizer.errors import DatasetError, InputError, json_error_text
-from summarizer.schema import EventFields, EventType, ValidationContext
+from summarizer.schema import EventFields, ValidationContext
 from summarizer.text import AliasTable, name_key
 
 ARTICLES_DIR = "articles"
 LABELS_DIR = "labels"
+# The codebook a data set's labels follow, at its root (the labelled-article contract).
+CODEBOOK_FILE = "codebook.yaml"
 
 
 class GoldEvent(EventFields):
-    """A hand-labelled event: the scored fields of a prediction, plus whether it must be found."""
+    """A hand-labelled event: the scored fields of a prediction, plus whether it must be found.
+
+    This is the `news` codebook's label event; another codebook's is built by
+    `label_model` from that codebook's event fields and these two label keys.
+    """
 
     required: bool = Field(
         True,
@@ -75,12 +90,44 @@ class Label(BaseModel):
         return self._names.canonical(name)
 
 
+@cache
+def label_model(codebook: Codebook) -> type[Label]:
+    """The label of an article coded with `codebook`: its events are the codebook's
+    scored event fields (types, subtypes, extra fields, core switches, and their
+    validators) plus the label keys of `GoldEvent`; built once per codebook."""
+    gold_event: Any = create_model(
+        "GoldEvent",
+        __base__=codebook.models.scored_event,
+        __doc__=GoldEvent.__doc__,
+        required=copied_field(GoldEvent, "required"),
+        event_key=copied_field(GoldEvent, "event_key"),
+    )
+    events: Any = list[gold_event]
+    return create_model(
+        "Label",
+        __base__=Label,
+        __doc__=Label.__doc__,
+        events=(events, copied_field(Label, "events")[1]),
+    )
+
+
+def stated_fields(event: BaseModel) -> frozenset[str]:
+    """The fields a label event states: one it leaves out is not scored (a `null` it
+    gives is a value, and is)."""
+    return frozenset(event.model_fields_set)
+
+
+def _news() -> Codebook:
+    return Codebook.load(DEFAULT_CODEBOOK)
+
+
 @dataclass(frozen=True)
 class LabelledArticle:
-    """One article of a data set with its hand label."""
+    """One article of a data set with its hand label, and the codebook the label follows."""
 
     article: Article
     label: Label
+    codebook: Codebook = field(default_factory=_news)
 
     @property
     def id(self) -> str:
@@ -93,6 +140,7 @@ class Dataset:
 
     root: Path
     items: tuple[LabelledArticle, ...]
+    codebook: Codebook = field(default_factory=_news)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -101,8 +149,14 @@ class Dataset:
         return iter(self.items)
 
 
-def load_dataset(root: str | os.PathLike[str]) -> Dataset:
+def load_dataset(
+    root: str | os.PathLike[str], *, codebook: Codebook | str | os.PathLike[str] | None = None
+) -> Dataset:
     """Load and check a data set folder; raise DatasetError listing every problem found.
+
+    Labels are checked against `codebook` (a Codebook, a file or a built-in name),
+    else the folder's own codebook.yaml, else $SUMMARIZER_CODEBOOK, else `news`; a
+    broken codebook raises CodebookError before any label is read.
 
     >>> len(load_dataset("seeds"))
     20
@@ -110,6 +164,8 @@ def load_dataset(root: str | os.PathLike[str]) -> Dataset:
     folder = Path(root)
     if not folder.is_dir():
         raise DatasetError(str(folder), [f"{folder}: no such folder"])
+    chosen = dataset_codebook(folder, codebook)
+    model = label_model(chosen)
     problems: list[str] = []
     articles = _files(folder, ARTICLES_DIR, ".txt", problems)
     labels = _files(folder, LABELS_DIR, ".json", problems)
@@ -128,15 +184,27 @@ def load_dataset(root: str | os.PathLike[str]) -> Dataset:
             )
         # Each file is still checked on its own, so one run reports its problems too.
         article = _read_article(article_path, article_id, problems) if article_path else None
-        label = _read_label(label_path, article_id, problems) if label_path else None
+        label = _read_label(label_path, article_id, model, chosen, problems) if label_path else None
         if article is not None and label is not None:
             problems.extend(_header_mismatches(article, label))
-            items.append(LabelledArticle(article, label))
+            items.append(LabelledArticle(article, label, chosen))
     if not problems and not items:
         problems.append(f"{ARTICLES_DIR}/: no articles (expected {ARTICLES_DIR}/<id>.txt)")
     if problems:
         raise DatasetError(str(folder), problems)
-    return Dataset(folder, tuple(items))
+    return Dataset(folder, tuple(items), chosen)
+
+
+def dataset_codebook(
+    folder: Path, codebook: Codebook | str | os.PathLike[str] | None = None
+) -> Codebook:
+    """The codebook a data set's labels follow: the one named, else the folder's
+    codebook.yaml, else $SUMMARIZER_CODEBOOK, else `news`."""
+    if codebook is None and (folder / CODEBOOK_FILE).is_file():
+        codebook = folder / CODEBOOK_FILE
+    if isinstance(codebook, os.PathLike):
+        codebook = Path(codebook)
+    return load_codebook_or_fail(codebook)
 
 
 def _files(root: Path, subfolder: str, suffix: str, problems: list[str]) -> dict[str, Path]:
@@ -175,7 +243,9 @@ def _read_article(path: Path, article_id: str, problems: list[str]) -> Article |
     return None
 
 
-def _read_label(path: Path, article_id: str, problems: list[str]) -> Label | None:
+def _read_label(
+    path: Path, article_id: str, model: type[Label], codebook: Codebook, problems: list[str]
+) -> Label | None:
     where = f"{LABELS_DIR}/{path.name}"
     try:
         raw = path.read_text(encoding="utf-8")
@@ -195,9 +265,9 @@ def _read_label(path: Path, article_id: str, problems: list[str]) -> Label | Non
     try:
         # Strict: a JSON label states dates as "YYYY-MM-DD" strings and counts as numbers;
         # lax parsing would read `"date": 2017` as a Unix timestamp in 1970.
-        label = Label.model_validate_json(raw, strict=True, context=_label_context(document))
+        label = model.model_validate_json(raw, strict=True, context=_label_context(document))
     except ValidationError as error:
-        problems.extend(f"{where}: {message}" for message in _describe_errors(error))
+        problems.extend(f"{where}: {message}" for message in _describe_errors(error, codebook))
         return None
     found = [f"{where}: {message}" for message in _label_problems(label, article_id)]
     problems.extend(found)
@@ -255,7 +325,7 @@ def _header_mismatches(article: Article, label: Label) -> list[str]:
     return problems
 
 
-def _describe_errors(error: ValidationError) -> list[str]:
+def _describe_errors(error: ValidationError, codebook: Codebook) -> list[str]:
     """One message per problem, in the contract's words, located as in the JSON."""
     messages: list[str] = []
     seen_fatalities: set[str] = set()
@@ -265,9 +335,10 @@ def _describe_errors(error: ValidationError) -> list[str]:
             # A union reports one error per alternative; the person needs one line.
             if path not in seen_fatalities:
                 seen_fatalities.add(path)
-                messages.append(_fatalities_message(path, error))
+                messages.append(_fatalities_message(path, error, codebook))
             continue
-        messages.append(f"{path}: {_message(detail)}" if path else _message(detail))
+        message = _message(detail, codebook)
+        messages.append(f"{path}: {message}" if path else message)
     return messages
 
 
@@ -284,26 +355,29 @@ def _json_path(detail: ErrorDetails) -> str:
     return path
 
 
-def _message(detail: ErrorDetails) -> str:
+def _message(detail: ErrorDetails, codebook: Codebook) -> str:
     kind = detail["type"]
     given = detail.get("input")
-    if kind == "enum":
-        choices = ", ".join(item.value for item in EventType)
-        return f"unknown event type {given!r} (one of: {choices})"
+    if detail["loc"][-1:] == ("event_type",) and kind in ("enum", "value_error"):
+        choices = ", ".join(codebook.types)
+        return f"unknown event type {given!r} (the codebook {codebook.name} has: {choices})"
     if kind.startswith("date"):
         return f"bad date {given!r} (expected YYYY-MM-DD or null)"
     if kind == "missing":
         return "missing (required)"
     if kind == "extra_forbidden":
-        return "unknown field (not in the contract; check the spelling)"
+        return (
+            f"unknown field (neither the contract nor the codebook {codebook.name} has it; "
+            "check the spelling)"
+        )
     return detail["msg"].removeprefix("Value error, ")
 
 
-def _fatalities_message(path: str, error: ValidationError) -> str:
+def _fatalities_message(path: str, error: ValidationError, codebook: Codebook) -> str:
     details = [detail for detail in error.errors() if _json_path(detail) == path]
     for detail in details:
         if detail["type"] == "value_error":
-            return f"{path}: {_message(detail)}"
+            return f"{path}: {_message(detail, codebook)}"
     given = details[0].get("input") if details else None
     return (
         f"{path}: bad fatalities {given!r} (expected an integer >= 0, "

@@ -9,10 +9,11 @@ predicted type, so per-type figures are stricter than the type-blind event F1.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from summarizer.evaluation.metrics import ArticleResult
+from summarizer.evaluation.codebook_fields import SUBTYPE_FIELD
+from summarizer.evaluation.metrics import ArticleResult, Measure, mean_measure
 
 MISSED = "(missed)"
 SPURIOUS = "(spurious)"
@@ -36,9 +37,33 @@ def confusion_cells(results: Sequence[ArticleResult]) -> Counter[tuple[str, str]
     return cells
 
 
-def by_type(cells: Counter[tuple[str, str]]) -> dict[str, dict[str, Any]]:
-    """Precision, recall and F1 per event type (None where there is nothing to measure)."""
-    types = sorted({name for pair in cells for name in pair} - {MISSED, SPURIOUS})
+def type_order(names: Iterable[str], codebook_types: Sequence[str]) -> list[str]:
+    """`names` in the codebook's order of types, any other after them, sorted."""
+    present = set(names)
+    listed = [name for name in codebook_types if name in present]
+    return listed + sorted(present - set(listed))
+
+
+def subtype_scores(results: Sequence[ArticleResult]) -> dict[str, Measure]:
+    """Sub-type accuracy per gold type, for the types whose subtypes the codebook lists."""
+    found: dict[str, list[float]] = {}
+    for result in results:
+        for agreement in result.score.codebook_agreements:
+            if agreement.field == SUBTYPE_FIELD:
+                found.setdefault(agreement.gold_type, []).append(agreement.value)
+    return {name: mean_measure(values) for name, values in found.items()}
+
+
+def by_type(
+    cells: Counter[tuple[str, str]],
+    codebook_types: Sequence[str] = (),
+    subtypes: dict[str, Measure] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Precision, recall and F1 per event type (None where there is nothing to measure),
+    and sub-type accuracy with its count where `subtypes` scores the type."""
+    types = type_order(
+        {name for pair in cells for name in pair} - {MISSED, SPURIOUS}, codebook_types
+    )
     scores: dict[str, dict[str, Any]] = {}
     for name in types:
         true_pos = cells[name, name]
@@ -69,6 +94,10 @@ def by_type(cells: Counter[tuple[str, str]]) -> dict[str, dict[str, Any]]:
             "false_positives": false_pos,
             "false_negatives": false_neg,
         }
+        subtype = (subtypes or {}).get(name)
+        if subtype is not None:
+            scores[name]["subtype_accuracy"] = subtype.value
+            scores[name]["subtype_count"] = subtype.count
     return scores
 
 

@@ -156,5 +156,5 @@ def similarity_of(agreement: FieldAgreement) -> float:
         TYPE_WEIGHT * agreement.same_type
         + DATE_WEIGHT * DATE_CREDIT[agreement.date]
         + LOCATION_WEIGHT * PLACE_CREDIT[agreement.place]
-        + ACTORS_WEIGHT * agreement.actor_f1
+        + ACTORS_WEIGHT * (agreement.actor_f1 or 0.0)
     )

@@ -9,7 +9,11 @@ Conventions, chosen so that a perfect prediction scores exactly 1.0 everywhere:
   nothing to count, a ratio is vacuously 1.0 (nothing claimed wrongly, nothing missed).
 - Field metrics (type, date, location, actors, fatalities) are over the pairs
   matched to required gold events, pooled across articles; optional events are
-  not scored in detail, as they are not scored for recall either.
+  not scored in detail, as they are not scored for recall either. A core field
+  the codebook switches off is not measured (None).
+- What the codebook adds (its extra fields, sub-types of types that list them)
+  is scored the same way, where the gold event states it; see
+  summarizer.evaluation.codebook_fields. These follow the headline metrics.
 - An article without a valid result has no events and no brief: every required
   event is missed, and it scores 0 on must-mention recall and ROUGE-L.
 - A metric with nothing to measure (no matched pairs, no facts) is None, not 0.
@@ -34,6 +38,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from summarizer.cost import Prices, cost_usd
+from summarizer.evaluation.codebook_fields import (
+    CodebookAgreement,
+    codebook_agreements,
+    codebook_metrics,
+)
 from summarizer.evaluation.dataset import LabelledArticle
 from summarizer.evaluation.matching import MINIMUM_SIMILARITY, Match, match_events
 from summarizer.rules import (
@@ -134,6 +143,8 @@ class ArticleScore:
     quotes: int = 0
     ungrounded_places: tuple[str, ...] = ()
     places: int = 0  # events with a place name
+    # The codebook's extra fields and sub-types, per required pair that states them.
+    codebook_agreements: tuple[CodebookAgreement, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -192,10 +203,11 @@ def score_article(
     quotes = [quote.text for event in prediction.events for quote in event.evidence]
     places = [event.location.name for event in prediction.events if event.location.name]
     article = item.article.text
+    pairs = tuple(m for m in matches if label.events[m.gold].required)
     return ArticleScore(
         item=item,
         prediction=prediction,
-        pairs=tuple(m for m in matches if label.events[m.gold].required),
+        pairs=pairs,
         optional_matches=tuple(m for m in matches if not label.events[m.gold].required),
         missed=tuple(
             i for i, event in enumerate(label.events) if event.required and i not in matched_gold
@@ -216,6 +228,7 @@ def score_article(
         quotes=len(quotes),
         ungrounded_places=tuple(ungrounded_places(places, article)),
         places=len(places),
+        codebook_agreements=codebook_agreements(pairs, prediction.events, label, item.codebook),
     )
 
 
@@ -330,14 +343,15 @@ def _measures(scores: Sequence[ArticleScore]) -> dict[str, Measure]:
             true_pos + false_pos + false_neg,
         ),
         **_field_measures([pair for score in scores for pair in score.pairs]),
-        "brief_must_mention_recall": _mean(
+        "brief_must_mention_recall": mean_measure(
             [found for score in scores for found in score.mentions_found]
         ),
-        "brief_rouge_l": _mean([score.rouge_l for score in scores]),
-        "valid_rate": _mean([score.valid for score in scores]),
+        "brief_rouge_l": mean_measure([score.rouge_l for score in scores]),
+        "valid_rate": mean_measure([score.valid for score in scores]),
+        **_codebook_measures(scores),
         # Sanity checks.
-        "brief_length_ok": _mean([score.length_ok for score in valid]),
-        "unsupported_numbers": _mean([len(score.unsupported) for score in valid]),
+        "brief_length_ok": mean_measure([score.length_ok for score in valid]),
+        "unsupported_numbers": mean_measure([len(score.unsupported) for score in valid]),
         "evidence_grounded": Measure(
             _ratio(quotes - ungrounded, quotes) if quotes else None, quotes
         ),
@@ -350,18 +364,32 @@ def _measures(scores: Sequence[ArticleScore]) -> dict[str, Measure]:
 def _field_measures(pairs: Sequence[Match]) -> dict[str, Measure]:
     agreements = [pair.agreement for pair in pairs]
     return {
-        "type_accuracy": _mean([a.same_type for a in agreements]),
-        "date_accuracy": _mean([a.same_date for a in agreements]),
-        "date_within_1d": _mean([a.date_within_1d for a in agreements]),
-        "location_accuracy": _mean([a.same_place for a in agreements]),
-        "actor_f1": _mean([a.actor_f1 for a in agreements]),
-        "fatalities_accuracy": _mean([a.same_fatalities for a in agreements]),
+        "type_accuracy": mean_measure([a.same_type for a in agreements]),
+        "date_accuracy": mean_measure([a.same_date for a in agreements]),
+        "date_within_1d": mean_measure([a.date_within_1d for a in agreements]),
+        "location_accuracy": mean_measure([a.same_place for a in agreements]),
+        "actor_f1": mean_measure([a.actor_f1 for a in agreements if a.actor_f1 is not None]),
+        "fatalities_accuracy": mean_measure(
+            [a.same_fatalities for a in agreements if a.same_fatalities is not None]
+        ),
     }
+
+
+def _codebook_measures(scores: Sequence[ArticleScore]) -> dict[str, Measure]:
+    """One measure per metric of the scores' codebook (None where nothing stated it)."""
+    values: dict[str, list[float]] = {}
+    for score in scores:
+        for name in codebook_metrics(score.item.codebook):
+            values.setdefault(name, [])
+        for agreement in score.codebook_agreements:
+            values.setdefault(agreement.metric, []).append(agreement.value)
+    return {name: mean_measure(found) for name, found in values.items()}
 
 
 def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
-def _mean(values: Sequence[float | bool | int]) -> Measure:
+def mean_measure(values: Sequence[float | bool | int]) -> Measure:
+    """The mean of per-item values, over their number (None: no items)."""
     return Measure(statistics.fmean(values) if values else None, len(values))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-from summarizer.evaluation.event_types import MISSED, SPURIOUS
+from summarizer.evaluation.event_types import MISSED, SPURIOUS, type_order
 from summarizer.evaluation.gate import MetricChange, compare, regressions
 from summarizer.evaluation.metrics import (
     GATE_RULE,
@@ -26,9 +26,18 @@ from summarizer.evidence import locate_quote
 
 HTML_NAME = "report.html"
 COMPARE_NAME = "compare.html"
-# Fields shown for an event, in order; the first five are the scored ones.
-_EVENT_FIELDS = ("event_type", "date", "location", "actors", "fatalities", "summary")
-_SCORED = {"event_type", "date", "location", "actors", "fatalities"}
+# Fields shown for an event, in order; a codebook's extra fields (any other key but
+# these) go before the summary.
+_EVENT_FIELDS = (
+    "event_type",
+    "sub_event_type",
+    "date",
+    "location",
+    "actors",
+    "fatalities",
+    "summary",
+)
+_NOT_SHOWN = {"date_end", "evidence", "required", "event_key"}
 _COLOURS = ("#ffe08a", "#b9e4c9", "#c6dafc", "#f8c4d8", "#d7c8f5", "#ffd0a8", "#bfe9ec")
 
 _STYLE = """
@@ -79,18 +88,46 @@ def render_report_html(
         _metrics_table(report, baseline, tolerance),
         "<p class='meta'>The count is how many items (events, matched pairs, facts, "
         f"articles) a metric is computed over. {escape(GATE_RULE)}</p>",
+        *_codebook_section(report),
         "<h2>Sanity checks (must be perfect)</h2>",
         _sanity_table(_mapping(report.get("metrics")), _mapping(report.get("counts"))),
         "<h2>By event type</h2>",
         _by_type_table(_mapping(report.get("by_type"))),
         "<h2>Event types: gold (rows) against predicted (columns)</h2>",
-        _confusion_table(report.get("confusion")),
+        _confusion_table(report.get("confusion"), _codebook_types(report)),
         "<h2>Articles</h2>",
         "<p class='meta'>Articles below perfect are open. Fields that differ from the "
         "gold event are highlighted.</p>",
     ]
     parts += [_article_section(article) for article in _articles(report)]
     return _page("Eval report", parts)
+
+
+def _codebook_section(report: Mapping[str, Any]) -> list[str]:
+    """The codebook's extra fields and sub-types with their counts, when it adds any."""
+    codebook = _mapping(report.get("codebook"))
+    added = _mapping(codebook.get("metrics"))
+    if not added:
+        return []
+    metrics, counts = _mapping(report.get("metrics")), _mapping(report.get("counts"))
+    rows = [
+        f"<tr><td>{escape(str(label))}</td><td class='num'>{_figure(metrics.get(name))}</td>"
+        f"<td class='num'>{_figure(counts.get(name))}</td></tr>"
+        for name, label in added.items()
+    ]
+    return [
+        f"<h2>Codebook fields ({escape(str(codebook.get('name')))})</h2>",
+        "<table><tr><th>field</th><th class='num'>value</th><th class='num'>count</th></tr>"
+        + "".join(rows)
+        + "</table>",
+        "<p class='meta'>Over matched pairs whose gold event states the field: exact "
+        "match, or the F1 of the two sets for lists and multiple enums; sub-types for "
+        "gold types the codebook lists subtypes for.</p>",
+    ]
+
+
+def _codebook_types(report: Mapping[str, Any]) -> list[str]:
+    return [str(name) for name in _list(_mapping(report.get("codebook")).get("types"))]
 
 
 def _sanity_table(metrics: Mapping[str, Any], counts: Mapping[str, Any]) -> str:
@@ -284,25 +321,30 @@ def _change_table(changes: Sequence[MetricChange]) -> str:
 def _by_type_table(scores: Mapping[str, Any]) -> str:
     if not scores:
         return "<p class='meta'>No per-type scores in this report.</p>"
+    with_subtypes = any("subtype_accuracy" in _mapping(values) for values in scores.values())
+    keys = ("precision", "recall", "f1", *(("subtype_accuracy",) if with_subtypes else ()))
     rows = [
         f"<tr><td>{escape(name)}</td><td class='num'>{_text(values.get('gold'))}</td>"
         f"<td class='num'>{_text(values.get('predicted'))}</td>"
-        + "".join(
-            f"<td class='num'>{_figure(values.get(key))}</td>"
-            for key in ("precision", "recall", "f1")
-        )
+        + "".join(f"<td class='num'>{_figure(values.get(key))}</td>" for key in keys)
+        + (f"<td class='num'>{_text(values.get('subtype_count'))}</td>" if with_subtypes else "")
         + "</tr>"
         for name, values in ((name, _mapping(values)) for name, values in scores.items())
     ]
+    subtype_headers = (
+        "<th class='num'>sub-type accuracy</th><th class='num'>count</th>" if with_subtypes else ""
+    )
     return (
         "<table><tr><th>event type</th><th class='num'>gold</th><th class='num'>predicted</th>"
-        "<th class='num'>precision</th><th class='num'>recall</th><th class='num'>F1</th></tr>"
+        "<th class='num'>precision</th><th class='num'>recall</th><th class='num'>F1</th>"
+        + subtype_headers
+        + "</tr>"
         + "".join(rows)
         + "</table>"
     )
 
 
-def _confusion_table(cells: Any) -> str:
+def _confusion_table(cells: Any, types: Sequence[str] = ()) -> str:
     if not isinstance(cells, list) or not cells:
         return "<p class='meta'>No confusion matrix in this report.</p>"
     counts = {
@@ -310,8 +352,8 @@ def _confusion_table(cells: Any) -> str:
         for cell in cells
         if isinstance(cell, dict)
     }
-    rows = [*sorted({gold for gold, _ in counts} - {SPURIOUS}), SPURIOUS]
-    columns = [*sorted({predicted for _, predicted in counts} - {MISSED}), MISSED]
+    rows = [*type_order({gold for gold, _ in counts} - {SPURIOUS}, types), SPURIOUS]
+    columns = [*type_order({predicted for _, predicted in counts} - {MISSED}, types), MISSED]
     lines = ["<div class='wide'><table><tr><th>gold \\ predicted</th>"]
     lines += [f"<th class='num'>{escape(column)}</th>" for column in columns]
     lines.append("</tr>")
@@ -510,11 +552,14 @@ def _event(event: Mapping[str, Any], wrong: set[str], *, number: Any = None) -> 
         if isinstance(number, int)
         else ""
     )
+    extra = [name for name in event if name not in _EVENT_FIELDS and name not in _NOT_SHOWN]
     rows = []
-    for name in _EVENT_FIELDS:
+    for name in (*_EVENT_FIELDS[:-1], *extra, _EVENT_FIELDS[-1]):
+        if name not in event and name != "event_type":
+            continue  # a core field the codebook switches off, or no sub-type given
         value = _show(event.get(name))
-        style = " class='diff'" if name in wrong and name in _SCORED else ""
-        rows.append(f"<dt>{escape(name)}</dt><dd{style}>{escape(value)}</dd>")
+        style = " class='diff'" if name in wrong else ""
+        rows.append(f"<dt>{escape(str(name))}</dt><dd{style}>{escape(value)}</dd>")
     return f"<div class='event'{swatch}><b>{escape(title)}</b><dl>{''.join(rows)}</dl></div>"
 
 

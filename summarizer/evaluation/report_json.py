@@ -1,11 +1,13 @@
 """The eval report and report.json, the form machines read.
 
-report.json has a top-level "metrics" object (the headline metrics, the sanity
-checks, then run figures), "counts" (for each headline metric and sanity check,
-the number of items it is computed over; each article has its own), "by_type"
-(precision, recall and F1 per event type), "confusion" (gold against predicted
-type), "articles" (one entry per article, with its label and text, so report.html
-and comparisons need nothing else) and "run" (what was evaluated, how). report.md
+report.json has a top-level "metrics" object (the headline metrics, the codebook's
+field and sub-type metrics, the sanity checks, then run figures), "counts" (for
+each of those metrics, the number of items it is computed over; each article has
+its own), "codebook" (its name, hash, types, and how each extra field is scored),
+"by_type" (precision, recall and F1 per event type, and sub-type accuracy where
+the codebook lists subtypes), "confusion" (gold against predicted type), "articles"
+(one entry per article, with its label and text, so report.html and comparisons
+need nothing else) and "run" (what was evaluated, how). report.md
 and report.html are written beside it. Comparing two reports and gating on a
 baseline read only "metrics" and "counts", so any JSON file with a "metrics"
 object serves as a baseline.
@@ -20,8 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from summarizer.codebook import Codebook
 from summarizer.errors import InputError, json_error_text
-from summarizer.evaluation.event_types import by_type, confusion_cells, confusion_json
+from summarizer.evaluation.codebook_fields import (
+    codebook_description,
+    codebook_wrong_fields,
+    report_codebook,
+)
+from summarizer.evaluation.event_types import (
+    by_type,
+    confusion_cells,
+    confusion_json,
+    subtype_scores,
+)
 from summarizer.evaluation.matching import Match
 from summarizer.evaluation.metrics import ArticleResult, MetricValues, metric_counts
 from summarizer.evaluation.report_md import render_markdown
@@ -46,14 +59,21 @@ class EvalReport:
         """How many items each headline metric and sanity check is computed over."""
         return metric_counts(self.results)
 
+    @property
+    def codebook(self) -> Codebook:
+        """The codebook the labels follow."""
+        return report_codebook(self.results)
+
     def to_json(self) -> dict[str, Any]:
         cells = confusion_cells(self.results)
+        codebook = self.codebook
         return {
             "report_version": REPORT_VERSION,
             "run": self.run,
             "metrics": self.metrics,
             "counts": self.counts,
-            "by_type": by_type(cells),
+            "codebook": codebook_description(codebook),
+            "by_type": by_type(cells, list(codebook.types), subtype_scores(self.results)),
             "confusion": confusion_json(cells),
             "articles": [_article_json(result) for result in self.results],
         }
@@ -124,9 +144,12 @@ def _article_json(result: ArticleResult) -> dict[str, Any]:
                     "gold": pair.gold,
                     "predicted": pair.predicted,
                     "similarity": round(pair.similarity, 4),
-                    "wrong": wrong_fields(
-                        pair, prediction.events[pair.predicted], label.events[pair.gold]
-                    ),
+                    "wrong": {
+                        **wrong_fields(
+                            pair, prediction.events[pair.predicted], label.events[pair.gold]
+                        ),
+                        **codebook_wrong_fields(score, pair),
+                    },
                 }
             )
     return {

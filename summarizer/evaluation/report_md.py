@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from summarizer.describe import describe_event, event_text
-from summarizer.evaluation.event_types import MISSED, SPURIOUS, confusion_cells
+from summarizer.evaluation.codebook_fields import codebook_metrics, report_codebook
+from summarizer.evaluation.event_types import MISSED, SPURIOUS, confusion_cells, type_order
 from summarizer.evaluation.metrics import (
     GATE_RULE,
     HEADLINE_METRICS,
@@ -44,6 +45,7 @@ def render_markdown(
         "Ratios run from 0 to 1, higher is better; the count is how many items (events,",
         "matched pairs, facts, articles) each is computed over. " + GATE_RULE,
         "",
+        *_codebook_section(results, metrics, counts),
         "## Sanity checks",
         "",
         "| check | value | count |",
@@ -72,6 +74,32 @@ def _metric_rows(
     return [
         f"| {name} | {number_text(metrics.get(name))} | {count_text(counts.get(name))} |"
         for name in names
+    ]
+
+
+def _codebook_section(
+    results: Sequence[ArticleResult], metrics: MetricValues, counts: Mapping[str, int]
+) -> list[str]:
+    """The codebook's extra fields and sub-types, when it adds any."""
+    codebook = report_codebook(results)
+    added = codebook_metrics(codebook)
+    if not added:
+        return []
+    rows = [
+        f"| {_cell(label)} | {number_text(metrics.get(name))} | {count_text(counts.get(name))} |"
+        for name, label in added.items()
+    ]
+    return [
+        f"## Codebook fields ({_cell(codebook.name)})",
+        "",
+        "| field | value | count |",
+        "| --- | ---: | ---: |",
+        *rows,
+        "",
+        "Over matched pairs whose gold event states the field (a label event that leaves",
+        "it out is not scored on it): exact match, or the F1 of the two sets for lists and",
+        "multiple enums; sub-types for gold types the codebook lists subtypes for.",
+        "",
     ]
 
 
@@ -137,8 +165,9 @@ def _confusion_table(results: Sequence[ArticleResult]) -> list[str]:
     missed, spurious = MISSED, SPURIOUS
     if not cells:
         return ["## Event types", "", "No required gold events and no predicted events."]
-    rows = [*sorted({gold for gold, _ in cells} - {spurious}), spurious]
-    columns = [*sorted({predicted for _, predicted in cells} - {missed}), missed]
+    types = list(report_codebook(results).types)
+    rows = [*type_order({gold for gold, _ in cells} - {spurious}, types), spurious]
+    columns = [*type_order({predicted for _, predicted in cells} - {missed}, types), missed]
     lines = [
         "## Event types: gold (rows) against predicted (columns)",
         "",

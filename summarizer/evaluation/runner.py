@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
+from summarizer.codebook import Codebook
 from summarizer.cost import Prices
 from summarizer.errors import ConfigurationError, UnusableBackendError
 from summarizer.evaluation import matching
@@ -39,6 +40,7 @@ def evaluate(
     dataset: Dataset | str | os.PathLike[str],
     pipeline: Pipeline | None = None,
     *,
+    codebook: Codebook | str | os.PathLike[str] | None = None,
     cache_only: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
     prices: Prices | None = None,
@@ -48,7 +50,9 @@ def evaluate(
     """Summarize every article of a data set and score the results against the labels.
 
     `dataset` is a loaded Dataset or a folder in the labelled-article layout
-    (DatasetError lists every problem). `pipeline` defaults to the one
+    (DatasetError lists every problem), whose labels follow `codebook` (else the
+    folder's codebook.yaml, else $SUMMARIZER_CODEBOOK, else `news`; a loaded
+    Dataset keeps its own). `pipeline` defaults to the one
     `summarize()` would use, with the cache. The articles go through the batch
     engine, `concurrency` at a time. An article whose backend fails or returns
     invalid output does not stop the run: it counts as invalid, its required
@@ -58,8 +62,9 @@ def evaluate(
     `prices` (summarizer.cost) adds costs in USD; `on_record` gets each
     article's record as it finishes, e.g. for a progress display.
     """
-    loaded = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
+    loaded = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, codebook=codebook)
     own_pipeline = pipeline is None
+    # The pipeline extracts with its own codebook; the labels' one is for scoring.
     active = open_pipeline() if pipeline is None else pipeline
     started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
@@ -158,6 +163,7 @@ def _run_info(
         "model": backend.model,
         "prompt_version": backend.prompt_version,
         "schema_version": schema_version(),
+        "codebook": {"name": dataset.codebook.name, "hash": dataset.codebook.hash},
         # The backend's settings never hold a secret (the Backend protocol says so).
         "settings": backend.settings,
         "summarizer_version": _version(),

@@ -1,8 +1,9 @@
 """The review page: one self-contained HTML file to read results against their articles.
 
 Every article's text with its evidence highlighted (one colour per event), the
-event cards, the headline and brief, and filters by event type, country and
-text. The data is embedded as JSON and drawn by the page's own script on demand
+event cards (with the codebook's extra fields; an enum value's definition on
+hover), the headline and brief, and filters by the codebook's event types,
+country and text. The data is embedded as JSON and drawn by the page's own script on demand
 (the visible rows of the article list and the one article chosen), so a page of
 ten thousand articles opens quickly. The page loads nothing: no CDN, no fonts, a
 Content-Security-Policy that forbids any request.
@@ -27,9 +28,11 @@ from summarizer.errors import InputError, json_error_text, validation_error_text
 from summarizer.storage import write_atomically
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from summarizer.article import Article, UnreadableInput
+    from summarizer.codebook import Codebook
     from summarizer.run import Record
-    from summarizer.schema import ArticleSummary
 
 DEFAULT_TITLE = "Summarizer review"
 _MARKER = re.compile(r"__(?:TITLE|STYLE|DATA|SCRIPT)__")
@@ -43,7 +46,7 @@ _SCRIPT_SAFE = (
 )
 
 
-def review_entry(summary: ArticleSummary, article: Article | None) -> dict[str, Any]:
+def review_entry(summary: BaseModel, article: Article | None) -> dict[str, Any]:
     """What the page shows of one result: the result's JSON and, when known, the article text."""
     entry = summary.model_dump(mode="json")
     entry["text"] = article.text if article is not None else None
@@ -84,14 +87,41 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def render_review(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_TITLE) -> str:
-    """The whole page, data included, as one string."""
+def page_codebook(codebook: Codebook | None) -> dict[str, Any]:
+    """What the page knows of the codebook (`news` when None): its types with their
+    definitions, in its order, and its extra fields with their enum values' definitions."""
+    from summarizer.codebook import DEFAULT_CODEBOOK, load_codebook_or_fail
+
+    chosen = codebook if codebook is not None else load_codebook_or_fail(DEFAULT_CODEBOOK)
+    return {
+        "name": chosen.name,
+        "types": {name: kind.definition for name, kind in chosen.types.items()},
+        "fields": {
+            name: {
+                "type": field.type,
+                "description": field.description,
+                "values": field.value_definitions,
+            }
+            for name, field in chosen.fields.items()
+        },
+    }
+
+
+def render_review(
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    title: str = DEFAULT_TITLE,
+    codebook: Codebook | None = None,
+) -> str:
+    """The whole page, data included, as one string; `codebook` (default `news`) is
+    the one the results were made with."""
     from html import escape
 
+    document = {"title": title, "codebook": page_codebook(codebook), "articles": list(entries)}
     replacements = {
         "__TITLE__": escape(title),
         "__STYLE__": _asset("review.css"),
-        "__DATA__": embed_json({"title": title, "articles": list(entries)}),
+        "__DATA__": embed_json(document),
         "__SCRIPT__": _asset("review.js"),
     }
     # One pass over the template: a marker inside the data is data, never replaced.
@@ -99,13 +129,17 @@ def render_review(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_
 
 
 def write_review(
-    path: Path, entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_TITLE
+    path: Path,
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    title: str = DEFAULT_TITLE,
+    codebook: Codebook | None = None,
 ) -> int:
     """Write the page to `path`, whole or not at all; returns its size in bytes.
 
     A disk that refuses it raises StorageError naming the path and the OS error.
     """
-    page = render_review(entries, title=title)
+    page = render_review(entries, title=title, codebook=codebook)
     write_atomically(path, page)
     return len(page.encode("utf-8"))
 
@@ -139,10 +173,11 @@ class ReviewCollector:
 
 
 def read_results(
-    path: Path, articles: Mapping[str, Article]
+    path: Path, articles: Mapping[str, Article], codebook: Codebook | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The entries of a results file (JSON Lines of results and `{"id", "error"}`
-    records, as `summarize --jsonl` writes), matched to articles by id.
+    records, as `summarize --jsonl` writes), matched to articles by id, each
+    validated as a result of `codebook` (default `news`).
 
     A result is validated against its article when the article is known, which
     also places the quotes of a result written before evidence had offsets. A
@@ -151,8 +186,11 @@ def read_results(
     """
     from pydantic import ValidationError
 
-    from summarizer.schema import ArticleSummary
+    from summarizer.codebook import DEFAULT_CODEBOOK, load_codebook_or_fail
 
+    result_model = (
+        codebook if codebook is not None else load_codebook_or_fail(DEFAULT_CODEBOOK)
+    ).result_model
     entries: list[dict[str, Any]] = []
     problems: list[str] = []
     try:
@@ -188,8 +226,11 @@ def read_results(
                 entries.append(failure_entry(article_id, str(message), article))
                 continue
             context = article.validation_context() if article is not None else None
+            if "codebook" not in result_model.model_fields:
+                # The codebook a record names is the page's to know, not the result's.
+                record.pop("codebook", None)
             try:
-                summary = ArticleSummary.model_validate(record, context=context)
+                summary = result_model.model_validate(record, context=context)
             except ValidationError as invalid:
                 problem = validation_error_text(invalid, limit=1)
                 problems.append(f"{where} ({article_id}): not a valid result: {problem}")

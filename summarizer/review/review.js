@@ -20,6 +20,9 @@
   ];
   const data = JSON.parse(document.getElementById("review-data").textContent);
   const articles = data.articles;
+  // The codebook the results were made with: its types (key -> definition) in its
+  // order, its extra fields (name -> type, description, enum values -> definition).
+  const codebook = data.codebook || { types: {}, fields: {} };
   const byId = new Map(articles.map((article, index) => [article.id, index]));
   const listBox = document.getElementById("list");
   const spacer = document.getElementById("list-spacer");
@@ -42,10 +45,11 @@
   function colour(index) { return PALETTE[index % PALETTE.length]; }
   function eventsOf(article) { return article.events || []; }
 
-  function fillOptions(select, values) {
-    for (const value of [...values].sort()) {
+  function fillOptions(select, values, titles) {
+    for (const value of values) {
       const option = element("option", null, value);
       option.value = value;
+      if (titles && titles[value]) option.title = titles[value];
       select.appendChild(option);
     }
   }
@@ -57,8 +61,12 @@
       if (event.location && event.location.country) countries.add(event.location.country);
     }
   }
-  fillOptions(typeSelect, types);
-  fillOptions(countrySelect, countries);
+  // Every type of the codebook, in its order; a type it lacks (a result of another
+  // codebook) after them.
+  const codebookTypes = Object.keys(codebook.types);
+  fillOptions(typeSelect, [...codebookTypes, ...[...types].filter((type) => !codebookTypes.includes(type)).sort()],
+    codebook.types);
+  fillOptions(countrySelect, [...countries].sort());
 
   // -- state lives in the URL fragment, so a view can be linked to and reloaded --------
   function readState() {
@@ -99,6 +107,11 @@
     for (const event of eventsOf(article)) {
       parts.push(event.summary, (event.actors || []).join(" "));
       if (event.location) parts.push(event.location.name, event.location.country);
+      for (const name of Object.keys(codebook.fields)) {
+        const value = event[name];
+        if (typeof value === "string") parts.push(value);
+        else if (Array.isArray(value)) parts.push(value.join(" "));
+      }
     }
     return parts.filter(Boolean).join("\n").toLowerCase();
   }
@@ -240,12 +253,20 @@
     const fields = element("dl");
     const place = event.location ? [event.location.name, event.location.country].filter(Boolean).join(", ") : "";
     const date = event.date ? event.date + (event.date_end && event.date_end !== event.date ? " – " + event.date_end : "") : "";
-    for (const [name, value] of [
-      ["date", date || "–"], ["place", place || "–"],
-      ["actors", (event.actors || []).join("; ") || "–"], ["fatalities", fatalities(event.fatalities)],
-    ]) {
+    const core = [["date", date || "–"], ["place", place || "–"]];
+    // A codebook may switch actors and fatalities off: its results have no such key.
+    if ("actors" in event) core.push(["actors", (event.actors || []).join("; ") || "–"]);
+    if ("fatalities" in event) core.push(["fatalities", fatalities(event.fatalities)]);
+    for (const [name, value] of core) {
       fields.appendChild(element("dt", null, name));
       fields.appendChild(element("dd", null, value));
+    }
+    for (const [name, field] of Object.entries(codebook.fields)) {
+      if (!(name in event)) continue;
+      const term = element("dt", "extra", name);
+      if (field.description) term.title = field.description;
+      fields.appendChild(term);
+      fields.appendChild(extraValue(event[name], field));
     }
     box.appendChild(fields);
     box.appendChild(element("div", "summary", event.summary));
@@ -257,6 +278,25 @@
       box.appendChild(list);
     }
     box.addEventListener("click", () => writeState({ event: state.event === number + 1 ? 0 : number + 1 }));
+    return box;
+  }
+
+  // An extra field's value; each enum value a chip whose title is its definition.
+  function extraValue(value, field) {
+    const box = element("dd", "extra");
+    const items = Array.isArray(value) ? value : (value === null || value === undefined ? [] : [value]);
+    if (!items.length) { box.textContent = "–"; return box; }
+    if (field.type === "enum") {
+      items.forEach((item, index) => {
+        if (index) box.appendChild(document.createTextNode(" "));
+        const chip = element("span", "enum", item);
+        if (field.values && field.values[item]) chip.title = field.values[item];
+        box.appendChild(chip);
+      });
+      return box;
+    }
+    if (field.type === "boolean") { box.textContent = items[0] ? "yes" : "no"; return box; }
+    box.textContent = items.map(String).join("; ");
     return box;
   }
 
