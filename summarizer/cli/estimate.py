@@ -56,10 +56,10 @@ def estimate_command(
     approximated; output tokens are a per-article figure. Sends nothing, and
     needs no API key.
     """
-    from summarizer.article import iter_inputs
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
     from summarizer.cli.inputs import check_inputs
     from summarizer.estimate import estimate_run
+    from summarizer.readers import iter_inputs
     from summarizer.tokens import EXPECTED_OUTPUT_TOKENS
 
     check_inputs(inputs, outputs=[])

@@ -31,8 +31,9 @@ def view_command(results: Path, articles: tuple[str, ...], out: Path, title: str
     summarize articles/ -o results.jsonl
     summarize view results.jsonl articles/ --out review.html
     """
-    from summarizer.article import Article, iter_inputs
+    from summarizer.article import Article
     from summarizer.cli.inputs import check_inputs
+    from summarizer.readers import iter_inputs
     from summarizer.review import read_results, write_review
 
     check_inputs(articles, outputs=[out], also_read=[results])

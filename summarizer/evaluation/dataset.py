@@ -23,8 +23,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_core import ErrorDetails
 
-from summarizer.article import ID_PATTERN, Article, decode_text
+from summarizer.article import ID_PATTERN, Article
 from summarizer.errors import DatasetError, InputError, json_error_text
+from summarizer.readers import decode_text
 from summarizer.schema import EventFields, EventType, ValidationContext
 from summarizer.text import AliasTable, name_key
 

@@ -27,7 +27,8 @@ from summarizer.errors import InputError, json_error_text, validation_error_text
 from summarizer.storage import write_atomically
 
 if TYPE_CHECKING:
-    from summarizer.article import Article, UnreadableInput
+    from summarizer.article import Article
+    from summarizer.readers import UnreadableInput
     from summarizer.run import Record
     from summarizer.schema import ArticleSummary
 
