@@ -8,12 +8,9 @@ from pathlib import Path
 
 import click
 
-from summarizer.cli.options import (
-    cache_dir_option,
-    pipeline_from_options,
-    price_options,
-    prices_from_options,
-)
+from summarizer.cli.options import cache_dir_option, price_options
+from summarizer.cli.pipelines import pipeline_from_options
+from summarizer.cli.prices import prices_from_options
 from summarizer.settings import Mode
 
 

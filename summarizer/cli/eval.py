@@ -8,13 +8,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from summarizer.cli.inputs import check_inputs
-from summarizer.cli.options import (
-    backend_options,
-    concurrency_option,
-    pipeline_from_options,
-    price_options,
-    prices_from_options,
-)
+from summarizer.cli.options import backend_options, concurrency_option, price_options
+from summarizer.cli.pipelines import pipeline_from_options
+from summarizer.cli.prices import prices_from_options
 
 if TYPE_CHECKING:
     from summarizer.cost import Prices

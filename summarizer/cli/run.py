@@ -19,10 +19,10 @@ from summarizer.cli.options import (
     concurrency_option,
     facts_from_options,
     max_cost_option,
-    pipeline_from_options,
     price_options,
-    prices_from_options,
 )
+from summarizer.cli.pipelines import pipeline_from_options
+from summarizer.cli.prices import prices_from_options
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
