@@ -1,7 +1,13 @@
 """Writing an eval report's files: report.json, report.md and report.html, side by side.
 
->>> from summarizer.evaluation import write_report
->>> json_path, markdown_path = write_report(report, "eval-out/offline")
+>>> import tempfile
+>>> from summarizer import open_pipeline
+>>> from summarizer.evaluation import evaluate, load_dataset, write_report
+>>> report = evaluate(load_dataset("seeds"), open_pipeline("offline", cache=False))
+>>> with tempfile.TemporaryDirectory() as folder:
+...     written = write_report(report, folder)
+>>> [path.name for path in written]
+['report.json', 'report.md']
 """
 
 from __future__ import annotations
