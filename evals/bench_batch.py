@@ -52,11 +52,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.article import Article, read_article
+from summarizer.article import Article
 from summarizer.backends.base import Backend, Draft
 from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache
 from summarizer.pipeline import Pipeline
+from summarizer.readers import read_article
 from summarizer.run import ResultRecord, summarize_many
 from summarizer.schema import ExtractedEvent, Extraction, Usage
 from summarizer.settings import LLMSettings
@@ -327,7 +328,7 @@ def memory_child(feed: str, cache_dir: str, mode: str) -> None:
     import resource
     import tracemalloc
 
-    from summarizer.article import iter_inputs
+    from summarizer.readers import iter_inputs
 
     def rss() -> int:
         """This process's high-water RSS in bytes."""

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     # accepts in a user's `from summarizer import X`; it cannot read `__all__` here.
     from summarizer.article import Article as Article
     from summarizer.article import ArticleFacts as ArticleFacts
-    from summarizer.article import UnreadableInput as UnreadableInput
     from summarizer.backends import Backend as Backend
     from summarizer.backends import BackendPlugin as BackendPlugin
     from summarizer.backends import Draft as Draft
@@ -67,6 +66,7 @@ if TYPE_CHECKING:
     from summarizer.pipeline import asummarize as asummarize
     from summarizer.pipeline import open_pipeline as open_pipeline
     from summarizer.pipeline import summarize as summarize
+    from summarizer.readers import UnreadableInput as UnreadableInput
     from summarizer.run import AsyncBatch as AsyncBatch
     from summarizer.run import BatchReport as BatchReport
     from summarizer.run import BatchRun as BatchRun
@@ -137,7 +137,7 @@ _SOURCES = {
     "ResultRecord": "summarizer.run",
     "StorageError": "summarizer.errors",
     "SummarizerError": "summarizer.errors",
-    "UnreadableInput": "summarizer.article",
+    "UnreadableInput": "summarizer.readers",
     "UnusableBackendError": "summarizer.errors",
     "Usage": "summarizer.schema",
     "UsageError": "summarizer.errors",

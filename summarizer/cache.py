@@ -10,24 +10,29 @@ disk, a read-only file or mount, a lock held past its timeout, a damaged
 database or entry) makes the cache degrade, not the run: a lookup that fails is
 a miss, a result that cannot be stored is counted in `not_stored`, and each kind
 of fault is logged once per cache object on the `summarizer.cache` logger, with
-the `CacheFault` attached to the record as `cache_fault`. A database that cannot
-be written is still read; a damaged one is neither read nor written once sqlite
-reports the damage. Opening the cache reads no more than it must (a cached call
-stays cheap at any size); `inspect_cache` checks the whole database.
+the `CacheFault` (summarizer.cache_faults) attached to the record as
+`cache_fault`. A damaged database is neither read nor written once sqlite reports
+the damage. Opening the cache reads no more than it must (a cached call stays
+cheap at any size); `inspect_cache` checks the whole database.
+
+Only diskcache's public API is used (`diskcache.Cache` and a `diskcache.Disk`
+subclass). Its price: opening a `diskcache.Cache` writes its settings into the
+database, so a database that cannot be written (a read-only file or mount) cannot
+be opened to read either; it is reported as a `read-only` fault and the run goes
+on without the cache.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import os
 import sqlite3
 import threading
-import time
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +40,16 @@ from pydantic import ValidationError
 
 from summarizer.article import Article
 from summarizer.backends.base import Backend
+from summarizer.cache_faults import (
+    CacheFault,
+    FaultKind,
+    describe_error,
+    is_damage,
+    read_only_reason,
+)
 from summarizer.errors import StorageError, validation_error_text
 from summarizer.paths import user_dir
 from summarizer.schema import ArticleSummary, ValidationContext, schema_version
-from summarizer.storage import os_error_text
 
 if TYPE_CHECKING:
     import diskcache
@@ -77,44 +88,6 @@ def cache_key(article: Article, backend: Backend) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-class FaultKind(Enum):
-    """What went wrong with the cache; each kind is reported once per run."""
-
-    DAMAGED = "damaged"
-    READ_ONLY = "read-only"
-    UNWRITABLE = "unwritable"
-    UNAVAILABLE = "unavailable"
-    UNREADABLE = "unreadable"
-    BAD_ENTRY = "bad entry"
-
-
-@dataclass(frozen=True)
-class CacheFault:
-    """A storage fault of the cache at `directory`, and what the run does about it."""
-
-    kind: FaultKind
-    directory: Path
-    reason: str
-
-    @property
-    def message(self) -> str:
-        where = f"the cache at {self.directory}"
-        consequence = {
-            FaultKind.DAMAGED: f"{where} is damaged ({self.reason}); this run goes on without it",
-            FaultKind.READ_ONLY: f"{where} cannot be written ({self.reason}); cached results "
-            "are used, new results are not stored",
-            FaultKind.UNWRITABLE: f"{where} cannot be written ({self.reason}); results are not "
-            "cached for the rest of this run",
-            FaultKind.UNAVAILABLE: f"{where} cannot be opened ({self.reason}); this run goes on "
-            "without it",
-            FaultKind.UNREADABLE: f"{where} could not be read ({self.reason}); the article is "
-            "summarized again",
-            FaultKind.BAD_ENTRY: f"{where} holds a result that no longer parses or validates "
-            f"({self.reason}); it is summarized again and replaced",
-        }
-        return consequence[self.kind]
-
-
 @dataclass(frozen=True)
 class CacheInfo:
     """Where the cache is, what it holds (None when unreadable), its size, and its fault."""
@@ -151,38 +124,23 @@ class ResultCache:
         self._lock = threading.Lock()
         self._reported: set[FaultKind] = set()
         self._not_stored = 0
-        self._reader: _Reader | None = None
-        self._writer: diskcache.Cache | None = None
+        self._store: diskcache.Cache | None = None
         self.fault: CacheFault | None = None
-        # Turned off by a fault for the rest of the run; the connections stay open until close.
+        # Turned off by a fault for the rest of the run; the store stays open until close.
         self._reading = self._writing = False
-        self._opened = self._writer_tried = False
+        self._opened = False
         self._ready(create=False)
 
     def _ready(self, *, create: bool) -> bool:
-        """Open the cache for reading if it exists; with `create` (to store), for writing
-        too, creating it. Looking into a cache that does not exist yet finds it empty and
-        creates nothing; the first result stored does. The writer (diskcache's, whose
-        opening writes its settings) waits for the first store: a run the cache
-        answers whole never opens it."""
+        """Open the cache if it exists; with `create` (to store), creating it. Looking
+        into a cache that does not exist yet finds it empty and creates nothing; the
+        first result stored does."""
         if not self._opened and (create or (self.directory / DATABASE_NAME).is_file()):
             self._opened = True
-            self._reader, self._writer, self.fault = _open(
-                self.directory, self._timeout, write=create
-            )
-            self._writer_tried = create or self._reader is None
-            self._reading, self._writing = self._reader is not None, self._writer is not None
+            self._store, self.fault = _open(self.directory, self._timeout)
+            self._reading = self._writing = self._store is not None
             if self.fault is not None:
                 self._report(self.fault)
-        elif create and self._opened and not self._writer_tried:
-            self._writer_tried = True
-            self._writer, self._reader, fault = _open_writer(
-                self.directory, self._timeout, self._reader
-            )
-            self._reading, self._writing = self._reader is not None, self._writer is not None
-            if fault is not None:
-                self.fault = fault
-                self._report(fault)
         return self._opened
 
     @property
@@ -191,10 +149,10 @@ class ResultCache:
         return self._not_stored
 
     def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
-        if not self._ready(create=False) or self._reader is None or not self._reading:
+        if not self._ready(create=False) or self._store is None or not self._reading:
             return None
         try:
-            stored = self._reader.get(key)
+            stored = self._store.get(key)
         except _BadEntry as bad:
             self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, str(bad)))
             return None
@@ -212,23 +170,21 @@ class ResultCache:
 
     def put(self, key: str, summary: ArticleSummary) -> None:
         """Store a result; one that cannot be stored is counted, never raised."""
-        if not self._ready(create=True) or self._writer is None or not self._writing:
+        if not self._ready(create=True) or self._store is None or not self._writing:
             self._count_not_stored()
             return
         try:
-            self._writer.set(key, summary.model_dump_json())
+            self._store.set(key, summary.model_dump_json())
         except self._store_errors as error:
             self._count_not_stored()
             self._fail(error, FaultKind.UNWRITABLE)
 
     def __contains__(self, key: str) -> bool:
         """Whether an entry is stored under `key`, valid or not; False when unreadable."""
-        if not self._ready(create=False) or self._reader is None or not self._reading:
+        if not self._ready(create=False) or self._store is None or not self._reading:
             return False
         try:
-            return self._reader.get(key) is not None
-        except _BadEntry:
-            return True
+            return key in self._store
         except self._store_errors:
             return False
 
@@ -236,9 +192,9 @@ class ResultCache:
         if not self._ready(create=False):
             return CacheInfo(self.directory, 0, 0, None)
         entries = None
-        if self._reader is not None and self._reading:
+        if self._store is not None and self._reading:
             try:
-                entries = self._reader.count()
+                entries = len(self._store)
             except self._store_errors as error:
                 self._fail(error, FaultKind.UNREADABLE)
         return CacheInfo(self.directory, entries, _folder_size(self.directory), self.fault)
@@ -254,32 +210,28 @@ class ResultCache:
         """
         if not self._ready(create=False):
             return 0
-        self._ready(create=True)
-        if self._writer is None or self._reader is None or not self._writing:
+        if self._store is None or not self._writing:
             reason = self.fault.reason if self.fault is not None else "closed"
             raise StorageError(f"cannot clear the cache at {self.directory}: {reason}")
+        store = self._store
         try:
             if backend is None and model is None:
-                return int(self._writer.clear())
+                return int(store.clear())
             chosen = [
                 key
-                for key in self._writer.iterkeys()
-                if _made_by(self._reader, key, backend=backend, model=model)
+                for key in store.iterkeys()
+                if _made_by(store, key, backend=backend, model=model)
             ]
-            return sum(bool(self._writer.delete(key)) for key in chosen)
+            return sum(bool(store.delete(key)) for key in chosen)
         except self._store_errors as error:
             raise StorageError(
                 f"cannot clear the cache at {self.directory}: {describe_error(error)}"
             ) from None
 
     def close(self) -> None:
-        # The reader first: the last connection to close folds the write-ahead log into
-        # the database and deletes it, which a read-only connection cannot do.
-        if self._reader is not None:
-            self._reader.close()
-        if self._writer is not None:
-            self._writer.close()
-        self._reader = self._writer = None
+        if self._store is not None:
+            self._store.close()
+        self._store = None
 
     def __enter__(self) -> ResultCache:
         return self
@@ -289,7 +241,7 @@ class ResultCache:
 
     def _fail(self, error: BaseException, kind: FaultKind) -> None:
         """A store error: damage stops reads and writes, a write fault stops writes."""
-        if _is_damage(error):
+        if is_damage(error):
             kind = FaultKind.DAMAGED
         fault = CacheFault(kind, self.directory, describe_error(error))
         if kind is FaultKind.DAMAGED:
@@ -317,29 +269,45 @@ class ResultCache:
 def inspect_cache(directory: Path | str | None = None) -> CacheInfo:
     """The cache's info without reporting its fault as a warning (it is in the info).
 
-    Checks the whole database's integrity (sqlite's quick check, which reads every
-    page): what opening the cache for a run does not do.
+    Checks the whole database (diskcache's `Cache.check`: sqlite's integrity check,
+    which reads every page, and the value files): what opening the cache for a run
+    does not do.
     """
+    import diskcache
+
     folder = Path(directory) if directory is not None else default_cache_dir()
     if not (folder / DATABASE_NAME).exists():
         return CacheInfo(folder, 0, _folder_size(folder))  # created by the first run
-    reader, writer, fault = _open(folder, DEFAULT_TIMEOUT)
+    store, fault = _open(folder, DEFAULT_TIMEOUT)
     entries = None
-    try:
-        damage = reader.check() if reader is not None else None
-        if damage is not None:
-            fault = CacheFault(FaultKind.DAMAGED, folder, damage)
-        elif reader is not None:
-            entries = reader.count()
-    except (sqlite3.Error, OSError) as error:
-        kind = FaultKind.DAMAGED if _is_damage(error) else FaultKind.UNREADABLE
-        fault = CacheFault(kind, folder, describe_error(error))
-    finally:
-        if reader is not None:
-            reader.close()
-        if writer is not None:
-            writer.close()
+    if store is not None:
+        try:
+            damage = _damage_found(store.check())
+            if damage is not None:
+                fault = CacheFault(FaultKind.DAMAGED, folder, damage)
+            else:
+                entries = len(store)
+        except (sqlite3.Error, OSError, diskcache.Timeout) as error:
+            kind = FaultKind.DAMAGED if is_damage(error) else FaultKind.UNREADABLE
+            fault = CacheFault(kind, folder, describe_error(error))
+        finally:
+            store.close()
     return CacheInfo(folder, entries, _folder_size(folder), fault)
+
+
+def _damage_found(warnings: list[Any]) -> str | None:
+    """The first damage `Cache.check` warned of, in a few words; None when there is none.
+
+    Files in the folder that no entry names (a database moved aside, say) and empty
+    folders are not damage: they are left for whoever put them there.
+    """
+    import diskcache
+
+    for warning in warnings:
+        if issubclass(warning.category, (diskcache.UnknownFileWarning, diskcache.EmptyDirWarning)):
+            continue
+        return " ".join(str(warning.message).replace("*** in database main ***", "").split())
+    return None
 
 
 def move_aside(directory: Path | str) -> list[Path]:
@@ -370,30 +338,15 @@ def move_aside(directory: Path | str) -> list[Path]:
     return moved
 
 
-def describe_error(error: BaseException) -> str:
-    """A storage error in a few words: sqlite's message, or the OS error and its file."""
-    if isinstance(error, OSError):
-        return os_error_text(error)
-    if type(error).__name__ == "Timeout":  # diskcache's, whose message is empty
-        return "locked by another process for longer than its timeout"
-    return str(error) or type(error).__name__
-
-
-def _is_damage(error: BaseException) -> bool:
-    # sqlite's SQLITE_CORRUPT and SQLITE_NOTADB arrive as the base DatabaseError;
-    # full, read-only, locked and I/O errors as its OperationalError subclass.
-    return type(error) is sqlite3.DatabaseError
-
-
-def _made_by(reader: _Reader, key: str, *, backend: str | None, model: str | None) -> bool:
+def _made_by(store: diskcache.Cache, key: str, *, backend: str | None, model: str | None) -> bool:
     """Whether the result under `key` was made by `backend` and `model` (None: any).
 
     Read as the text stored, never unpickled; an entry that cannot be read or
     parsed belongs to no one and stays (a full clear removes it).
     """
     try:
-        stored = reader.get(key)
-        document = json.loads(stored) if stored is not None else None
+        stored = store.get(key)
+        document = json.loads(stored) if isinstance(stored, str) else None
     except (_BadEntry, ValueError):
         return False
     if not isinstance(document, dict):
@@ -404,141 +357,60 @@ def _made_by(reader: _Reader, key: str, *, backend: str | None, model: str | Non
 
 
 class _BadEntry(Exception):
-    """An entry this module cannot have stored: a damaged row, or a value file gone."""
+    """An entry this module cannot have stored: not text, or its value file gone."""
 
 
-class _Reader:
-    """Reads diskcache's table over a connection of its own, which writes nothing.
+@functools.cache
+def _text_only_disk() -> type[diskcache.Disk]:
+    """diskcache's `Disk` that reads back only what this module stores (text), so a value
+    is never unpickled; anything else is a `_BadEntry`.
 
-    So a database that cannot be written (a read-only file or mount) can still
-    answer, and a value is never unpickled: only the text we store is read.
+    Made once, on first use: diskcache is imported only when a cache is opened.
     """
+    import diskcache
 
-    def __init__(self, directory: Path) -> None:
-        import diskcache
+    class TextOnlyDisk(diskcache.Disk):  # type: ignore[misc]
+        def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+            if mode == _MODE_IN_ROW and isinstance(value, str):
+                return value
+            if mode == _MODE_TEXT_FILE and isinstance(filename, str):
+                try:
+                    return super().fetch(mode, filename, value, read)
+                except (OSError, UnicodeDecodeError) as error:
+                    raise _BadEntry(f"its file {filename}: {describe_error(error)}") from None
+            raise _BadEntry(f"stored as mode {mode!r}, not text")
 
-        self._disk = diskcache.Disk(str(directory))
-        self._connection = _connect_read_only(directory / DATABASE_NAME)
-        # One connection shared by the threads of a run (the event loop's and the caller's).
-        self._lock = threading.Lock()
-
-    def check(self) -> str | None:
-        """What is damaged, or None: sqlite's quick check, which reads every page once."""
-        with self._lock:
-            (verdict,) = self._connection.execute("PRAGMA quick_check(1)").fetchone()
-        if verdict == "ok":
-            return None
-        return " ".join(str(verdict).replace("*** in database main ***", "").split())
-
-    def get(self, key: str) -> str | None:
-        database_key, raw = self._disk.put(key)
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT mode, filename, value FROM Cache WHERE key = ? AND raw = ? "
-                "AND (expire_time IS NULL OR expire_time > ?)",
-                (database_key, raw, time.time()),
-            ).fetchone()
-        if row is None:
-            return None
-        mode, filename, value = row
-        if mode == _MODE_IN_ROW and isinstance(value, str):
-            return value
-        if mode == _MODE_TEXT_FILE and isinstance(filename, str):
-            try:
-                text = self._disk.fetch(mode, filename, value, False)
-            except (OSError, UnicodeDecodeError) as error:
-                raise _BadEntry(f"its file {filename}: {describe_error(error)}") from None
-            return str(text)
-        # Not what this module stores (text): damaged, and never unpickled.
-        raise _BadEntry(f"stored as mode {mode!r}, not text")
-
-    def count(self) -> int:
-        with self._lock:
-            (entries,) = self._connection.execute("SELECT COUNT(*) FROM Cache").fetchone()
-        return int(entries)
-
-    def close(self) -> None:
-        self._connection.close()
+    return TextOnlyDisk
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that never writes the database, whatever the folder allows.
+def _open(directory: Path, timeout: float) -> tuple[diskcache.Cache | None, CacheFault | None]:
+    """The cache's store (creating the database), or None when it cannot work, and why.
 
-    `mode=ro` sees what other processes are writing, but needs the write-ahead
-    log's index, which a read-only mount without one cannot create; there the
-    database cannot change, so reading it as immutable is safe.
+    No integrity check here: it reads every page, and every call that opens the
+    cache would pay for it. Damage sqlite meets in use is a fault then
+    (`ResultCache._fail`); `inspect_cache` (cache info, cache clear) checks it all.
     """
-    uri = path.resolve().as_uri()
-    try:
-        connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
-        connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.OperationalError:
-        connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
-    return connection
-
-
-def _open(
-    directory: Path, timeout: float, *, write: bool = True
-) -> tuple[_Reader | None, diskcache.Cache | None, CacheFault | None]:
-    """The cache's reader and writer, each None when it cannot work, and why; without
-    `write`, the reader alone of a database that exists (`_open_writer` opens the writer)."""
-    reader: _Reader | None = None
-    if (directory / DATABASE_NAME).is_file():
-        # No integrity check here: it reads every page, and every call that opens the
-        # cache would pay for it. Damage sqlite meets in use is a fault then
-        # (`ResultCache._fail`); `inspect_cache` (cache info, cache clear) checks it all.
-        try:
-            reader = _Reader(directory)
-        except (sqlite3.Error, OSError) as error:
-            kind = FaultKind.DAMAGED if _is_damage(error) else FaultKind.UNAVAILABLE
-            return None, None, CacheFault(kind, directory, describe_error(error))
-        if not write:
-            return reader, None, None
-    writer, reader, fault = _open_writer(directory, timeout, reader)
-    return reader, writer, fault
-
-
-def _open_writer(
-    directory: Path, timeout: float, reader: _Reader | None
-) -> tuple[diskcache.Cache | None, _Reader | None, CacheFault | None]:
-    """The cache's writer (creating the database), the reader (opened now if there was
-    none), each None when it cannot work, and why."""
     import diskcache
 
     try:
-        writer = diskcache.Cache(str(directory), timeout=timeout)
-    except (sqlite3.Error, OSError, diskcache.Timeout) as error:
-        if _is_damage(error):
-            if reader is not None:
-                reader.close()
-            return None, None, CacheFault(FaultKind.DAMAGED, directory, describe_error(error))
-        # On a read-only mount sqlite may only say it is "unable to open database file".
-        reason = (
-            "read-only file system" if _on_read_only_mount(directory) else describe_error(error)
+        # diskcache writes its settings at every opening, and the last connection to close
+        # folds them into the database; with sqlite's fsync that costs 20 ms per opened
+        # cache, 25 times a cached lookup (evals/bench_cache.py). Without it a crash of
+        # the process loses nothing, a crash of the machine may damage the database,
+        # which is then reported and moved aside like any damage: a cache can afford it.
+        store = diskcache.Cache(
+            str(directory), timeout=timeout, disk=_text_only_disk(), sqlite_synchronous=0
         )
-        if reader is not None:
-            try:
-                reader.count()  # a database diskcache never finished creating has no table
-            except sqlite3.Error:
-                reader.close()
-                reader = None
-        if reader is None:
-            return None, None, CacheFault(FaultKind.UNAVAILABLE, directory, reason)
-        return None, reader, CacheFault(FaultKind.READ_ONLY, directory, reason)
-    if reader is None:
-        try:
-            reader = _Reader(directory)
-        except (sqlite3.Error, OSError) as error:
-            writer.close()
-            return None, None, CacheFault(FaultKind.UNAVAILABLE, directory, describe_error(error))
-    return writer, reader, None
-
-
-def _on_read_only_mount(directory: Path) -> bool:
-    try:
-        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
+        return store, None
+    except (sqlite3.Error, OSError, diskcache.Timeout) as error:
+        if is_damage(error):
+            return None, CacheFault(FaultKind.DAMAGED, directory, describe_error(error))
+        read_only = read_only_reason(error, directory)
+        if read_only is not None and (directory / DATABASE_NAME).is_file():
+            return None, CacheFault(FaultKind.READ_ONLY, directory, read_only)
+        return None, CacheFault(
+            FaultKind.UNAVAILABLE, directory, read_only or describe_error(error)
+        )
 
 
 def _folder_size(directory: Path) -> int:

@@ -1,7 +1,7 @@
 """What a run would send and cost, worked out without sending anything.
 
 >>> from summarizer import open_pipeline
->>> from summarizer.article import iter_inputs
+>>> from summarizer.readers import iter_inputs
 >>> from summarizer.cost import prices_for
 >>> prices = prices_for("gpt-4o-mini", None)
 >>> with open_pipeline(model="gpt-4o-mini", api_key="no-key", cache=False) as pipeline:
@@ -21,11 +21,12 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from summarizer.article import Article, UnreadableInput
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
 from summarizer.cost import Prices, cost_usd
 from summarizer.errors import ConfigurationError
 from summarizer.pipeline import Pipeline
+from summarizer.readers import UnreadableInput
 from summarizer.schema import Usage
 from summarizer.tokens import EXPECTED_OUTPUT_TOKENS, request_tokens, token_counter
 

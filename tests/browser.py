@@ -184,8 +184,8 @@ def many_entries(count: int) -> list[dict[str, object]]:
     """`count` review entries: the offline extractor's results for the seed articles,
     repeated under distinct ids, text and evidence included, as `summarize --html` builds them.
     """
-    from summarizer.article import read_article
     from summarizer.pipeline import open_pipeline
+    from summarizer.readers import read_article
     from summarizer.review import review_entry
 
     seeds = sorted((Path(__file__).resolve().parent.parent / "seeds" / "articles").glob("*.txt"))

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.article import Article, read_article
+from summarizer.article import Article
+from summarizer.readers import read_article
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import (
     article_block,

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.article import MAX_ARTICLE_CHARS, Article, iter_inputs
+from summarizer.article import MAX_ARTICLE_CHARS, Article
 from summarizer.errors import InputError
+from summarizer.readers import iter_inputs
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import chat_requests, run_cli, use_loopback, valid_reply
 from tests.loopback import LoopbackServer

@@ -25,12 +25,13 @@ from typing import Any
 import pytest
 
 import summarizer
-from summarizer.article import Article, UnreadableInput, content_id
+from summarizer.article import Article, content_id
 from summarizer.backends.base import Draft
 from summarizer.cache import ResultCache
 from summarizer.cli.progress import summary_lines
 from summarizer.errors import BackendError, ConfigurationError, InputError
 from summarizer.pipeline import Pipeline
+from summarizer.readers import UnreadableInput
 from summarizer.run import (
     AsyncBatch,
     BatchReport,

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 from summarizer import summarize
-from summarizer.article import read_article
 from summarizer.backends.llm import LLMBackend
 from summarizer.batchjobs import (
     CollectReport,
@@ -39,6 +38,7 @@ from summarizer.cache import ResultCache, cache_key
 from summarizer.cost import Prices, prices_for
 from summarizer.evaluation import load_dataset
 from summarizer.pipeline import Pipeline
+from summarizer.readers import read_article
 from summarizer.settings import Mode
 from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.eval_support import gold_responder

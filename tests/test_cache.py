@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 
 from summarizer import prompts
-from summarizer.article import Article, read_article
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache, cache_key, inspect_cache
 from summarizer.errors import InvalidOutputError
 from summarizer.pipeline import Pipeline, summarize
+from summarizer.readers import read_article
 from summarizer.schema import Evidence
 from summarizer.settings import Mode
 from tests.conftest import REPO_ROOT, SEED_ARTICLE

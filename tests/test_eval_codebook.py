@@ -18,6 +18,7 @@ from summarizer.evaluation import ArticleResult, EvalReport, aggregate, load_dat
 from summarizer.evaluation.codebook_fields import codebook_metrics
 from summarizer.evaluation.dataset import LabelledArticle
 from summarizer.evaluation.report_html import render_report_html
+from summarizer.evaluation.report_writer import report_markdown
 from tests.conftest import REPO_ROOT
 from tests.eval_support import write_json
 from tests.llm_support import run_cli
@@ -263,7 +264,7 @@ def test_the_report_carries_the_codebook_fields_and_types(tmp_path: Path) -> Non
         "predicted": True,
     }
     assert "crowd_size" not in quito["events"]["matched"][0]["wrong"]
-    markdown = report.to_markdown()
+    markdown = report_markdown(report)
     assert "## Codebook fields (protest-monitor)" in markdown
     assert "| crowd_size (exact match) | 0.000 | 1 |" in markdown
     assert "| subtype_accuracy (of types with subtypes) | 0.500 | 2 |" in markdown
@@ -281,7 +282,7 @@ def test_the_news_report_has_no_codebook_fields(tmp_path: Path) -> None:
 
     assert not any(name.startswith("field.") for name in report.metrics)
     assert "subtype_accuracy" not in report.metrics
-    assert "Codebook fields" not in report.to_markdown()
+    assert "Codebook fields" not in report_markdown(report)
 
 
 def test_summarize_eval_scores_the_codebook_fields_in_the_terminal(tmp_path: Path) -> None:

@@ -29,10 +29,11 @@ from typing import Any
 
 import pytest
 
-from summarizer.article import Article, UnreadableInput, iter_jsonl
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
 from summarizer.cache import ResultCache
 from summarizer.pipeline import Pipeline
+from summarizer.readers import UnreadableInput, iter_jsonl
 from summarizer.run import ErrorRecord, Record, ResultRecord, summarize_many
 from tests.llm_support import (
     SENTINEL_KEY,

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from summarizer.article import Article, ArticleFacts, iter_inputs
+from summarizer.article import Article, ArticleFacts
 from summarizer.backends.llm import LLMBackend
 from summarizer.backends.offline import OfflineBackend
 from summarizer.cache import cache_key
 from summarizer.errors import InputError, InvalidOutputError
 from summarizer.pipeline import Pipeline
+from summarizer.readers import iter_inputs
 from summarizer.wire import read_dateline, remove_leftovers
 from tests.llm_support import (
     article_block,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.article import list_inputs
+from summarizer.readers import list_inputs
 from tests.conftest import SEED_ARTICLE
 from tests.llm_support import run_cli
 

@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from summarizer import ArticleSummary, ResultCache, asummarize, summarize
-from summarizer.article import Article, read_article
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
 from summarizer.backends.structured import lean_schema
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
 from summarizer.pipeline import Pipeline
 from summarizer.prompts import load_prompt
+from summarizer.readers import read_article
 from summarizer.schema import EventType
 from summarizer.settings import LLMSettings, Mode
 from tests.conftest import SEED_ARTICLE

@@ -23,7 +23,6 @@ from summarizer import (
     load_dataset,
     summarize,
 )
-from summarizer.article import read_article
 from summarizer.backends import get_backend
 from summarizer.backends.offline import OfflineBackend, extractor_version
 from summarizer.backends.offline.dates import find_dates, weekday_on_or_before
@@ -31,6 +30,7 @@ from summarizer.backends.offline.fatalities import death_reports, event_fataliti
 from summarizer.backends.offline.headlines import written_headline
 from summarizer.backends.offline.reading import mask_quotes
 from summarizer.cli import cli
+from summarizer.readers import read_article
 from summarizer.schema import Fatalities
 from summarizer.text import grounding_form
 from tests.conftest import SEED_ARTICLE, SEEDS

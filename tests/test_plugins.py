@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from summarizer import Backend, BackendPlugin, Pipeline, get_backend, summarize
-from summarizer.article import read_article
 from summarizer.backends import plugins
 from summarizer.backends.offline import OfflineBackend
 from summarizer.errors import ConfigurationError
+from summarizer.readers import read_article
 from summarizer.settings import LLMOptions, LLMSettings
 from summarizer.text import grounding_form
 from tests.conftest import SEED_ARTICLE, SEEDS

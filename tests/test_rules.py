@@ -17,7 +17,6 @@ import pytest
 from pydantic import ValidationError
 
 from summarizer import summarize
-from summarizer.article import read_article
 from summarizer.backends.llm import LLMBackend
 from summarizer.evaluation import Dataset, LabelledArticle, aggregate, load_dataset, score_article
 from summarizer.evaluation.agreement import DateAgreement, PlaceAgreement, field_agreement
@@ -28,6 +27,7 @@ from summarizer.evaluation.matching import (
     event_similarity,
 )
 from summarizer.evaluation.metrics import ArticleResult
+from summarizer.readers import read_article
 from summarizer.rules import (
     BRIEF_MAX_WORDS,
     brief_problem,

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from summarizer import summarize
-from summarizer.article import Article, read_article
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
 from summarizer.backends.structured import lean_schema, response_model, strict_schema
 from summarizer.errors import InvalidOutputError
+from summarizer.readers import read_article
 from summarizer.settings import Mode
 from tests.conftest import SEEDS
 from tests.llm_support import chat_requests, llm_settings, seed_payload, seed_reply, valid_reply

@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from summarizer.article import Article, iter_inputs
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
 from summarizer.backends.offline import OfflineBackend
 from summarizer.errors import BackendError, ConfigurationError, InvalidOutputError
 from summarizer.pipeline import Pipeline, open_pipeline
+from summarizer.readers import iter_inputs
 from summarizer.run import ErrorRecord, Record, ResultRecord, asummarize_many, summarize_many
 from summarizer.run.workers import WorkerPool
 from summarizer.schema import Usage

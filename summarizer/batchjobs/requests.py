@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal
 
-from summarizer.article import Article, iter_inputs
+from summarizer.article import Article
 from summarizer.backends.llm import LLMBackend
 from summarizer.batchjobs.manifest import (
     FORMAT_VERSION,
@@ -31,6 +31,7 @@ from summarizer.batchjobs.manifest import (
 from summarizer.cache import cache_key
 from summarizer.errors import ConfigurationError, JobError
 from summarizer.pipeline import Pipeline
+from summarizer.readers import iter_inputs
 from summarizer.run.engine import admit
 from summarizer.run.records import ErrorRecord
 from summarizer.schema import schema_version

@@ -23,10 +23,10 @@ from summarizer.cli.options import (
     backend_options,
     cache_dir_option,
     concurrency_option,
-    pipeline_from_options,
     price_options,
-    prices_for_model,
 )
+from summarizer.cli.pipelines import pipeline_from_options
+from summarizer.cli.prices import prices_for_model
 
 if TYPE_CHECKING:
     from summarizer.batchjobs import CollectReport, JobStatus

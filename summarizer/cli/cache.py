@@ -27,7 +27,8 @@ def cache_group() -> None:
 @cache_dir_option
 def cache_info(cache_dir: Path | None) -> None:
     """Print where the cache is, whether it is usable, how many results it holds, its size."""
-    from summarizer.cache import FaultKind, inspect_cache
+    from summarizer.cache import inspect_cache
+    from summarizer.cache_faults import FaultKind
 
     info = inspect_cache(cache_dir)
     state = info.state
@@ -57,7 +58,8 @@ def cache_clear(
     (a script, CI) it needs --yes. A damaged database is moved aside instead
     (nothing is deleted).
     """
-    from summarizer.cache import FaultKind, ResultCache, inspect_cache, move_aside
+    from summarizer.cache import ResultCache, inspect_cache, move_aside
+    from summarizer.cache_faults import FaultKind
     from summarizer.errors import StorageError
 
     info = inspect_cache(cache_dir)

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import click
 
-from summarizer.cli.options import (
-    cache_dir_option,
-    pipeline_from_options,
-    price_options,
-    prices_from_options,
-)
+from summarizer.cli.options import cache_dir_option, price_options
+from summarizer.cli.pipelines import pipeline_from_options
+from summarizer.cli.prices import prices_from_options
 from summarizer.settings import Mode
 
 
@@ -56,10 +53,10 @@ def estimate_command(
     approximated; output tokens are a per-article figure. Sends nothing, and
     needs no API key.
     """
-    from summarizer.article import iter_inputs
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
     from summarizer.cli.inputs import check_inputs
     from summarizer.estimate import estimate_run
+    from summarizer.readers import iter_inputs
     from summarizer.tokens import EXPECTED_OUTPUT_TOKENS
 
     check_inputs(inputs, outputs=[])

@@ -9,18 +9,14 @@ import click
 
 from summarizer.cli.codebook_option import codebook_option
 from summarizer.cli.inputs import check_inputs
-from summarizer.cli.options import (
-    backend_options,
-    concurrency_option,
-    pipeline_from_options,
-    price_options,
-    prices_from_options,
-)
+from summarizer.cli.options import backend_options, concurrency_option, price_options
+from summarizer.cli.pipelines import pipeline_from_options
+from summarizer.cli.prices import prices_from_options
 
 if TYPE_CHECKING:
     from summarizer.cost import Prices
     from summarizer.evaluation.dataset import Dataset
-    from summarizer.evaluation.report_json import EvalReport
+    from summarizer.evaluation.report import EvalReport
     from summarizer.pipeline import Pipeline
 
 SEEDS_DIR = "seeds"
@@ -116,8 +112,8 @@ def eval_command(
     from summarizer.evaluation import load_dataset, load_report, sanity_failures
     from summarizer.evaluation.codebook_fields import codebook_metrics
     from summarizer.evaluation.report_html import COMPARE_NAME, HTML_NAME
-    from summarizer.evaluation.report_json import JSON_NAME, MARKDOWN_NAME
     from summarizer.evaluation.report_md import merge_line, run_figures
+    from summarizer.evaluation.report_writer import JSON_NAME, MARKDOWN_NAME, write_report
     from summarizer.evaluation.runner import NOT_CACHED
 
     folder = out if out is not None else default_output_dir()
@@ -162,7 +158,9 @@ def eval_command(
         report = _run_with_progress(loaded, pipeline, cache_only, concurrency, prices)
     if pipeline.cache is not None and pipeline.cache.not_stored:
         click.echo(not_cached_line(pipeline.cache.not_stored), err=True)
-    json_path, markdown_path = report.write(folder, baseline=baseline_report, tolerance=tolerance)
+    json_path, markdown_path = write_report(
+        report, folder, baseline=baseline_report, tolerance=tolerance
+    )
 
     console = Console()
     console.print(

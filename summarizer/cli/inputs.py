@@ -18,7 +18,7 @@ def check_inputs(
 ) -> None:
     """Refuse (ConfigurationError, exit 2) an output that is one of the inputs, `specs`'
     files or `also_read`; then say which files the folders and globs pass over."""
-    from summarizer.article import list_inputs
+    from summarizer.readers import list_inputs
     from summarizer.storage import refuse_overwriting_inputs
 
     found = list_inputs(specs)
@@ -31,7 +31,7 @@ def check_inputs(
 
 
 def passed_over_line(paths: Sequence[Path]) -> str:
-    from summarizer.article import ARTICLE_SUFFIXES
+    from summarizer.readers import ARTICLE_SUFFIXES
 
     named = ", ".join(str(path) for path in paths[:_NAMED_AT_MOST])
     more = f" and {len(paths) - _NAMED_AT_MOST} more" if len(paths) > _NAMED_AT_MOST else ""

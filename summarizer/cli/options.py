@@ -1,4 +1,6 @@
-"""Options shared by the commands that run a backend, and the one place they become a Pipeline.
+"""Options shared by the commands that run a backend.
+
+They become a Pipeline in summarizer.cli.pipelines, and prices in summarizer.cli.prices.
 
 The choices come from `summarizer.settings` (the `Mode` enum), which imports
 nothing heavy, so `summarize --help` stays fast; a backend's name is checked
@@ -17,9 +19,6 @@ from summarizer.settings import Mode
 
 if TYPE_CHECKING:
     from summarizer.article import ArticleFacts
-    from summarizer.backends.base import Backend
-    from summarizer.cost import Prices
-    from summarizer.pipeline import Pipeline
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,57 +75,6 @@ def max_cost_option(command: F) -> F:
         help="Start no article whose estimated cost would take the run past USD; those "
         "not started fail with BudgetExceeded (exit 1). Finished ones are kept and cached.",
     )(command)
-
-
-def prices_from_options(
-    backend: Backend, *, price_input: float | None, price_output: float | None
-) -> Prices | None:
-    """The prices a run's cost is worked out at, or None (said once on stderr).
-
-    The model of a backend that spends tokens is looked up in genai-prices;
-    --price-input and --price-output replace what it says. Other backends cost nothing.
-    """
-    from summarizer.backends.plugins import find_plugin
-
-    if not find_plugin(backend.name).spends_tokens:
-        return None
-    return prices_for_model(
-        backend.model,
-        backend.settings.get("base_url"),
-        price_input=price_input,
-        price_output=price_output,
-    )
-
-
-def prices_for_model(
-    model: str | None,
-    base_url: str | None,
-    *,
-    price_input: float | None,
-    price_output: float | None,
-) -> Prices | None:
-    """`model`'s prices at `base_url` from genai-prices, with the options' overrides; or
-    None (said once on stderr)."""
-    from summarizer.cost import Prices, prices_for
-
-    model = model or ""
-    found = prices_for(model, base_url) if model else None
-    if found is not None:
-        return found.override(input=price_input, output=price_output)
-    if price_input is not None and price_output is not None:
-        return Prices(input=price_input, output=price_output)
-    where = f" at {base_url}" if base_url else ""
-    if price_input is not None or price_output is not None:
-        raise click.UsageError(
-            f"genai-prices knows no price for {model!r}{where}: give both --price-input "
-            "and --price-output"
-        )
-    click.echo(
-        f"No price known for {model!r}{where}: costs are shown as unknown. "
-        "--price-input and --price-output (USD per million tokens) set them.",
-        err=True,
-    )
-    return None
 
 
 def _published(_ctx: click.Context, _param: click.Parameter, value: str | None) -> object:
@@ -253,38 +201,3 @@ def backend_options(command: F) -> F:
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
-
-
-def pipeline_from_options(
-    *,
-    backend: str | None,
-    model: str | None,
-    base_url: str | None,
-    mode: str | None,
-    max_reasks: int | None,
-    no_cache: bool,
-    prompt: Path | None = None,
-    cache_dir: Path | None,
-    api_key: str | None = None,
-    batch_jobs: bool = False,
-) -> Pipeline:
-    """The pipeline the options describe; says once on stderr when the backend that
-    answers because none was named has something to say (the offline fallback).
-
-    `api_key` is the caller's own (a placeholder for runs that send nothing); it
-    is used only when the chosen backend takes one. With `batch_jobs`, only a
-    backend that runs batch jobs will do.
-    """
-    from summarizer.backends.plugins import choose_plugin
-    from summarizer.pipeline import open_pipeline
-    from summarizer.settings import LLMOptions
-
-    options = LLMOptions(
-        model=model, base_url=base_url, mode=mode, max_reasks=max_reasks, prompt_dir=prompt
-    )
-    plugin = choose_plugin(backend, options=options, batch_jobs=batch_jobs)
-    if backend is None and plugin.default_notice is not None:
-        click.echo(plugin.default_notice, err=True)
-    if "api_key" in plugin.options:
-        options["api_key"] = api_key
-    return open_pipeline(plugin.name, cache=not no_cache, cache_dir=cache_dir, **options)

@@ -19,17 +19,18 @@ from summarizer.cli.options import (
     concurrency_option,
     facts_from_options,
     max_cost_option,
-    pipeline_from_options,
     price_options,
-    prices_from_options,
 )
+from summarizer.cli.pipelines import pipeline_from_options
+from summarizer.cli.prices import prices_from_options
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from summarizer.article import Article, UnreadableInput
+    from summarizer.article import Article
     from summarizer.backends.plugins import BackendPlugin
     from summarizer.cost import Budget, Prices
+    from summarizer.readers import UnreadableInput
     from summarizer.schema import ArticleSummary
     from summarizer.storage import LineFile, StreamLines
 
@@ -101,11 +102,11 @@ def run_command(
     finished article is cached. The run ends with the tokens it spent and their
     cost, at genai-prices' price for the model or --price-input/--price-output.
     """
-    from summarizer.article import count_inputs, iter_inputs
     from summarizer.backends.plugins import find_plugin
     from summarizer.cli.inputs import check_inputs
     from summarizer.cli.progress import RunDisplay, cost_line, summary_lines
     from summarizer.errors import UnusableBackendError
+    from summarizer.readers import count_inputs, iter_inputs
     from summarizer.review import ReviewCollector, write_review
     from summarizer.run import ResultRecord, summarize_many
 

@@ -40,9 +40,10 @@ def view_command(
     summarize articles/ -o results.jsonl
     summarize view results.jsonl articles/ --out review.html
     """
-    from summarizer.article import Article, iter_inputs
+    from summarizer.article import Article
     from summarizer.cli.inputs import check_inputs
     from summarizer.codebook import load_codebook_or_fail
+    from summarizer.readers import iter_inputs
     from summarizer.review import read_results, write_review
 
     # A broken codebook fails before any file is read.

@@ -26,7 +26,8 @@ from summarizer.evaluation.metrics import (
     aggregate,
     score_article,
 )
-from summarizer.evaluation.report_json import EvalReport, load_report
+from summarizer.evaluation.report import EvalReport, load_report
+from summarizer.evaluation.report_writer import write_report
 from summarizer.evaluation.runner import evaluate
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "regressions",
     "sanity_failures",
     "score_article",
+    "write_report",
 ]

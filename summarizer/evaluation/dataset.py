@@ -30,10 +30,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
-from summarizer.article import ID_PATTERN, Article, decode_text
+from summarizer.article import ID_PATTERN, Article
 from summarizer.codebook import DEFAULT_CODEBOOK, Codebook, load_codebook_or_fail
 from summarizer.codebook.models import copied_field
 from summarizer.errors import DatasetError, InputError, json_error_text
+from summarizer.readers import decode_text
 from summarizer.schema import EventFields, ValidationContext
 from summarizer.text import AliasTable, name_key
 

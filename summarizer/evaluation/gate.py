@@ -24,7 +24,7 @@ from summarizer.evaluation.metrics import (
     SANITY_CHECKS,
     is_perfect,
 )
-from summarizer.evaluation.report_json import EvalReport
+from summarizer.evaluation.report import EvalReport
 
 # Float noise must not turn "equal to baseline minus tolerance" into a regression.
 _EPSILON = 1e-9

@@ -22,7 +22,7 @@ from summarizer.evaluation import matching
 from summarizer.evaluation.dataset import Dataset, LabelledArticle, load_dataset
 from summarizer.evaluation.merging import merge_metrics
 from summarizer.evaluation.metrics import ArticleResult, aggregate, score_article
-from summarizer.evaluation.report_json import EvalReport
+from summarizer.evaluation.report import EvalReport
 from summarizer.pipeline import Pipeline, open_pipeline
 from summarizer.run import (
     DEFAULT_CONCURRENCY,

@@ -30,8 +30,9 @@ from summarizer.storage import write_atomically
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from summarizer.article import Article, UnreadableInput
+    from summarizer.article import Article
     from summarizer.codebook import Codebook
+    from summarizer.readers import UnreadableInput
     from summarizer.run import Record
 
 DEFAULT_TITLE = "Summarizer review"

@@ -45,7 +45,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from summarizer.article import Article, UnreadableInput, content_id
+from summarizer.article import Article, content_id
 from summarizer.errors import (
     ConfigurationError,
     DuplicateIdError,
@@ -56,6 +56,7 @@ from summarizer.errors import (
     debug_enabled,
 )
 from summarizer.pipeline import Pipeline
+from summarizer.readers import UnreadableInput
 from summarizer.run.limits import BudgetedBackend, RateLimitedBackend, RateLimits
 from summarizer.run.records import BatchReport, ErrorRecord, Record, ResultRecord
 from summarizer.run.reorder import Reorder

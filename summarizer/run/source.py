@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from summarizer.article import Article, UnreadableInput
+from summarizer.article import Article
+from summarizer.readers import UnreadableInput
 
 # What a run takes: articles, inputs that could not be read (from `iter_inputs`), or text.
 Input: TypeAlias = Article | UnreadableInput | str

@@ -1,4 +1,4 @@
-"""The eval report and report.json, the form machines read.
+"""The eval report as data, and its JSON form (report.json), the form machines read.
 
 report.json has a top-level "metrics" object (the headline metrics, the codebook's
 field and sub-type metrics, the sanity checks, then run figures), "counts" (for
@@ -7,17 +7,15 @@ its own), "codebook" (its name, hash, types, and how each extra field is scored)
 "by_type" (precision, recall and F1 per event type, and sub-type accuracy where
 the codebook lists subtypes), "confusion" (gold against predicted type), "articles"
 (one entry per article, with its label and text, so report.html and comparisons
-need nothing else) and "run" (what was evaluated, how). report.md
-and report.html are written beside it. Comparing two reports and gating on a
-baseline read only "metrics" and "counts", so any JSON file with a "metrics"
+need nothing else) and "run" (what was evaluated, how). report.md and report.html
+are written beside it (summarizer.evaluation.report_writer). Comparing two reports
+and gating on a baseline read only "metrics" and "counts", so any JSON file with a "metrics"
 object serves as a baseline.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,13 +35,9 @@ from summarizer.evaluation.event_types import (
 )
 from summarizer.evaluation.matching import Match
 from summarizer.evaluation.metrics import ArticleResult, MetricValues, metric_counts
-from summarizer.evaluation.report_md import render_markdown
 from summarizer.schema import EventFields
-from summarizer.storage import write_atomically
 
 REPORT_VERSION = 1
-JSON_NAME = "report.json"
-MARKDOWN_NAME = "report.md"
 
 
 @dataclass(frozen=True)
@@ -77,35 +71,6 @@ class EvalReport:
             "confusion": confusion_json(cells),
             "articles": [_article_json(result) for result in self.results],
         }
-
-    def to_markdown(self) -> str:
-        return render_markdown(self.run, self.metrics, self.counts, self.results)
-
-    def write(
-        self,
-        folder: str | os.PathLike[str],
-        *,
-        baseline: Mapping[str, Any] | None = None,
-        tolerance: float = 0.02,
-    ) -> tuple[Path, Path]:
-        """Write report.json, report.md and report.html into `folder` (created if needed).
-
-        The HTML report marks the headline metrics worse than `baseline` by more
-        than `tolerance`. Returns the JSON and Markdown paths; the page is beside them.
-        Each file is replaced whole or not at all; a disk that refuses raises StorageError.
-        """
-        from summarizer.evaluation.report_html import HTML_NAME, render_report_html
-
-        folder = Path(folder)
-        json_path, markdown_path = folder / JSON_NAME, folder / MARKDOWN_NAME
-        document = self.to_json()
-        write_atomically(json_path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        write_atomically(markdown_path, self.to_markdown())
-        write_atomically(
-            folder / HTML_NAME,
-            render_report_html(document, baseline=baseline, tolerance=tolerance),
-        )
-        return json_path, markdown_path
 
 
 def load_report(path: Path) -> dict[str, Any]:
