@@ -29,12 +29,12 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from summarizer.article import Article
-from summarizer.backends.base import Backend
+from summarizer.backends.base import Backend, backend_codebook
 from summarizer.errors import StorageError, validation_error_text
 from summarizer.paths import user_dir
 from summarizer.schema import ArticleSummary, ValidationContext, schema_version
@@ -72,6 +72,7 @@ def cache_key(article: Article, backend: Backend) -> str:
         "settings": backend.settings,
         "prompt_version": backend.prompt_version,
         "schema_version": schema_version(),
+        "codebook": backend_codebook(backend).hash,
     }
     encoded = json.dumps(material, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
@@ -190,7 +191,14 @@ class ResultCache:
         """How many results this cache was given and could not store."""
         return self._not_stored
 
-    def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
+    def get(
+        self,
+        key: str,
+        context: ValidationContext,
+        model: type[BaseModel] = ArticleSummary,
+    ) -> ArticleSummary | None:
+        """The result stored under `key`, validated as `model` (a codebook's
+        `result_model`), or None."""
         if not self._ready(create=False) or self._reader is None or not self._reading:
             return None
         try:
@@ -204,7 +212,8 @@ class ResultCache:
         if stored is None:
             return None
         try:
-            return ArticleSummary.model_validate_json(stored, context=dict(context))
+            # A codebook's result has the fields of an ArticleSummary (see Pipeline.accept).
+            return cast(ArticleSummary, model.model_validate_json(stored, context=dict(context)))
         except ValidationError as error:
             problem = validation_error_text(error, limit=1)
             self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, problem))

@@ -6,7 +6,8 @@ what it owns: the event-type enum, `sub_event_type`, the extra fields (flat on
 each event, between `fatalities` and `summary`), the brief's word limit, and the
 core fields it switches off. So the `news` codebook's models have exactly the
 JSON Schema of `schema.Extraction` and `schema.ArticleSummary` (a test holds
-them equal), and `schema_version()` and cache keys do not move.
+them equal), and are those classes themselves: `schema_version()` does not move,
+and its results are checked and compared exactly as before codebooks.
 
 Validators give a reason a model can act on, as the evidence check does: a type
 or subtype outside the codebook, an enum value outside its values and an integer
@@ -78,10 +79,10 @@ class CodebookModels:
     """The models of one codebook."""
 
     event_type: type[Enum]
-    extracted_event: type[CodebookModel]  # an event as a backend emits it (quotes as strings)
-    extraction: type[CodebookModel]  # what a backend emits for an article
-    event: type[CodebookModel]  # an event of a result (quotes located in the article)
-    result: type[CodebookModel]  # the validated result for an article
+    extracted_event: type[BaseModel]  # an event as a backend emits it (quotes as strings)
+    extraction: type[BaseModel]  # what a backend emits for an article
+    event: type[BaseModel]  # an event of a result (quotes located in the article)
+    result: type[BaseModel]  # the validated result for an article
 
 
 _BUILT: dict[str, CodebookModels] = {}
@@ -134,9 +135,21 @@ def _build(spec: CodebookFormat) -> CodebookModels:
         "ArticleSummary", __base__=extraction, __doc__=ArticleSummary.__doc__, **result_fields
     )
     models = CodebookModels(event_type, extracted_event, extraction, event, result)
+    if _schemas(models) == _schemas(_STATIC):
+        # Today's vocabulary and nothing more (the `news` codebook): today's classes
+        # themselves, so its results are `ArticleSummary` instances, equal to and
+        # checked exactly as results were before codebooks.
+        return _STATIC
     for kind in ("extracted_event", "extraction", "event", "result"):
         _OWNERS[getattr(models, kind)] = (spec, kind)
     return models
+
+
+_STATIC = CodebookModels(EventType, ExtractedEvent, Extraction, Event, ArticleSummary)
+
+
+def _schemas(models: CodebookModels) -> list[dict[str, Any]]:
+    return [models.extraction.model_json_schema(), models.result.model_json_schema()]
 
 
 def _event_type_enum(spec: CodebookFormat) -> type[Enum]:
