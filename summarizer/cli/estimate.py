@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from summarizer.cli.options import (
     cache_dir_option,
+    codebook_option,
     pipeline_from_options,
     price_options,
     prices_from_options,
 )
 from summarizer.settings import Mode
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 
 @click.command("estimate")
@@ -26,6 +31,7 @@ from summarizer.settings import Mode
     type=click.Choice([mode.value for mode in Mode]),
     help="How structured output is requested (default: tools).",
 )
+@codebook_option
 @click.option("--no-cache", is_flag=True, help="Count cached articles as well.")
 @cache_dir_option
 @click.option(
@@ -41,6 +47,7 @@ def estimate_command(
     model: str | None,
     base_url: str | None,
     mode: str | None,
+    codebook: Codebook | None,
     no_cache: bool,
     cache_dir: Path | None,
     output_tokens: int | None,
@@ -53,8 +60,8 @@ def estimate_command(
     Takes the inputs a run takes. Articles the cache already answers are left
     out, as a run would not send them. Input tokens are counted with the
     model's tokenizer when the `tokens` extra (bpe-openai) is installed, else
-    approximated; output tokens are a per-article figure. Sends nothing, and
-    needs no API key.
+    approximated, with the codebook's prompt; output tokens are a per-article
+    figure. Sends nothing, and needs no API key.
     """
     from summarizer.article import iter_inputs
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
@@ -76,6 +83,7 @@ def estimate_command(
         no_cache=no_cache,
         cache_dir=cache_dir,
         api_key=KEYLESS_PLACEHOLDER,
+        codebook=codebook,
     )
     with pipeline:
         prices = prices_from_options(

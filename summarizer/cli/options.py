@@ -18,6 +18,7 @@ from summarizer.settings import Mode
 if TYPE_CHECKING:
     from summarizer.article import ArticleFacts
     from summarizer.backends.base import Backend
+    from summarizer.codebook import Codebook
     from summarizer.cost import Prices
     from summarizer.pipeline import Pipeline
 
@@ -206,6 +207,25 @@ def facts_from_options(
     )
 
 
+def _codebook(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Codebook | None:
+    """The codebook named, loaded and checked as the options are read, before any
+    work: a broken one is a CodebookError (one line, exit 2). None when not given."""
+    from summarizer.codebook import load_codebook_or_fail
+
+    return None if value is None else load_codebook_or_fail(value)
+
+
+def codebook_option(command: F) -> F:
+    """Adds --codebook: what to extract (the command gets a loaded `Codebook`, or None)."""
+    return click.option(
+        "--codebook",
+        metavar="NAME|FILE",
+        callback=_codebook,
+        help="The event types and fields to extract: a codebook file or a built-in's name "
+        "(summarize codebook list). Default: $SUMMARIZER_CODEBOOK, else news.",
+    )(command)
+
+
 def _backend(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """An installed backend's name; an unknown one is refused, listing the installed ones."""
     from summarizer.backends.plugins import find_plugin
@@ -267,18 +287,23 @@ def pipeline_from_options(
     cache_dir: Path | None,
     api_key: str | None = None,
     batch_jobs: bool = False,
+    codebook: Codebook | None = None,
 ) -> Pipeline:
     """The pipeline the options describe; says once on stderr when the backend that
     answers because none was named has something to say (the offline fallback).
 
     `api_key` is the caller's own (a placeholder for runs that send nothing); it
     is used only when the chosen backend takes one. With `batch_jobs`, only a
-    backend that runs batch jobs will do.
+    backend that runs batch jobs will do. `codebook` None means
+    $SUMMARIZER_CODEBOOK, else news.
     """
     from summarizer.backends.plugins import choose_plugin
+    from summarizer.codebook import load_codebook_or_fail
     from summarizer.pipeline import open_pipeline
     from summarizer.settings import LLMOptions
 
+    # Before anything else: a broken codebook in the environment fails here, one line.
+    wanted = load_codebook_or_fail(codebook)
     options = LLMOptions(
         model=model, base_url=base_url, mode=mode, max_reasks=max_reasks, prompt_dir=prompt
     )
@@ -287,4 +312,6 @@ def pipeline_from_options(
         click.echo(plugin.default_notice, err=True)
     if "api_key" in plugin.options:
         options["api_key"] = api_key
-    return open_pipeline(plugin.name, cache=not no_cache, cache_dir=cache_dir, **options)
+    return open_pipeline(
+        plugin.name, codebook=wanted, cache=not no_cache, cache_dir=cache_dir, **options
+    )
