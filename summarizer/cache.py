@@ -34,12 +34,12 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from summarizer.article import Article
-from summarizer.backends.base import Backend
+from summarizer.backends.base import Backend, backend_codebook
 from summarizer.cache_faults import (
     CacheFault,
     FaultKind,
@@ -83,6 +83,7 @@ def cache_key(article: Article, backend: Backend) -> str:
         "settings": backend.settings,
         "prompt_version": backend.prompt_version,
         "schema_version": schema_version(),
+        "codebook": backend_codebook(backend).hash,
     }
     encoded = json.dumps(material, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
@@ -148,7 +149,14 @@ class ResultCache:
         """How many results this cache was given and could not store."""
         return self._not_stored
 
-    def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
+    def get(
+        self,
+        key: str,
+        context: ValidationContext,
+        model: type[BaseModel] = ArticleSummary,
+    ) -> ArticleSummary | None:
+        """The result stored under `key`, validated as `model` (a codebook's
+        `result_model`), or None."""
         if not self._ready(create=False) or self._store is None or not self._reading:
             return None
         try:
@@ -162,7 +170,8 @@ class ResultCache:
         if stored is None:
             return None
         try:
-            return ArticleSummary.model_validate_json(stored, context=dict(context))
+            # A codebook's result has the fields of an ArticleSummary (see Pipeline.accept).
+            return cast(ArticleSummary, model.model_validate_json(stored, context=dict(context)))
         except ValidationError as error:
             problem = validation_error_text(error, limit=1)
             self._report(CacheFault(FaultKind.BAD_ENTRY, self.directory, problem))

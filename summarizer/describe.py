@@ -8,6 +8,7 @@ a place or a death toll the same way and choose only their own placeholder.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from summarizer.schema import EventFields, Fatalities, FatalityRange, Location
 
@@ -29,8 +30,9 @@ def event_text(event: EventFields) -> EventText:
         event_type=event.event_type.value,
         date=_date_text(event),
         location=location_text(event.location),
-        actors=", ".join(event.actors) or None,
-        fatalities=fatalities_text(event.fatalities),
+        # A codebook may switch actors and fatalities off: its events have neither.
+        actors=", ".join(getattr(event, "actors", None) or []) or None,
+        fatalities=fatalities_text(getattr(event, "fatalities", None)),
         summary=event.summary,
     )
 
@@ -46,6 +48,18 @@ def describe_event(event: EventFields) -> str:
         f"fatalities {text.fatalities}" if text.fatalities else "no death toll",
     ]
     return " · ".join(parts) + f": {text.summary}"
+
+
+def field_text(value: Any) -> str | None:
+    """A codebook's extra field as a person reads it: list items joined, yes/no for
+    a boolean; None when the event has no value."""
+    if value is None or value == []:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value)
 
 
 def location_text(location: Location) -> str | None:

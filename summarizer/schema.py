@@ -297,6 +297,15 @@ class Event(EventFields):
     _evidence_located = field_validator("evidence", mode="before")(locate_evidence)
 
 
+class CodebookRef(BaseModel):
+    """Which codebook a result was extracted with: its name and content hash."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    hash: str
+
+
 class ArticleSummary(Extraction):
     """A validated result for one article: the extraction plus where it came from."""
 
@@ -313,6 +322,10 @@ class ArticleSummary(Extraction):
     prompt_version: str
     usage: Usage = Field(default_factory=Usage)
     attempts: int = Field(1, ge=1, description="Requests made, counting re-asks.")
+    # Null only in a result made before codebooks, or built by hand: those are `news`.
+    codebook: CodebookRef | None = Field(
+        None, description="The codebook the events were extracted with: name and content hash."
+    )
 
 
 @cache

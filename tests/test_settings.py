@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from summarizer import (
     LLMSettings,
@@ -116,9 +117,11 @@ class CountingCache(ResultCache):
         super().__init__(*args, **kwargs)
         self.reads: Counter[str] = Counter()
 
-    def get(self, key: str, context: ValidationContext) -> ArticleSummary | None:
+    def get(
+        self, key: str, context: ValidationContext, model: type[BaseModel] = ArticleSummary
+    ) -> ArticleSummary | None:
         self.reads[key] += 1
-        return super().get(key, context)
+        return super().get(key, context, model)
 
 
 @pytest.mark.parametrize("limits", [{}, {"rpm": 6000, "tpm": 10**7}])

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel
 
 from summarizer.article import Article
-from summarizer.schema import Extraction, Usage
+from summarizer.schema import Usage
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 
 @dataclass(frozen=True)
 class Draft:
     """A backend's answer for one article, before the pipeline adds where it came from."""
 
-    extraction: Extraction
+    # An instance of its codebook's `extraction_model` (`schema.Extraction` for `news`).
+    extraction: BaseModel
     usage: Usage
     attempts: int = 1
 
@@ -25,6 +31,11 @@ class Backend(Protocol):
     `settings` names everything that can change the answer for the same article
     (model, endpoint, mode, temperature...): it goes into the cache key. It must
     never hold a secret.
+
+    A backend is made for one codebook (`BackendPlugin.codebooks`): it holds it as
+    `codebook`, extracts its types and fields, and puts its hash in its
+    `prompt_version` (`Codebook.versioned`). A backend without a `codebook`
+    attribute extracts `news` (`backend_codebook`).
     """
 
     name: str
@@ -50,6 +61,7 @@ class BackendWrapper:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        self.codebook = backend_codebook(backend)
         self.name = backend.name
         self.model = backend.model
         self.prompt_version = backend.prompt_version
@@ -60,3 +72,12 @@ class BackendWrapper:
 
     def extract(self, article: Article) -> Draft:
         return self.backend.extract(article)
+
+
+def backend_codebook(backend: Backend) -> Codebook:
+    """The codebook `backend` extracts: its `codebook`, or `news` for a backend that
+    holds none (a plugin's that takes no codebook)."""
+    from summarizer.codebook import DEFAULT_CODEBOOK, Codebook
+
+    codebook = getattr(backend, "codebook", None)
+    return codebook if isinstance(codebook, Codebook) else Codebook.load(DEFAULT_CODEBOOK)

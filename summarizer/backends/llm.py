@@ -44,13 +44,15 @@ from summarizer.backends.structured import (
 )
 from summarizer.errors import BackendError, ConfigurationError
 from summarizer.prompts import PromptTemplate, load_prompt
-from summarizer.schema import Extraction, Usage
+from summarizer.schema import Usage
 from summarizer.settings import LLMSettings
 
 if TYPE_CHECKING:
     import instructor
     import tenacity
     from instructor.core import Hooks
+
+    from summarizer.codebook import Codebook
 
 # openai's client insists on a key; local servers (Ollama, llama.cpp, vLLM) ignore it.
 KEYLESS_PLACEHOLDER = "no-key"
@@ -59,25 +61,35 @@ KEYLESS_PLACEHOLDER = "no-key"
 class LLMBackend:
     """Extraction by a model behind an OpenAI-compatible chat-completions endpoint.
 
-    `response_model` is the Pydantic model a reply must validate as (by default
-    `Extraction`); the schema the model sees is its lean form.
+    It extracts `codebook` (None: `news`): the prompt renders it, and a reply must
+    validate as its `extraction_model`, unless `response_model` names another
+    Pydantic model; the schema the model sees is the lean form of that model.
     """
 
     name = "openai"
 
-    def __init__(self, settings: LLMSettings, response_model: type[BaseModel] = Extraction) -> None:
+    def __init__(
+        self,
+        settings: LLMSettings,
+        response_model: type[BaseModel] | None = None,
+        codebook: Codebook | None = None,
+    ) -> None:
+        from summarizer.codebook import DEFAULT_CODEBOOK, Codebook
+
         if not settings.configured:
             raise ConfigurationError(
                 "no LLM endpoint configured: set OPENAI_API_KEY for OpenAI, or "
                 "OPENAI_BASE_URL / --base-url for a local server (Ollama, vLLM, llama.cpp)"
             )
         self.config = settings
-        self.response_model = response_model
+        self.codebook = codebook or Codebook.load(DEFAULT_CODEBOOK)
+        self._own_response_model = response_model
+        self.response_model = response_model or self.codebook.extraction_model
         self.model: str | None = settings.model
         # Held, not looked up per request, so the version in every cache key is the
         # version of the text actually sent.
         self.prompt: PromptTemplate = load_prompt(folder=settings.prompt_dir)
-        self.prompt_version = self.prompt.version
+        self.prompt_version = self.codebook.versioned(self.prompt.version)
         self._template: RequestTemplate | None = None
         self._replayed: ReplayedReply | None = None
         self._client: instructor.Instructor | None = None
@@ -91,9 +103,10 @@ class LLMBackend:
     def __reduce__(self) -> tuple[Any, ...]:
         # A copy (for a worker process) opens its own clients: theirs hold sockets
         # and belong to an event loop. It keeps this prompt, the one in the cache keys.
+        # A codebook's models are made at run time: the codebook travels as its data.
         return (
             LLMBackend,
-            (self.config, self.response_model),
+            (self.config, self._own_response_model, self.codebook),
             {"prompt": self.prompt, "prompt_version": self.prompt_version},
         )
 
@@ -110,7 +123,7 @@ class LLMBackend:
         """The chat-completions JSON body for `article`: what instructor's client sends
         first (captured from it, `RequestTemplate`), and what a provider batch file
         carries."""
-        system, user = self.prompt.render(article)
+        system, user = self.prompt.render(article, self.codebook)
         return self._request_template().body(system, user)
 
     # The two drivers of one exchange (`_Exchange`): they differ only in how they wait.
@@ -173,7 +186,7 @@ class LLMBackend:
         reasks: int | None = None,
     ) -> _Exchange:
         template = self._request_template()
-        system, user = self.prompt.render(article)
+        system, user = self.prompt.render(article, self.codebook)
         exchange = _Exchange(self, article)
         exchange.kwargs = request_kwargs(
             self.config,
@@ -318,7 +331,7 @@ class _Exchange:
         # The response model's own class, unvalidated again: instructor's is a subclass
         # made at run time, which cannot be pickled (to or from a worker process).
         extraction = model.model_construct(parsed.model_fields_set, **dict(parsed))
-        return Draft(extraction=extraction, usage=self.usage, attempts=max(self.requests, 1))  # type: ignore[arg-type]
+        return Draft(extraction=extraction, usage=self.usage, attempts=max(self.requests, 1))
 
     def failure(self, error: Exception) -> BackendError:
         """The BackendError for a request that failed for good, the API key masked."""

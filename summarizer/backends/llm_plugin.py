@@ -7,9 +7,14 @@ instructor and openai are imported only when a backend is made.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from summarizer.backends.base import Backend
 from summarizer.backends.plugins import BackendPlugin
 from summarizer.settings import OPTION_NAMES, LLMOptions, LLMSettings, llm_configured
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 # Above the offline extractor's 0 when an endpoint is asked for or configured; below
 # it otherwise, so that a command that needs this backend still gets it and says
@@ -18,13 +23,13 @@ CONFIGURED_RANK = 100
 UNCONFIGURED_RANK = -100
 
 
-def create(settings: LLMSettings | None, options: LLMOptions) -> Backend:
+def create(settings: LLMSettings | None, options: LLMOptions, codebook: Codebook) -> Backend:
     """With `settings`, the options replace its fields; without, they are completed
     from the environment (`LLMSettings.from_env`)."""
     from summarizer.backends.llm import LLMBackend
 
     resolved = LLMSettings.from_env(**options) if settings is None else settings.replaced(**options)
-    return LLMBackend(resolved)
+    return LLMBackend(resolved, codebook=codebook)
 
 
 def default_rank(settings: LLMSettings | None, options: LLMOptions) -> int:
@@ -37,6 +42,7 @@ plugin = BackendPlugin(
     name="openai",
     create=create,
     options=OPTION_NAMES,
+    codebooks=True,
     spends_tokens=True,
     batch_jobs=True,
     default_rank=default_rank,

@@ -20,7 +20,7 @@ import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from summarizer.errors import ConfigurationError
 from summarizer.settings import LLMOptions, LLMSettings, given_options
@@ -28,8 +28,12 @@ from summarizer.settings import LLMOptions, LLMSettings, given_options
 if TYPE_CHECKING:
     from summarizer.article import Article
     from summarizer.backends.base import Backend
+    from summarizer.codebook import Codebook
 
 ENTRY_POINT_GROUP = "summarizer.backends"
+
+# `create` of a plugin that takes codebooks (`BackendPlugin.codebooks`).
+CreateForCodebook = Callable[["LLMSettings | None", LLMOptions, "Codebook"], "Backend"]
 
 
 def _never(settings: LLMSettings | None, options: LLMOptions) -> int | None:
@@ -57,8 +61,13 @@ class BackendPlugin:
     # The backend's name: its entry point's, `--backend NAME`, and every result's `backend`.
     name: str
     # Makes the backend from the caller's `settings=` (None when not given) and the
-    # options given by name (only those in `options`, none of them None).
-    create: Callable[[LLMSettings | None, LLMOptions], Backend]
+    # options given by name (only those in `options`, none of them None); with
+    # `codebooks`, and the codebook, as `create(settings, options, codebook)`.
+    create: Callable[[LLMSettings | None, LLMOptions], Backend] | CreateForCodebook
+    # Whether it extracts any codebook: `create` takes the codebook as its third
+    # argument, and the backend holds it as `codebook`. Without, it extracts `news`
+    # only and is refused any other codebook before it is made.
+    codebooks: bool = False
     # The LLMOptions it takes by name; `settings=` only when it takes some. Any
     # other is refused, naming it, before `create` is called.
     options: frozenset[str] = frozenset()
@@ -89,16 +98,31 @@ class BackendPlugin:
             return f"LLM settings do not apply to the {self.name} backend"
         return None
 
-    def build(self, settings: LLMSettings | None, options: LLMOptions) -> Backend:
-        """The backend for `settings` and `options` (None values dropped), after refusing
-        what it does not take; checks that `create` kept the Backend contract."""
-        from summarizer.backends.base import Backend
+    def build(
+        self, settings: LLMSettings | None, options: LLMOptions, codebook: Codebook | None = None
+    ) -> Backend:
+        """The backend for `settings`, `options` (None values dropped) and `codebook`
+        (None: `news`), after refusing what it does not take; checks that `create`
+        kept the Backend contract."""
+        from summarizer.backends.base import Backend, backend_codebook
+        from summarizer.codebook import DEFAULT_CODEBOOK, Codebook
 
         given = given_options(options)
         refusal = self.refusal(settings, given)
         if refusal is not None:
             raise ConfigurationError(refusal)
-        backend = self.create(settings, given)
+        wanted = codebook or Codebook.load(DEFAULT_CODEBOOK)
+        if self.codebooks:
+            backend = cast(CreateForCodebook, self.create)(settings, given, wanted)
+        elif wanted == Codebook.load(DEFAULT_CODEBOOK):
+            backend = cast(Callable[[LLMSettings | None, LLMOptions], Backend], self.create)(
+                settings, given
+            )
+        else:
+            raise ConfigurationError(
+                f"the {self.name} backend extracts the news codebook only, not "
+                f"{wanted.name!r}: use a backend that takes codebooks (openai)"
+            )
         if not isinstance(backend, Backend):
             raise ConfigurationError(
                 f"the {self.name} backend plugin made a {type(backend).__name__}, "
@@ -108,6 +132,11 @@ class BackendPlugin:
         if backend.name != self.name:
             raise ConfigurationError(
                 f"the {self.name} backend plugin made a backend named {backend.name!r}"
+            )
+        if backend_codebook(backend) != wanted:
+            raise ConfigurationError(
+                f"the {self.name} backend plugin made a backend for the codebook "
+                f"{backend_codebook(backend).name!r}, not {wanted.name!r}"
             )
         return backend
 
@@ -197,6 +226,7 @@ def choose_plugin(
 __all__ = [
     "ENTRY_POINT_GROUP",
     "BackendPlugin",
+    "CreateForCodebook",
     "choose_plugin",
     "find_plugin",
     "installed_backends",

@@ -41,10 +41,12 @@ from summarizer.batchjobs.manifest import (
     OUTPUT_FILE,
     Collected,
     Manifest,
+    job_codebook,
     save_manifest,
 )
 from summarizer.batchjobs.provider import BatchService
 from summarizer.batchjobs.requests import job_settings, llm_backend
+from summarizer.codebook import Codebook, load_codebook_or_fail
 from summarizer.cost import Prices, cost_usd
 from summarizer.errors import (
     BackendError,
@@ -149,13 +151,15 @@ def collect_job(
     cache_dir: Path | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_poll: Callable[[JobStatus], None] | None = None,
+    codebook: Codebook | str | Path | None = None,
 ) -> CollectReport:
     """Download what the job's batches answered, validate it, and write the output.
 
     Without `wait`, raises JobPendingError while a batch is still running; with
     it, polls every `poll_seconds` (calling `on_poll` with the job's state)
     until every batch has ended. `pipeline` defaults to the job's own settings
-    and cache.
+    and cache. Replies are validated with the codebook stored in the job; a
+    `codebook` (or a pipeline's) that is another is refused (JobError).
     """
     manifest = open_manifest(job_dir)
     if manifest.kind != "batch":
@@ -172,7 +176,7 @@ def collect_job(
     reused = _reuse(job_dir, manifest, fallback)
     if reused is not None:
         return reused
-    with _job_pipeline(manifest, pipeline, cache_dir) as job_pipeline:
+    with _job_pipeline(job_dir, manifest, pipeline, cache_dir, codebook) as job_pipeline:
         service = BatchService(job_llm_settings(manifest))
         try:
             while True:
@@ -207,14 +211,16 @@ def import_results(
     fallback: Fallback = Fallback.REALTIME,
     cache_dir: Path | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    codebook: Codebook | str | Path | None = None,
 ) -> CollectReport:
     """Validate result files in the OpenAI batch output format (what `vllm run-batch`
-    writes) against the job's requests, and write the output as `collect_job` does."""
+    writes) against the job's requests, and write the output as `collect_job` does
+    (with the job's own codebook; another `codebook` is refused)."""
     manifest = open_manifest(job_dir)
     for path in results:
         if not path.is_file():
             raise ConfigurationError(f"{path}: no such results file")
-    with _job_pipeline(manifest, pipeline, cache_dir) as job_pipeline:
+    with _job_pipeline(job_dir, manifest, pipeline, cache_dir, codebook) as job_pipeline:
         return _collect(
             job_dir, manifest, job_pipeline, list(results), fallback, concurrency, record=False
         )
@@ -446,26 +452,44 @@ def _reuse(job_dir: Path, manifest: Manifest, fallback: Fallback) -> CollectRepo
 
 
 def _job_pipeline(
-    manifest: Manifest, pipeline: Pipeline | None, cache_dir: Path | None
+    job_dir: Path,
+    manifest: Manifest,
+    pipeline: Pipeline | None,
+    cache_dir: Path | None,
+    codebook: Codebook | str | Path | None,
 ) -> contextlib.AbstractContextManager[Pipeline]:
-    """The caller's pipeline (left open), or one with the job's settings and cache
-    (closed after); either must match the job."""
+    """The caller's pipeline (left open), or one with the job's settings, codebook and
+    cache (closed after); either must match the job."""
+    stored = job_codebook(job_dir, manifest.settings)
+    if codebook is not None:
+        _check_codebook(stored, load_codebook_or_fail(codebook), "--codebook")
     if pipeline is not None:
-        _check_pipeline(manifest, pipeline)
+        _check_pipeline(stored, manifest, pipeline)
         return contextlib.nullcontext(pipeline)
     directory = cache_dir or (Path(manifest.cache_dir) if manifest.cache_dir else None)
-    opened = open_pipeline(LLMBackend(job_llm_settings(manifest)), cache_dir=directory)
+    backend = LLMBackend(job_llm_settings(manifest), codebook=stored)
+    opened = open_pipeline(backend, cache_dir=directory)
     try:
-        _check_pipeline(manifest, opened)
+        _check_pipeline(stored, manifest, opened)
     except BaseException:
         opened.close()
         raise
     return opened
 
 
-def _check_pipeline(manifest: Manifest, pipeline: Pipeline) -> None:
+def _check_codebook(stored: Codebook, given: Codebook, what: str) -> None:
+    if given != stored:
+        raise JobError(
+            f"this job asked for the codebook {stored.name!r} ({stored.hash}), and its "
+            f"replies are validated with it; {what} is {given.name!r} ({given.hash}): "
+            "leave it out to use the job's own"
+        )
+
+
+def _check_pipeline(stored: Codebook, manifest: Manifest, pipeline: Pipeline) -> None:
     if pipeline.cache is None:
         raise ConfigurationError("collecting a job needs the cache: its results go there")
+    _check_codebook(stored, pipeline.codebook, "the pipeline's")
     backend = llm_backend(pipeline)
     settings = manifest.settings
     if (backend.prompt_version, schema_version()) != (

@@ -3,8 +3,8 @@
 A job directory holds:
 
 - `manifest.json`: the format version, the job's id and settings (never a
-  secret), its shards with their file and batch ids and states, and, once
-  collected, the counts of the output;
+  secret; the whole codebook among them), its shards with their file and batch
+  ids and states, and, once collected, the counts of the output;
 - `inputs.jsonl`: one line per input, in input order: its position, id, cache
   key, the shard that carries its request, and its text (or why it could not be
   read), so collecting needs neither the input files nor their order again;
@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import JobError, validation_error_text
 from summarizer.storage import atomic_writer
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 FORMAT_VERSION = 1
 MANIFEST_FILE = "manifest.json"
@@ -51,6 +54,19 @@ class JobSettings(BaseModel):
     inputs: list[str]
     max_requests: int
     max_bytes: int
+    # The whole codebook (`Codebook.spec`, as JSON), so collect and import validate the
+    # replies with the codebook the requests asked for, wherever its file is now.
+    # None in a job made before codebooks: those asked for `news`.
+    codebook: dict[str, Any] | None = None
+
+
+def job_codebook(job_dir: Path, settings: JobSettings) -> Codebook:
+    """The codebook a job's requests asked for, rebuilt from its manifest."""
+    from summarizer.codebook import DEFAULT_CODEBOOK, Codebook
+
+    if settings.codebook is None:
+        return Codebook.load(DEFAULT_CODEBOOK)
+    return Codebook.from_data(settings.codebook, origin=str(manifest_path(job_dir)))
 
 
 class RequestCounts(BaseModel):

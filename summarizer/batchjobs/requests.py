@@ -68,6 +68,7 @@ def job_settings(
         inputs=list(inputs),
         max_requests=max_requests,
         max_bytes=max_bytes,
+        codebook=backend.codebook.spec.model_dump(mode="json"),
     )
 
 

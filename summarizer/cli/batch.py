@@ -22,6 +22,7 @@ from summarizer.cli.inputs import check_inputs
 from summarizer.cli.options import (
     backend_options,
     cache_dir_option,
+    codebook_option,
     concurrency_option,
     price_options,
 )
@@ -30,6 +31,7 @@ from summarizer.cli.prices import prices_for_model
 
 if TYPE_CHECKING:
     from summarizer.batchjobs import CollectReport, JobStatus
+    from summarizer.codebook import Codebook
     from summarizer.cost import Prices
     from summarizer.pipeline import Pipeline
 
@@ -115,6 +117,7 @@ def batch_group() -> None:
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE|DIR|GLOB|-...")
 @_job_option
 @_shard_options
+@codebook_option
 @backend_options
 def submit_command(
     inputs: tuple[str, ...], job_dir: Path, max_requests: int, max_bytes: int, **options: Any
@@ -168,10 +171,12 @@ def status_command(job_dir: Path, as_json: bool) -> int:
     help="Seconds between looks at running batches, with --wait.",
 )
 @_output_options
+@codebook_option
 def collect_command(
     job_dir: Path,
     wait: bool,
     poll_seconds: float,
+    codebook: Codebook | None,
     output: Path | None,
     fallback: str,
     cache_dir: Path | None,
@@ -180,6 +185,9 @@ def collect_command(
     price_output: float | None,
 ) -> int:
     """Download the replies, validate them, and write one record per input, in order.
+
+    Replies are validated with the codebook the job stored; --codebook, when given,
+    must be that one.
 
     Exits 0 when every input has a result, 1 when some failed, 3 when batches
     are still running (without --wait; nothing is written then).
@@ -207,6 +215,7 @@ def collect_command(
             cache_dir=cache_dir,
             concurrency=concurrency,
             on_poll=show,
+            codebook=codebook,
         )
     except JobPendingError as pending:
         click.echo(f"Not finished: {pending}", err=True)
@@ -228,6 +237,7 @@ def cancel_command(job_dir: Path) -> int:
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE|DIR|GLOB|-...")
 @_job_option
 @_shard_options
+@codebook_option
 @backend_options
 def export_command(
     inputs: tuple[str, ...], job_dir: Path, max_requests: int, max_bytes: int, **options: Any
@@ -255,9 +265,11 @@ def export_command(
 @click.argument("results", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @_job_option
 @_output_options
+@codebook_option
 def import_command(
     results: tuple[Path, ...],
     job_dir: Path,
+    codebook: Codebook | None,
     output: Path | None,
     fallback: str,
     cache_dir: Path | None,
@@ -278,6 +290,7 @@ def import_command(
         fallback=Fallback(fallback),
         cache_dir=cache_dir,
         concurrency=concurrency,
+        codebook=codebook,
     )
     return _deliver(report, output, price_input=price_input, price_output=price_output)
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.cli.options import cache_dir_option
+from summarizer.cli.options import cache_dir_option, codebook_option
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 
 class NeedsConfirmation(click.ClickException):
@@ -91,8 +95,11 @@ def cache_clear(
 
 
 @click.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of a result (ArticleSummary)."""
-    from summarizer.schema import ArticleSummary
+@codebook_option
+def schema_command(codebook: Codebook | None) -> None:
+    """Print the JSON Schema of a result (ArticleSummary) under a codebook: its types,
+    subtypes and extra fields."""
+    from summarizer.codebook import load_codebook_or_fail
 
-    click.echo(json.dumps(ArticleSummary.model_json_schema(), indent=2))
+    result_model = load_codebook_or_fail(codebook).result_model
+    click.echo(json.dumps(result_model.model_json_schema(), indent=2))

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.cli.options import cache_dir_option, price_options
+from summarizer.cli.options import cache_dir_option, codebook_option, price_options
 from summarizer.cli.pipelines import pipeline_from_options
 from summarizer.cli.prices import prices_from_options
 from summarizer.settings import Mode
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 
 @click.command("estimate")
@@ -23,6 +27,7 @@ from summarizer.settings import Mode
     type=click.Choice([mode.value for mode in Mode]),
     help="How structured output is requested (default: tools).",
 )
+@codebook_option
 @click.option("--no-cache", is_flag=True, help="Count cached articles as well.")
 @cache_dir_option
 @click.option(
@@ -38,6 +43,7 @@ def estimate_command(
     model: str | None,
     base_url: str | None,
     mode: str | None,
+    codebook: Codebook | None,
     no_cache: bool,
     cache_dir: Path | None,
     output_tokens: int | None,
@@ -50,8 +56,8 @@ def estimate_command(
     Takes the inputs a run takes. Articles the cache already answers are left
     out, as a run would not send them. Input tokens are counted with the
     model's tokenizer when the `tokens` extra (bpe-openai) is installed, else
-    approximated; output tokens are a per-article figure. Sends nothing, and
-    needs no API key.
+    approximated, with the codebook's prompt; output tokens are a per-article
+    figure. Sends nothing, and needs no API key.
     """
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
     from summarizer.cli.inputs import check_inputs
@@ -73,6 +79,7 @@ def estimate_command(
         no_cache=no_cache,
         cache_dir=cache_dir,
         api_key=KEYLESS_PLACEHOLDER,
+        codebook=codebook,
     )
     with pipeline:
         prices = prices_from_options(

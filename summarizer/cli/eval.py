@@ -7,13 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from summarizer.cli.codebook_option import codebook_option
 from summarizer.cli.inputs import check_inputs
-from summarizer.cli.options import backend_options, concurrency_option, price_options
+from summarizer.cli.options import (
+    backend_options,
+    codebook_option_for,
+    concurrency_option,
+    price_options,
+)
 from summarizer.cli.pipelines import pipeline_from_options
 from summarizer.cli.prices import prices_from_options
 
 if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
     from summarizer.cost import Prices
     from summarizer.evaluation.dataset import Dataset
     from summarizer.evaluation.report import EvalReport
@@ -25,7 +30,7 @@ SEEDS_DIR = "seeds"
 @click.command("eval")
 @click.argument("dataset", required=False, type=click.Path(file_okay=False, path_type=Path))
 @backend_options
-@codebook_option(
+@codebook_option_for(
     "The codebook the labels follow, a built-in name or a file (default: the data set's "
     "codebook.yaml, else $SUMMARIZER_CODEBOOK, else news). Its extra fields are scored."
 )
@@ -84,7 +89,7 @@ def eval_command(
     price_output: float | None,
     compare: tuple[Path, Path] | None,
     junit: Path | None,
-    codebook: str | None,
+    codebook: Codebook | None,
     **options: Any,
 ) -> None:
     """Score a backend against hand-labelled articles.
@@ -141,7 +146,11 @@ def eval_command(
             f"the data set {root} breaks the labelled-article contract:\n{listed}"
         ) from None
     # --cache-only sends nothing, so it needs no key; the key is not part of a cache key.
-    pipeline = pipeline_from_options(**options, api_key=KEYLESS_PLACEHOLDER if cache_only else None)
+    pipeline = pipeline_from_options(
+        **options,
+        api_key=KEYLESS_PLACEHOLDER if cache_only else None,
+        codebook=loaded.codebook,
+    )
     try:
         prices = prices_from_options(
             pipeline.backend, price_input=price_input, price_output=price_output

@@ -19,6 +19,7 @@ from summarizer.settings import Mode
 
 if TYPE_CHECKING:
     from summarizer.article import ArticleFacts
+    from summarizer.codebook import Codebook
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,6 +153,36 @@ def facts_from_options(
         dateline=dateline,
         brief_language=brief_language,
     )
+
+
+def _codebook(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Codebook | None:
+    """The codebook named, loaded and checked as the options are read, before any
+    work: a broken one is a CodebookError (one line, exit 2). None when not given."""
+    from summarizer.codebook import load_codebook_or_fail
+
+    return None if value is None else load_codebook_or_fail(value)
+
+
+_CODEBOOK_HELP = (
+    "The event types and fields to extract: a codebook file or a built-in's name "
+    "(summarize codebook list). Default: $SUMMARIZER_CODEBOOK, else news."
+)
+
+
+def codebook_option_for(help_text: str) -> Callable[[F], F]:
+    """--codebook with the command's own words for what it is used for; the command
+    gets a loaded `Codebook`, or None when not given."""
+
+    def decorate(command: F) -> F:
+        return click.option("--codebook", metavar="NAME|FILE", callback=_codebook, help=help_text)(
+            command
+        )
+
+    return decorate
+
+
+codebook_option = codebook_option_for(_CODEBOOK_HELP)
+"""--codebook of the commands that extract: what to extract."""
 
 
 def _backend(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

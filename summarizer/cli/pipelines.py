@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
     from summarizer.pipeline import Pipeline
 
 
@@ -23,18 +24,23 @@ def pipeline_from_options(
     cache_dir: Path | None,
     api_key: str | None = None,
     batch_jobs: bool = False,
+    codebook: Codebook | None = None,
 ) -> Pipeline:
     """The pipeline the options describe; says once on stderr when the backend that
     answers because none was named has something to say (the offline fallback).
 
     `api_key` is the caller's own (a placeholder for runs that send nothing); it
     is used only when the chosen backend takes one. With `batch_jobs`, only a
-    backend that runs batch jobs will do.
+    backend that runs batch jobs will do. `codebook` None means
+    $SUMMARIZER_CODEBOOK, else news.
     """
     from summarizer.backends.plugins import choose_plugin
+    from summarizer.codebook import load_codebook_or_fail
     from summarizer.pipeline import open_pipeline
     from summarizer.settings import LLMOptions
 
+    # Before anything else: a broken codebook in the environment fails here, one line.
+    wanted = load_codebook_or_fail(codebook)
     options = LLMOptions(
         model=model, base_url=base_url, mode=mode, max_reasks=max_reasks, prompt_dir=prompt
     )
@@ -43,4 +49,6 @@ def pipeline_from_options(
         click.echo(plugin.default_notice, err=True)
     if "api_key" in plugin.options:
         options["api_key"] = api_key
-    return open_pipeline(plugin.name, cache=not no_cache, cache_dir=cache_dir, **options)
+    return open_pipeline(
+        plugin.name, codebook=wanted, cache=not no_cache, cache_dir=cache_dir, **options
+    )

@@ -5,7 +5,7 @@ Imported inside commands only, so `summarize --help` does not load rich or the s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -13,7 +13,7 @@ from rich.padding import Padding, PaddingDimensions
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.describe import event_text
+from summarizer.describe import event_text, field_text
 from summarizer.schema import EventFields
 
 
@@ -46,6 +46,11 @@ class WordTable(Table):
             yield from super().__rich_console__(console, options)
         finally:
             self.padding = padding
+
+    def fits(self, console: Console) -> bool:
+        """Whether the rows fit the console as a table, no word split (else they are
+        printed one field a line)."""
+        return self._word_widths(console, console.options, (0, 0)) is not None
 
     def _word_widths(
         self, console: Console, options: ConsoleOptions, padding: PaddingDimensions
@@ -88,10 +93,12 @@ class WordTable(Table):
             yield ""
 
 
-def events_table(events: Sequence[EventFields]) -> Table:
-    """One row an event: number, type, date, place, actors, deaths; "-" where none is given."""
+def events_table(events: Sequence[EventFields], extra_fields: Iterable[str] = ()) -> WordTable:
+    """One row an event: number, type, date, place, actors, deaths, then a column per
+    extra field of the codebook named; "-" where none is given."""
     table = WordTable(expand=False)
-    for column in ("#", "type", "date", "location", "actors", "deaths"):
+    extras = list(extra_fields)
+    for column in ("#", "type", "date", "location", "actors", "deaths", *extras):
         table.add_column(column)
     for number, event in enumerate(events, start=1):
         text = event_text(event)
@@ -102,5 +109,18 @@ def events_table(events: Sequence[EventFields]) -> Table:
             text.location or "-",
             text.actors or "-",
             text.fatalities or "-",
+            *(field_text(getattr(event, name, None)) or "-" for name in extras),
         )
     return table
+
+
+def fitting_events_table(
+    console: Console, events: Sequence[EventFields], extra_fields: Sequence[str]
+) -> WordTable:
+    """The events table with the codebook's extra fields when the terminal is wide
+    enough for them, else without (the JSON output always holds them)."""
+    if extra_fields:
+        wide = events_table(events, extra_fields)
+        if wide.fits(console):
+            return wide
+    return events_table(events)

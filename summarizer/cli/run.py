@@ -16,6 +16,7 @@ import click
 from summarizer.cli.options import (
     article_options,
     backend_options,
+    codebook_option,
     concurrency_option,
     facts_from_options,
     max_cost_option,
@@ -25,7 +26,7 @@ from summarizer.cli.pipelines import pipeline_from_options
 from summarizer.cli.prices import prices_from_options
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from summarizer.article import Article
     from summarizer.backends.plugins import BackendPlugin
@@ -71,6 +72,7 @@ INTERRUPTED_EXIT_CODE = 130
 @max_cost_option
 @price_options
 @article_options
+@codebook_option
 @backend_options
 def run_command(
     inputs: tuple[str, ...],
@@ -163,7 +165,7 @@ def run_command(
                     if as_json:
                         results.append(record.summary)
                     else:
-                        _render_to_standard_output(record.summary)
+                        _render_to_standard_output(record.summary, list(pipeline.codebook.fields))
         except KeyboardInterrupt:
             interrupted = True
         except UnusableBackendError:
@@ -177,7 +179,7 @@ def run_command(
                 json.dumps(documents[0] if len(documents) == 1 else documents, indent=2),
             )
     if review is not None and html is not None:
-        write_review(html, review.entries)
+        write_review(html, review.entries, codebook=pipeline.codebook)
         click.echo(f"Review page: {html}", err=True)
     if batch.report.read > 1 or interrupted or halted:
         not_stored = pipeline.cache.not_stored if pipeline.cache is not None else 0
@@ -246,12 +248,12 @@ def _write_line(sink: LineFile | StreamLines, line: str) -> None:
         ) from None
 
 
-def _render_to_standard_output(summary: ArticleSummary) -> None:
+def _render_to_standard_output(summary: ArticleSummary, extra_fields: list[str]) -> None:
     from summarizer.errors import StorageError
     from summarizer.storage import os_error_text
 
     try:
-        render_summary(summary)
+        render_summary(summary, extra_fields)
         sys.stdout.flush()  # a full disk is found here, not at exit
     except OSError as error:
         raise StorageError(
@@ -260,12 +262,14 @@ def _render_to_standard_output(summary: ArticleSummary) -> None:
         ) from None
 
 
-def render_summary(summary: ArticleSummary) -> None:
-    """Headline, brief, a table of events and what each event was, for a person."""
+def render_summary(summary: ArticleSummary, extra_fields: Sequence[str] = ()) -> None:
+    """Headline, brief, a table of events and what each event was, for a person; the
+    table has a column per extra field of the codebook when the terminal is wide
+    enough."""
     from rich.console import Console
     from rich.text import Text
 
-    from summarizer.cli.render import events_table
+    from summarizer.cli.render import fitting_events_table
 
     # Article text may hold square brackets; printed as markup they would vanish.
     console = Console(markup=False, highlight=False)
@@ -274,7 +278,7 @@ def render_summary(summary: ArticleSummary) -> None:
     if not summary.events:
         console.print(Text("No events.", "dim"), "\n")
         return
-    console.print(events_table(summary.events))
+    console.print(fitting_events_table(console, summary.events, extra_fields))
     for number, event in enumerate(summary.events, start=1):
         console.print(f"{number}. {event.summary}")
     console.print()

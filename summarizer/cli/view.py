@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.cli.codebook_option import codebook_option
+from summarizer.cli.options import codebook_option_for
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 
 @click.command("view")
@@ -21,13 +25,13 @@ from summarizer.cli.codebook_option import codebook_option
     help="The HTML file to write.",
 )
 @click.option("--title", default="Summarizer review", show_default=True, help="The page title.")
-@codebook_option(
+@codebook_option_for(
     "The codebook the results were made with, a built-in name or a file (default: "
     "$SUMMARIZER_CODEBOOK, else news): its types fill the type filter, its extra "
     "fields show on the event cards."
 )
 def view_command(
-    results: Path, articles: tuple[str, ...], out: Path, title: str, codebook: str | None
+    results: Path, articles: tuple[str, ...], out: Path, title: str, codebook: Codebook | None
 ) -> int:
     """Write one HTML page to review a run's results against their articles.
 

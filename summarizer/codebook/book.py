@@ -33,12 +33,14 @@ from summarizer.codebook.format import (
     TypeSpec,
 )
 from summarizer.codebook.load import builtin_names, is_builtin_name
-from summarizer.codebook.models import CodebookModel, CodebookModels, codebook_models
+from summarizer.codebook.models import CodebookModels, codebook_models
 from summarizer.codebook.render import prompt_section
 from summarizer.errors import CodebookError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+
+    from summarizer.schema import CodebookRef
 
 CODEBOOK_ENV = "SUMMARIZER_CODEBOOK"
 DEFAULT_CODEBOOK = "news"
@@ -157,14 +159,30 @@ class Codebook:
         return self.models.event_type
 
     @property
-    def extraction_model(self) -> type[CodebookModel]:
+    def extraction_model(self) -> type[BaseModel]:
         """What a backend emits for an article: headline, brief, events (quotes as text)."""
         return self.models.extraction
 
     @property
-    def result_model(self) -> type[CodebookModel]:
+    def result_model(self) -> type[BaseModel]:
         """The validated result for an article, its evidence located in the article."""
         return self.models.result
+
+    @property
+    def ref(self) -> CodebookRef:
+        """What a result records of its codebook: name and content hash."""
+        from summarizer.schema import CodebookRef
+
+        return CodebookRef(name=self.name, hash=self.hash)
+
+    def versioned(self, version: str) -> str:
+        """A backend's prompt (or rules) version under this codebook: the version
+        itself for `news`, whose prompt and results are those from before
+        codebooks; else with the codebook's name and hash, so results of two
+        codebooks never pass for each other's."""
+        if self.hash == Codebook.load(DEFAULT_CODEBOOK).hash:
+            return version
+        return f"{version}+{self.name}-{self.hash}"
 
     def prompt_section(self) -> dict[str, Any]:
         """The `codebook` variable of the prompt templates (the same for every article)."""

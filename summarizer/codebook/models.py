@@ -7,7 +7,8 @@ what it owns: the event-type enum, `sub_event_type`, the extra fields (flat on
 each event, between `fatalities` and `summary`), the brief's word limit, and the
 core fields it switches off. So the `news` codebook's models have exactly the
 JSON Schema of `schema.Extraction` and `schema.ArticleSummary` (a test holds
-them equal), and `schema_version()` and cache keys do not move.
+them equal), and are those classes themselves: `schema_version()` does not move,
+and its results are checked and compared exactly as before codebooks.
 
 Validators give a reason a model can act on, as the evidence check does: a type
 or subtype outside the codebook, an enum value outside its values and an integer
@@ -22,6 +23,7 @@ and the codebook's normalised data, and are rebuilt in the receiving process
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -79,11 +81,11 @@ class CodebookModels:
     """The models of one codebook."""
 
     event_type: type[Enum]
-    extracted_event: type[CodebookModel]  # an event as a backend emits it (quotes as strings)
-    extraction: type[CodebookModel]  # what a backend emits for an article
-    event: type[CodebookModel]  # an event of a result (quotes located in the article)
-    result: type[CodebookModel]  # the validated result for an article
-    scored_event: type[CodebookModel]  # the fields an event is scored on (no evidence): labels
+    extracted_event: type[BaseModel]  # an event as a backend emits it (quotes as strings)
+    extraction: type[BaseModel]  # what a backend emits for an article
+    event: type[BaseModel]  # an event of a result (quotes located in the article)
+    result: type[BaseModel]  # the validated result for an article
+    scored_event: type[BaseModel]  # the fields an event is scored on (no evidence): labels
 
 
 _BUILT: dict[str, CodebookModels] = {}
@@ -137,9 +139,25 @@ def _build(spec: CodebookFormat) -> CodebookModels:
         "ArticleSummary", __base__=extraction, __doc__=ArticleSummary.__doc__, **result_fields
     )
     models = CodebookModels(event_type, extracted_event, extraction, event, result, scored_event)
+    if _schemas(models) == _schemas(_STATIC):
+        # Today's vocabulary and nothing more (the `news` codebook): today's classes
+        # themselves, so its results are `ArticleSummary` instances, equal to and
+        # checked exactly as results were before codebooks. Labels have no static
+        # class of their own: theirs is built.
+        models = dataclasses.replace(_STATIC, scored_event=scored_event)
+        _OWNERS[scored_event] = (spec, "scored_event")
+        return models
     for kind in ("extracted_event", "extraction", "event", "result", "scored_event"):
         _OWNERS[getattr(models, kind)] = (spec, kind)
     return models
+
+
+# scored_event is a placeholder here: `_build` always puts the built one in.
+_STATIC = CodebookModels(EventType, ExtractedEvent, Extraction, Event, ArticleSummary, EventFields)
+
+
+def _schemas(models: CodebookModels) -> list[dict[str, Any]]:
+    return [models.extraction.model_json_schema(), models.result.model_json_schema()]
 
 
 def _event_type_enum(spec: CodebookFormat) -> type[Enum]:

@@ -64,8 +64,8 @@ def evaluate(
     """
     loaded = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, codebook=codebook)
     own_pipeline = pipeline is None
-    # The pipeline extracts with its own codebook; the labels' one is for scoring.
-    active = open_pipeline() if pipeline is None else pipeline
+    # A pipeline handed in extracts with its own codebook; the labels' one is for scoring.
+    active = open_pipeline(codebook=loaded.codebook) if pipeline is None else pipeline
     started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
     results: dict[str, ArticleResult] = {}

@@ -18,15 +18,19 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer.article import Article
 from summarizer.backends.base import Draft
 from summarizer.backends.offline.brief import brief, event_summary
 from summarizer.backends.offline.events import extract_events
 from summarizer.backends.offline.headlines import written_headline
+from summarizer.errors import ConfigurationError
 from summarizer.language import language_name
 from summarizer.schema import Extraction, Usage
+
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
 _RULE_FILES = ("*.py", "data/*.txt")
 
@@ -100,8 +104,18 @@ class OfflineBackend:
     name = "offline"
     model: str | None = None
 
-    def __init__(self) -> None:
-        self.prompt_version = extractor_version()
+    def __init__(self, codebook: Codebook | None = None) -> None:
+        from summarizer.codebook import DEFAULT_CODEBOOK, Codebook
+
+        news = Codebook.load(DEFAULT_CODEBOOK)
+        self.codebook = codebook or news
+        if self.codebook != news:
+            raise ConfigurationError(
+                f"the offline extractor reads the news codebook's types only, not "
+                f"{self.codebook.name!r}: use an LLM (set OPENAI_API_KEY, or "
+                "OPENAI_BASE_URL / --base-url for a local server)"
+            )
+        self.prompt_version = self.codebook.versioned(extractor_version())
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -6,15 +6,20 @@ pyproject.toml, as a third-party backend registers its own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from summarizer.backends.base import Backend
 from summarizer.backends.offline import OfflineBackend, language_notice
 from summarizer.backends.plugins import BackendPlugin
 from summarizer.settings import LLMOptions, LLMSettings
 
+if TYPE_CHECKING:
+    from summarizer.codebook import Codebook
 
-def create(settings: LLMSettings | None, options: LLMOptions) -> Backend:
+
+def create(settings: LLMSettings | None, options: LLMOptions, codebook: Codebook) -> Backend:
     # The rules take no settings; the plugin has refused any before this is called.
-    return OfflineBackend()
+    return OfflineBackend(codebook)
 
 
 def default_rank(settings: LLMSettings | None, options: LLMOptions) -> int:
@@ -25,6 +30,7 @@ def default_rank(settings: LLMSettings | None, options: LLMOptions) -> int:
 plugin = BackendPlugin(
     name="offline",
     create=create,
+    codebooks=True,
     default_rank=default_rank,
     default_notice=(
         "Using the offline extractor: no LLM configured. Set OPENAI_API_KEY, or "
