@@ -69,10 +69,8 @@ def test_the_protest_codebook_finds_a_march_with_its_date_and_place() -> None:
 
 
 def test_a_violent_crowd_keeps_the_rules_reading_when_the_codebook_has_the_type() -> None:
-    text = (
-        "date 2024-04-12 Porto: Youths hurled stones at police and torched two cars in "
-        "Porto on Thursday after a rally against rent rises."
-    )
+    # "Protesters" is a keyword of demonstration; the rules read the bottles thrown.
+    text = "date 2024-04-12 Porto: Protesters threw bottles at police in Porto on Thursday."
     assert [event.event_type.value for event in coded(text, PROTEST).events] == ["riot"]
 
 
@@ -180,3 +178,13 @@ def test_a_lower_case_keyword_does_not_match_a_name_inside_a_sentence(tmp_path: 
     # The month is no march; the protest that follows it is what the keywords find.
     text = "date 2024-03-20 Lyon: On 18 March hundreds of students protested in Lyon."
     assert [event.event_type.value for event in coded(text, codebook).events] == ["assembly"]
+
+
+def test_only_the_clauses_reporting_an_event_type_it() -> None:
+    # The resignation is no ACLED event; the protests named beside it are its cause.
+    text = (
+        "date 2024-04-12 Lyon: The regional governor resigned on Wednesday, bowing to "
+        "three weeks of protests over water cuts in the province."
+    )
+    assert [event.event_type for event in extract(Article.from_text(text)).events]
+    assert coded(text, ACLED).events == []

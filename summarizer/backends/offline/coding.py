@@ -10,8 +10,9 @@ types, or is left out:
    rules' reading of a sentence ("protesters hurled stones": a riot, not a
    protest) is finer than a list of words can be.
 2. Else the type whose `keywords` the event's report contains: the clauses naming
-   the event in each of its sentences, in order, then those sentences whole; of two
-   keywords the first in the text wins, then the longer, then the type listed first.
+   the event in each of its sentences, in order (not the rest of those sentences,
+   which tell of other things); of two keywords the first in the text wins, then
+   the longer, then the type listed first.
 3. Else none: the event is not one the codebook codes, and is left out.
 
 A keyword matches as a whole word or phrase, in any case, as written or with a
@@ -110,14 +111,13 @@ class KeywordMatcher:
         return None if best is None else best[3]
 
     def in_event(self, event: ExtractedEvent) -> str | None:
-        """The name found first in the clauses that report the event, sentence by
-        sentence; else in its sentences whole."""
+        """The name found first in the clauses that report the event, sentence by sentence.
+
+        Only those clauses: the rest of a sentence tells of other things ("resigned,
+        bowing to two weeks of protests"; "killing 36, and the stationmaster was arrested").
+        """
         for sentence, clauses in zip(event.sentences, event.report_clauses, strict=True):
             found = self.first(sentence, (sentence.clauses[index] for index in sorted(clauses)))
-            if found is not None:
-                return found
-        for sentence in event.sentences:
-            found = self.first(sentence, [(0, len(sentence.masked))])
             if found is not None:
                 return found
         return None
