@@ -63,7 +63,12 @@ def extract(article: Article, codebook: Codebook | None = None) -> CodebookModel
     result passes the article checks by construction; the pipeline runs them once,
     with the article, on every result.
     """
-    return _extract(article, EventCoding(codebook or Codebook.load(DEFAULT_CODEBOOK)))
+    return _extract(article, _news_coding() if codebook is None else EventCoding(codebook))
+
+
+@cache
+def _news_coding() -> EventCoding:
+    return EventCoding(Codebook.load(DEFAULT_CODEBOOK))
 
 
 def _extract(article: Article, coding: EventCoding) -> CodebookModel:
@@ -72,7 +77,7 @@ def _extract(article: Article, coding: EventCoding) -> CodebookModel:
     coded = coding.code(found)
     events = [entry.event for entry in coded]
     brief_text = brief(events, sentences, article.published, codebook.brief.max_words)
-    return codebook.extraction_model.model_validate(
+    return coding.extraction_model.model_validate(
         {
             "headline": written_headline(brief_text),
             "brief": brief_text,
@@ -130,8 +135,8 @@ class OfflineBackend:
         Raises ConfigurationError for a codebook none of whose types the rules could
         find (no keywords, and no type named as one of theirs).
         """
-        self.codebook = codebook or Codebook.load(DEFAULT_CODEBOOK)
-        self._coding = EventCoding(self.codebook)
+        self._coding = _news_coding() if codebook is None else EventCoding(codebook)
+        self.codebook = self._coding.codebook
         self.prompt_version = extractor_version()
 
     @property

@@ -35,12 +35,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from summarizer.backends.offline.events import ExtractedEvent
 from summarizer.backends.offline.reading import Sentence
 from summarizer.codebook import Codebook
 from summarizer.errors import ConfigurationError
 from summarizer.schema import EventType
+
+if TYPE_CHECKING:
+    from summarizer.codebook.models import CodebookModel
 
 _VOWELS = frozenset("aeiou")
 _NON_KEY = re.compile(r"[^a-z0-9]+")
@@ -136,6 +140,8 @@ class EventCoding:
 
     def __init__(self, codebook: Codebook) -> None:
         self.codebook = codebook
+        # Resolved once: the codebook finds its models by hashing its content.
+        self.extraction_model: type[CodebookModel] = codebook.extraction_model
         self.own_vocabulary = codebook.event_type is EventType
         findable = [
             name for name, kind in codebook.types.items() if kind.keywords or name in _RULE_TYPES
