@@ -188,3 +188,19 @@ def test_only_the_clauses_reporting_an_event_type_it() -> None:
     )
     assert [event.event_type for event in extract(Article.from_text(text)).events]
     assert coded(text, ACLED).events == []
+
+
+def test_the_brief_keeps_the_codebook_word_limit(tmp_path: Path) -> None:
+    codebook = _codebook(
+        tmp_path,
+        """\
+        name: short
+        types:
+          demonstration:
+            definition: People gather in public for a cause.
+            keywords: [march]
+        brief: {max_words: 12}
+        """,
+    )
+    result = coded(MARCH, codebook)
+    assert result.events and 0 < len(result.brief.split()) <= 12
