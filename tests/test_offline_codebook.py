@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
 import textwrap
 from pathlib import Path
@@ -146,7 +147,14 @@ def test_news_is_the_default_and_unchanged() -> None:
     assert default.extract(article).extraction.model_dump() == (
         OfflineBackend(codebook=NEWS).extract(article).extraction.model_dump()
     )
-    assert OfflineBackend(codebook=ACLED).settings == {"codebook": f"acled@{ACLED.hash}"}
+    acled = OfflineBackend(codebook=ACLED)
+    assert acled.settings == {"codebook": f"acled@{ACLED.hash}"}
+    # Worker processes get a copy.
+    copy = pickle.loads(pickle.dumps(acled))
+    assert copy.codebook == ACLED
+    assert copy.extract(article).extraction.model_dump() == (
+        acled.extract(article).extraction.model_dump()
+    )
 
 
 def test_keywords_match_as_written_and_with_simple_endings() -> None:

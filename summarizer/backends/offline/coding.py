@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from summarizer.backends.offline.events import ExtractedEvent
 from summarizer.backends.offline.reading import Sentence
@@ -152,6 +152,10 @@ class EventCoding:
                 f"{codebook.name!r} (a `keywords:` list under each type); or use an LLM: set "
                 "OPENAI_API_KEY, or OPENAI_BASE_URL / --base-url for a local server"
             )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A worker process rebuilds it from the codebook: the models are made per process.
+        return EventCoding, (self.codebook,)
 
     @cached_property
     def _types(self) -> KeywordMatcher:
