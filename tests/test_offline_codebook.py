@@ -30,9 +30,9 @@ MARCH = (
 )
 
 
-def coded(text: str, codebook: Codebook) -> Any:
-    """The result for `text`, validated as `codebook`'s result with the article."""
-    article = Article.from_text(text)
+def coded(text: str | Article, codebook: Codebook) -> Any:
+    """The result for an article, validated as `codebook`'s result with the article."""
+    article = text if isinstance(text, Article) else Article.from_text(text)
     draft = OfflineBackend(codebook=codebook).extract(article)
     return codebook.result_model.model_validate(
         {
@@ -212,3 +212,11 @@ def test_the_brief_keeps_the_codebook_word_limit(tmp_path: Path) -> None:
     )
     result = coded(MARCH, codebook)
     assert result.events and 0 < len(result.brief.split()) <= 12
+
+
+@pytest.mark.parametrize("codebook", [ACLED, PROTEST], ids=lambda codebook: codebook.name)
+def test_every_seed_article_gives_a_valid_result_in_another_codebook(codebook: Codebook) -> None:
+    found = 0
+    for path in sorted((SEEDS / "articles").glob("*.txt")):
+        found += len(coded(read_article(path), codebook).events)
+    assert found > 0
