@@ -257,11 +257,6 @@ def test_a_backend_given_with_another_codebook_is_refused(
         open_pipeline(LLMBackend(llm_settings(loopback_server)), codebook=protest, cache=False)
 
 
-def test_the_offline_extractor_refuses_a_codebook_it_cannot_read(protest: Codebook) -> None:
-    with pytest.raises(ConfigurationError, match="offline extractor"):
-        summarize(MARCH, backend="offline", codebook=protest, cache=False)
-
-
 def test_a_worker_process_extracts_the_codebook(
     loopback_server: LoopbackServer, protest: Codebook
 ) -> None:

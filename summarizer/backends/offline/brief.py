@@ -154,12 +154,16 @@ def _place_names(events: Sequence[ExtractedEvent]) -> frozenset[str]:
 
 
 def brief(
-    events: Sequence[ExtractedEvent], sentences: Sequence[Sentence], published: dt.date | None
+    events: Sequence[ExtractedEvent],
+    sentences: Sequence[Sentence],
+    published: dt.date | None,
+    max_words: int = BRIEF_MAX_WORDS,
 ) -> str:
-    """1-3 sentences, at most BRIEF_MAX_WORDS words: the lead event, then what matters most."""
+    """1-3 sentences, at most `max_words` words (the codebook's limit): the lead event,
+    then what matters most."""
     if not events or events[0].sentences[0].paragraph > _NEWS_PARAGRAPHS:
         # No event in the opening paragraphs: the article is not the report of one.
-        return _lead_brief(sentences)
+        return _lead_brief(sentences, max_words)
     keep: dict[int, set[int]] = {}
     for event in events:
         for sentence, clauses in zip(event.sentences, event.report_clauses, strict=True):
@@ -179,10 +183,10 @@ def brief(
         if not lead and count_words(text) < _MIN_SENTENCE_WORDS:
             continue
         trial = [*chosen, (candidate.sentence, text)]
-        if _fits(trial):
+        if _fits(trial, max_words):
             chosen = trial
         elif lead:
-            chosen = [(candidate.sentence, shorten(text, BRIEF_MAX_WORDS) + ".")]
+            chosen = [(candidate.sentence, shorten(text, max_words) + ".")]
     chosen.sort(key=lambda pair: pair[0].index)
     return " ".join(text for _, text in chosen)
 
@@ -228,12 +232,12 @@ def _importance(event: ExtractedEvent, published: dt.date | None) -> float:
     )
 
 
-def _fits(chosen: Sequence[tuple[Sentence, str]]) -> bool:
+def _fits(chosen: Sequence[tuple[Sentence, str]], max_words: int) -> bool:
     """Whether the pieces make a brief the schema accepts, by the schema's own rule."""
-    return brief_problem(" ".join(piece for _, piece in chosen)) is None
+    return brief_problem(" ".join(piece for _, piece in chosen), max_words) is None
 
 
-def _lead_brief(sentences: Sequence[Sentence]) -> str:
+def _lead_brief(sentences: Sequence[Sentence], max_words: int) -> str:
     """With no event found, the opening sentences as written, as many as fit, from the
     first that names the article's subject: a feature may open on an anecdote."""
     opening = sentences[:_SUBJECT_SENTENCES]
@@ -248,10 +252,10 @@ def _lead_brief(sentences: Sequence[Sentence]) -> str:
         if text[-1] not in _SENTENCE_FINAL:
             text += "."
         trial = [*chosen, (sentence, text)]
-        if _fits(trial):
+        if _fits(trial, max_words):
             chosen = trial
         elif not chosen:
-            return shorten(text, BRIEF_MAX_WORDS) + "."
+            return shorten(text, max_words) + "."
         else:
             break
     return " ".join(text for _, text in chosen)
