@@ -351,7 +351,7 @@ class LabellingSession:
             (copy / LABELS_DIR).mkdir()
             (copy / ARTICLES_DIR / f"{article.id}.txt").write_text(article.text, encoding="utf-8")
             (copy / LABELS_DIR / f"{article.id}.json").write_text(label_text, encoding="utf-8")
-            codebook = self._codebook_text()
+            codebook = self.codebook_file_text()
             if codebook is not None:
                 (copy / CODEBOOK_FILE).write_text(codebook, encoding="utf-8")
             try:
@@ -360,7 +360,7 @@ class LabellingSession:
                 return list(error.problems)
         return []
 
-    def _codebook_text(self) -> str | None:
+    def codebook_file_text(self) -> str | None:
         """The codebook as the data set's codebook.yaml; None for the built-in `news`,
         which a data set without the file follows."""
         if self.codebook.is_default:
@@ -376,7 +376,7 @@ class LabellingSession:
         )
 
     def _write_codebook(self) -> None:
-        text = self._codebook_text()
+        text = self.codebook_file_text()
         path = self.root / CODEBOOK_FILE
         if text is None:
             return
