@@ -228,9 +228,7 @@ def test_the_command_prints_its_url_saves_and_stops_on_ctrl_c(tmp_path: Path) ->
     assert url.startswith("http://127.0.0.1:") and "token=" in url
     port, token = int(url.split(":")[2].split("/")[0]), url.split("token=")[1]
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request(
-        "GET", f"/api/articles/{IDS[0]}", headers={"X-Label-Token": token}
-    )
+    connection.request("GET", f"/api/articles/{IDS[0]}", headers={"X-Label-Token": token})
     state = json.loads(connection.getresponse().read())
     body = {"brief": state["brief"], "events": state["events"], "reviewed": True}
     connection.request(

@@ -267,8 +267,8 @@
       control = input("text", value);
       read = (node) => node.value.trim() || null;
     }
-    const label = field(fields, spec.type === "list" ? title + " (one a line)" : title, control, wide);
-    if (spec.description) label.parentElement.title = spec.description;
+    field(fields, spec.type === "list" ? title + " (one a line)" : title, control, wide);
+    if (spec.description) control.parentElement.title = spec.description;
     control.addEventListener("change", changed((node) => { event[name] = read(node); }));
   }
 
@@ -276,6 +276,8 @@
     drawList();
     drawText();
     drawEvents();
+    const current = document.querySelector('#events .event[aria-current="true"]');
+    if (current) current.scrollIntoView({ block: "nearest" });
   }
 
   // -- saving ------------------------------------------------------------------------------
@@ -377,8 +379,6 @@
     say("");
     redraw();
     await save();
-    const card = document.querySelectorAll("#events .event")[selected];
-    if (card) card.scrollIntoView({ block: "nearest" });
   }
   async function move(step) {
     const ids = overview.articles.map((item) => item.id);
