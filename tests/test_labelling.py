@@ -253,8 +253,10 @@ def test_a_dataset_of_another_codebook_is_refused(tmp_path: Path) -> None:
     examples = Path(__file__).resolve().parent.parent / "examples" / "codebooks"
     (dataset / "codebook.yaml").write_bytes((examples / "protest.yaml").read_bytes())
     ran = run_cli(
-        ["review", str(results), "--articles", str(articles[0]), "--dataset", str(dataset)]
-        + ["--codebook", "news"]
+        [
+            *("review", str(results), "--articles", str(articles[0])),
+            *("--dataset", str(dataset), "--codebook", "news"),
+        ]
     )
     assert ran.exit_code == 2
     assert "codebook protest-monitor" in ran.stderr and "not news" in ran.stderr
