@@ -25,6 +25,8 @@ from summarizer.cli.codebook import codebook_group
 from summarizer.cli.dataset import dataset_command
 from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
+from summarizer.cli.labels import labels_group
+from summarizer.cli.review import review_command
 from summarizer.cli.run import run_command
 from summarizer.cli.view import view_command
 
@@ -102,6 +104,8 @@ def cli() -> None:
     summarize estimate FILE...       requests, tokens and cost of a run, sending nothing
     summarize a.txt --html r.html    also write a page to review the results
     summarize view R.jsonl ARTICLES  the review page of a finished run
+    summarize review R.jsonl --articles A --dataset DIR   correct results into labels
+    summarize labels agree A B       per-field agreement of two people's labels
     summarize batch submit|collect   corpus runs through a provider's Batch API
     summarize dataset R.jsonl        one row per real-world event (CSV, Parquet, GeoJSON)
     summarize cache info             where the cache is and what it holds
@@ -121,6 +125,8 @@ cli.add_command(view_command)
 cli.add_command(batch_group)
 cli.add_command(codebook_group)
 cli.add_command(dataset_command)
+cli.add_command(review_command)
+cli.add_command(labels_group)
 
 
 def main(argv: list[str] | None = None) -> None:
