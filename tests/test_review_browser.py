@@ -277,7 +277,10 @@ def test_a_protest_result_shows_its_extra_fields_and_the_codebooks_types(tmp_pat
         },
         context={"article_text": text},
     )
-    record = {**result.model_dump(mode="json"), "codebook": {"name": codebook.name}}
+    record = {
+        **result.model_dump(mode="json"),
+        "codebook": {"name": codebook.name, "hash": codebook.hash},
+    }
     results = tmp_path / "results.jsonl"
     results.write_text(json.dumps(record) + "\n", encoding="utf-8")
     (tmp_path / "articles").mkdir()
