@@ -221,7 +221,8 @@ def test_ordered_output_follows_the_input_whatever_finishes_first() -> None:
 @pytest.mark.slow  # waits on purpose: seconds of wall time
 def test_ordered_mode_bounds_how_far_ahead_of_a_slow_article_it_runs() -> None:
     concurrency = 3
-    backend = ScriptedBackend(delays={"a-0": 0.4}, default_delay=0.001)
+    # Long enough for the others to fill the window on a loaded machine.
+    backend = ScriptedBackend(delays={"a-0": 2.0}, default_delay=0.001)
 
     records = list(
         summarize_many(articles(100), Pipeline(backend), concurrency=concurrency, ordered=True)
