@@ -277,3 +277,24 @@ def test_an_estimate_counts_a_request_per_chunk(
     assert figures.requests == len(pipeline.plan(document)) >= 4
     assert figures.chunked == 1
     assert chat_requests(loopback_server) == []
+
+
+def test_a_batch_export_refuses_a_document_longer_than_one_chunk(
+    loopback_server: LoopbackServer, tmp_path: Path
+) -> None:
+    from summarizer.batchjobs import export_requests
+    from summarizer.batchjobs.manifest import INPUTS_FILE
+    from tests.conftest import SEED_ARTICLE
+
+    pipeline = pipeline_for(loopback_server, chunk_tokens=SMALL_CHUNKS)
+
+    (path,) = export_requests(tmp_path / "job", [str(DOC_PATH), str(SEED_ARTICLE)], pipeline)
+
+    lines = (tmp_path / "job" / INPUTS_FILE).read_text(encoding="utf-8").splitlines()
+    refused, seed = (json.loads(line) for line in lines)
+    assert refused["error"]["message"].endswith(
+        f"the document is longer than one chunk ({SMALL_CHUNKS:,} tokens): batch jobs send "
+        "one request an article; summarize it with `summarize`, which reads it in chunks"
+    )
+    assert "error" not in seed
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 1  # the seed's request only
