@@ -47,12 +47,14 @@ if TYPE_CHECKING:
     from summarizer.errors import BudgetExceeded as BudgetExceeded
     from summarizer.errors import CodebookError as CodebookError
     from summarizer.errors import ConfigurationError as ConfigurationError
+    from summarizer.errors import ContextLengthError as ContextLengthError
     from summarizer.errors import DatasetError as DatasetError
     from summarizer.errors import DuplicateIdError as DuplicateIdError
     from summarizer.errors import InputError as InputError
     from summarizer.errors import InvalidOutputError as InvalidOutputError
     from summarizer.errors import JobError as JobError
     from summarizer.errors import JobPendingError as JobPendingError
+    from summarizer.errors import PartialResultError as PartialResultError
     from summarizer.errors import StorageError as StorageError
     from summarizer.errors import SummarizerError as SummarizerError
     from summarizer.errors import UnusableBackendError as UnusableBackendError
@@ -106,6 +108,7 @@ _SOURCES = {
     "CodebookError": "summarizer.errors",
     "CollectReport": "summarizer.batchjobs",
     "ConfigurationError": "summarizer.errors",
+    "ContextLengthError": "summarizer.errors",
     "Dataset": "summarizer.evaluation",
     "DatasetError": "summarizer.errors",
     "Draft": "summarizer.backends",
@@ -130,6 +133,7 @@ _SOURCES = {
     "Location": "summarizer.schema",
     "Mode": "summarizer.settings",
     "Outcome": "summarizer.pipeline",
+    "PartialResultError": "summarizer.errors",
     "Pipeline": "summarizer.pipeline",
     "Prices": "summarizer.cost",
     "Record": "summarizer.run",

@@ -19,11 +19,11 @@ from summarizer.schema import ValidationContext
 from summarizer.wire import read_dateline, remove_leftovers, story_date
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
-# The longest article accepted: about 25,000 tokens of English, so the article, the
-# prompt and the reply fit a 32k-token context (most local models; OpenAI's hold more).
-# Longer texts are rejected rather than split: events and a brief merged from parts
-# would be unvalidated guesswork, and a text this long is rarely one news article.
-MAX_ARTICLE_CHARS = 100_000
+# The longest input accepted: about 500,000 tokens of English, a report of 300,000
+# words. A text longer than a backend's chunk budget is read in chunks
+# (summarizer.documents); this bound only keeps a stray file (a log, a data dump)
+# from being sent to a model piece by piece.
+MAX_ARTICLE_CHARS = 2_000_000
 # The contract's header: "date 2017-05-25 Baghdad: text ...".
 _HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+([^:\n]{1,80}?))?\s*:\s*")
 # A web page: markup from the first character and a page-level tag near the top.
@@ -164,6 +164,37 @@ class Article:
             title=facts.title,
             url=facts.url,
             brief_language=facts.brief_language,
+        )
+
+    @property
+    def body_start(self) -> int:
+        """Where `body` starts in `text` (after the header, as written or as the facts put it)."""
+        return self.text.find(self.body) if self.body else 0
+
+    def part(self, start: int, end: int, *, label: str) -> Article:
+        """`body[start:end]` as an article of its own: a chunk of a long document.
+
+        It has this article's id, header facts (published date, dateline, title, url,
+        brief language) and a header stating them, so its prompt and cache key are
+        those of an article made of the chunk's text and the document's header.
+        `label` ("chunk 2 of 5") names it in messages.
+
+        >>> document = Article.from_text("date 2017-05-25 Baghdad: One. Two.")
+        >>> chunk = document.part(5, 9, label="chunk 2 of 2")
+        >>> chunk.text, chunk.published
+        ('date 2017-05-25 Baghdad: Two.', datetime.date(2017, 5, 25))
+        """
+        body = (self.body or self.text)[start:end]
+        return Article(
+            text=_header(self.published, self.dateline) + body,
+            id=self.id,
+            published=self.published,
+            dateline=self.dateline,
+            body=body,
+            source=f"{self.source} ({label})",
+            title=self.title,
+            url=self.url,
+            brief_language=self.brief_language,
         )
 
     def validation_context(self) -> ValidationContext:

@@ -150,6 +150,32 @@ def prices_for(model: str, base_url: str | None) -> Prices | None:
     )
 
 
+def context_window(model: str, base_url: str | None) -> int | None:
+    """The tokens `model` reads at once (prompt and reply), as genai-prices records
+    it; None for a model it does not know (a local server's), or has no figure for.
+
+    The provider is chosen as in `prices_for`: the base URL's when genai-prices knows
+    it, else the model name alone decides.
+    """
+    from genai_prices import data_snapshot
+
+    snapshot = data_snapshot.get_snapshot()
+    url = base_url or OPENAI_API_URL
+    provider_url: str | None = None
+    if not _is_local(url):
+        try:
+            snapshot.find_provider(None, None, url)
+            provider_url = url
+        except LookupError:
+            pass
+    try:
+        _, found = snapshot.find_provider_model(model, None, None, provider_url)
+    except LookupError:
+        return None
+    window = getattr(found, "context_window", None)  # not in every genai-prices release
+    return window if isinstance(window, int) and window > 0 else None
+
+
 def _is_local(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost" or host.endswith(".localhost"):

@@ -14,6 +14,8 @@ SummarizerError
 ├── JobPendingError       a batch job with a batch still running: nothing to collect yet
 └── BackendError          the backend gave no valid result for an article
     ├── InvalidOutputError    replies kept failing validation after every re-ask
+    ├── ContextLengthError    the text sent is longer than the model's context window
+    ├── PartialResultError    some chunks of a long document failed; holds the others' result
     └── UnusableBackendError  no article can get past it (a refused key, an unknown
                               model, a server that cannot be reached): the run stops
 
@@ -31,7 +33,7 @@ from summarizer.text import collapse_whitespace
 if TYPE_CHECKING:
     from json import JSONDecodeError
 
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
     from summarizer.schema import Usage
 
@@ -181,6 +183,50 @@ class BackendError(SummarizerError):
 
 class InvalidOutputError(BackendError):
     """The model's replies failed validation on every attempt, re-asks included."""
+
+
+class ContextLengthError(BackendError):
+    """The server refused a request as longer than the model's context window (HTTP 400
+    `context_length_exceeded`). Never retried as it is: the pipeline reads the text
+    again in smaller chunks (`summarizer.documents`)."""
+
+
+class PartialResultError(BackendError):
+    """Some chunks of a long document failed for good; the others gave `partial`.
+
+    `failed_chunks` numbers them (from 1, of `chunks`). The partial result is never
+    written as if it were the whole document: a run writes it inside the error
+    record, and a rerun repeats only the failed chunks (the others are cached).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial: BaseModel,
+        failed_chunks: list[int],
+        chunks: int,
+        article_id: str | None = None,
+        attempts: int = 0,
+        usage: Usage | None = None,
+    ) -> None:
+        super().__init__(message, article_id=article_id, attempts=attempts, usage=usage)
+        self.partial = partial
+        self.failed_chunks = failed_chunks
+        self.chunks = chunks
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        rebuild = partial(
+            type(self),
+            self.message,
+            partial=self.partial,
+            failed_chunks=self.failed_chunks,
+            chunks=self.chunks,
+            article_id=self.article_id,
+            attempts=self.attempts,
+            usage=self.usage,
+        )
+        return rebuild, ()
 
 
 class UnusableBackendError(BackendError):

@@ -11,8 +11,10 @@
 
 An article the cache already answers sends nothing and is left out; so is an
 input that is not an article, or whose id an earlier input has (the run would
-not send those either). Each other article is one request: re-asks of invalid
-replies and retries of failed ones would add more, which no estimate can know.
+not send those either). Each other article is one request, and a document
+longer than the pipeline's chunk budget one request a chunk (a cached chunk
+none): re-asks of invalid replies and retries of failed ones would add more,
+which no estimate can know.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class RunEstimate:
     cached: int
     skipped: tuple[str, ...]  # one line per input that is no article, or a repeated id
     requests: int
+    # Documents read in chunks (each chunk a request of its own).
+    chunked: int
     input_tokens: int
     output_tokens: int
     output_tokens_per_article: int
@@ -67,6 +71,7 @@ class RunEstimate:
             "cached": self.cached,
             "skipped": len(self.skipped),
             "requests": self.requests,
+            "chunked_documents": self.chunked,
             "input_tokens": self.input_tokens,
             "input_tokens_counting": self.counting,
             "output_tokens": self.output_tokens,
@@ -97,7 +102,7 @@ def estimate_run(
             f"an estimate is for an LLM backend; the {backend.name} backend spends no tokens"
         )
     counter = token_counter(backend.config.model)
-    read = cached = requests = input_tokens = 0
+    read = cached = requests = chunked = input_tokens = 0
     skipped: list[str] = []
     seen: set[str] = set()
     for item in items:
@@ -111,8 +116,12 @@ def estimate_run(
         elif pipeline.lookup(item) is not None:
             cached += 1
         else:
-            requests += 1
-            input_tokens += request_tokens(item, backend, counter)
+            chunks = pipeline.plan(item)
+            chunked += len(chunks) > 1
+            for chunk in chunks:
+                if len(chunks) == 1 or pipeline.lookup(chunk.article) is None:
+                    requests += 1
+                    input_tokens += request_tokens(chunk.article, backend, counter)
     return RunEstimate(
         model=backend.config.model,
         mode=backend.config.mode.value,
@@ -120,6 +129,7 @@ def estimate_run(
         cached=cached,
         skipped=tuple(skipped),
         requests=requests,
+        chunked=chunked,
         input_tokens=input_tokens,
         output_tokens=requests * output_tokens_per_article,
         output_tokens_per_article=output_tokens_per_article,

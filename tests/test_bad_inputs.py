@@ -110,14 +110,15 @@ def test_a_huge_file_is_refused_without_being_read(tmp_path: Path) -> None:
 def test_an_oversized_json_lines_record_is_named_by_file_and_line(tmp_path: Path) -> None:
     feed = tmp_path / "feed.jsonl"
     feed.write_text(
-        json.dumps({"id": "long", "text": "word " * MAX_ARTICLE_CHARS}) + "\n", encoding="utf-8"
+        json.dumps({"id": "long", "text": "word " * (MAX_ARTICLE_CHARS // 4)}) + "\n",
+        encoding="utf-8",
     )
 
     (item,) = iter_inputs([str(feed)], stdin=None)  # type: ignore[arg-type]
 
     assert not isinstance(item, Article)
     assert item.id == "long"
-    assert str(item.error).startswith(f"{feed}:1 (long): the article is 500,000 characters")
+    assert str(item.error).startswith(f"{feed}:1 (long): the article is 2,500,000 characters")
 
 
 @pytest.mark.parametrize(

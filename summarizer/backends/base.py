@@ -36,6 +36,11 @@ class Backend(Protocol):
     `codebook`, extracts its types and fields, and puts its hash in its
     `prompt_version` (`Codebook.versioned`). A backend without a `codebook`
     attribute extracts `news` (`backend_codebook`).
+
+    A backend whose model reads a limited context says how many tokens of a
+    document's text one request may carry, as `chunk_tokens` (an int): a longer
+    document is read in chunks (`summarizer.documents`). A backend without it
+    reads any document whole (`backend_chunk_tokens`).
     """
 
     name: str
@@ -62,6 +67,7 @@ class BackendWrapper:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.codebook = backend_codebook(backend)
+        self.chunk_tokens = backend_chunk_tokens(backend)
         self.name = backend.name
         self.model = backend.model
         self.prompt_version = backend.prompt_version
@@ -81,3 +87,10 @@ def backend_codebook(backend: Backend) -> Codebook:
 
     codebook = getattr(backend, "codebook", None)
     return codebook if isinstance(codebook, Codebook) else Codebook.load(DEFAULT_CODEBOOK)
+
+
+def backend_chunk_tokens(backend: Backend) -> int | None:
+    """The tokens of a document's text `backend` reads in one request: its
+    `chunk_tokens`, or None for a backend that reads any document whole."""
+    value = getattr(backend, "chunk_tokens", None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from summarizer.errors import (
     BackendError,
+    ContextLengthError,
     InvalidOutputError,
     UnusableBackendError,
     validation_error_text,
@@ -117,8 +119,31 @@ def backend_error(
     message = (
         f"{endpoint} failed after {requests} request(s): {describe_http_error(failure or error)}"
     )
+    if failure is not None and exceeds_context(failure):
+        return ContextLengthError(
+            redact_secret(message, key), article_id=article_id, attempts=requests, usage=usage
+        )
     return BackendError(
         redact_secret(message, key), article_id=article_id, attempts=requests, usage=usage
+    )
+
+
+# How servers word a request longer than the context window: OpenAI's code, and the
+# messages of OpenAI ("maximum context length"), vLLM and llama.cpp ("context length",
+# "context window", "exceeds the context size").
+_CONTEXT_CODE = "context_length_exceeded"
+_CONTEXT_WORDS = re.compile(r"context[ _-]?(?:length|window|size)", re.IGNORECASE)
+
+
+def exceeds_context(failure: BaseException) -> bool:
+    """A 400 (or 413) that says the request is longer than the model's context window."""
+    import openai
+
+    if not isinstance(failure, openai.APIStatusError) or failure.status_code not in (400, 413):
+        return False
+    body = failure.body if isinstance(failure.body, dict) else {}
+    return body.get("code") == _CONTEXT_CODE or bool(
+        _CONTEXT_WORDS.search(_server_message(failure))
     )
 
 

@@ -119,6 +119,15 @@ class LLMBackend:
             "temperature": self.config.temperature,
         }
 
+    @property
+    def chunk_tokens(self) -> int:
+        """The chunk budget of a long document: from the model's context window when
+        genai-prices knows it, else `chunking.DEFAULT_CHUNK_TOKENS`."""
+        from summarizer.chunking import default_chunk_tokens
+        from summarizer.cost import context_window
+
+        return default_chunk_tokens(context_window(self.config.model, self.config.base_url))
+
     def request_body(self, article: Article) -> dict[str, Any]:
         """The chat-completions JSON body for `article`: what instructor's client sends
         first (captured from it, `RequestTemplate`), and what a provider batch file

@@ -110,6 +110,14 @@ def prepare_job(
             line: dict[str, Any] = {"position": position, "id": admitted.id}
             if isinstance(admitted, ErrorRecord):
                 line["error"] = {"type": admitted.type, "message": admitted.message}
+            elif isinstance(admitted, Article) and len(pipeline.plan(admitted)) > 1:
+                # One request per input line: a document read in chunks is not one.
+                line["error"] = {
+                    "type": "InputError",
+                    "message": f"{admitted.source}: the document is longer than one chunk "
+                    f"({pipeline.chunk_tokens:,} tokens): batch jobs send one request an "
+                    "article; summarize it with `summarize`, which reads it in chunks",
+                }
             elif isinstance(admitted, Article):
                 key = cache_key(admitted, backend)
                 if key not in key_shards:

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     help="How structured output is requested (default: tools).",
 )
 @codebook_option
+@click.option(
+    "--chunk-tokens",
+    type=click.IntRange(min=100),
+    metavar="N",
+    help="Count a document over N tokens as chunks of at most N, one request each "
+    "(default: from the model's context window, at most 6000).",
+)
 @click.option("--no-cache", is_flag=True, help="Count cached articles as well.")
 @cache_dir_option
 @click.option(
@@ -44,6 +51,7 @@ def estimate_command(
     base_url: str | None,
     mode: str | None,
     codebook: Codebook | None,
+    chunk_tokens: int | None,
     no_cache: bool,
     cache_dir: Path | None,
     output_tokens: int | None,
@@ -57,7 +65,8 @@ def estimate_command(
     out, as a run would not send them. Input tokens are counted with the
     model's tokenizer when the `tokens` extra (bpe-openai) is installed, else
     approximated, with the codebook's prompt; output tokens are a per-article
-    figure. Sends nothing, and needs no API key.
+    figure. A document longer than the chunk size is counted as its chunks, a
+    request each. Sends nothing, and needs no API key.
     """
     from summarizer.backends.llm import KEYLESS_PLACEHOLDER
     from summarizer.cli.inputs import check_inputs
@@ -80,6 +89,7 @@ def estimate_command(
         cache_dir=cache_dir,
         api_key=KEYLESS_PLACEHOLDER,
         codebook=codebook,
+        chunk_tokens=chunk_tokens,
     )
     with pipeline:
         prices = prices_from_options(
@@ -111,7 +121,9 @@ def estimate_command(
         f"Estimate for {figures.model} ({figures.mode} mode); nothing was sent.",
         f"  inputs         {figures.read} read, {figures.cached} answered by the cache, "
         f"{len(figures.skipped)} skipped",
-        f"  requests       {figures.requests} to send (re-asks and retries would add more)",
+        f"  requests       {figures.requests} to send"
+        + (f", a chunk each for {figures.chunked} long document(s)" if figures.chunked else "")
+        + " (re-asks and retries would add more)",
         f"  input tokens   {figures.input_tokens:,} ({figures.counting})",
         f"  output tokens  {figures.output_tokens:,} expected "
         f"({figures.output_tokens_per_article:,} an article: {per_article})",

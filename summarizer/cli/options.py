@@ -197,8 +197,8 @@ def _backend(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 
 
 def backend_options(command: F) -> F:
-    """Adds --backend, --model, --base-url, --mode, --max-reasks, --prompt, --no-cache,
-    --cache-dir."""
+    """Adds --backend, --model, --base-url, --mode, --max-reasks, --prompt, --chunk-tokens,
+    --no-cache, --cache-dir."""
     decorators = [
         click.option(
             "--backend",
@@ -225,6 +225,14 @@ def backend_options(command: F) -> F:
             type=click.Path(file_okay=False, exists=True, path_type=Path),
             help="A folder of prompt templates (extract.system.j2, extract.user.j2) to use "
             "instead of the packaged ones (default: $SUMMARIZER_PROMPTS).",
+        ),
+        click.option(
+            "--chunk-tokens",
+            type=click.IntRange(min=100),
+            metavar="N",
+            help="Read a document whose text is over N tokens in chunks of at most N "
+            "(default: from the model's context window, at most 6000). The offline "
+            "backend reads every document whole.",
         ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         cache_dir_option,

@@ -25,6 +25,7 @@ def pipeline_from_options(
     api_key: str | None = None,
     batch_jobs: bool = False,
     codebook: Codebook | None = None,
+    chunk_tokens: int | None = None,
 ) -> Pipeline:
     """The pipeline the options describe; says once on stderr when the backend that
     answers because none was named has something to say (the offline fallback).
@@ -50,5 +51,10 @@ def pipeline_from_options(
     if "api_key" in plugin.options:
         options["api_key"] = api_key
     return open_pipeline(
-        plugin.name, codebook=wanted, cache=not no_cache, cache_dir=cache_dir, **options
+        plugin.name,
+        codebook=wanted,
+        cache=not no_cache,
+        cache_dir=cache_dir,
+        chunk_tokens=chunk_tokens,
+        **options,
     )

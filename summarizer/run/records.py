@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from summarizer.cost import TokenTotals
-from summarizer.errors import BackendError
+from summarizer.errors import BackendError, PartialResultError
 from summarizer.schema import ArticleSummary, Usage
 from summarizer.text import collapse_whitespace
 
@@ -77,13 +77,20 @@ class ErrorRecord:
 
     def to_json(self) -> str:
         """`{"id": ..., "error": {"type": ..., "message": ...}}` on one line, and
-        `"usage": {"prompt_tokens": ..., "completion_tokens": ...}` when tokens were spent."""
+        `"usage": {"prompt_tokens": ..., "completion_tokens": ...}` when tokens were spent.
+        A long document some of whose chunks failed (`PartialResultError`) adds
+        `"failed_chunks"` (their numbers, from 1), `"chunks"` and `"partial"`: the
+        result of the other chunks, which is not the document's whole result."""
         document: dict[str, Any] = {
             "id": self.id,
             "error": {"type": self.type, "message": self.message},
         }
         if self.usage.prompt_tokens or self.usage.completion_tokens:
             document["usage"] = self.usage.model_dump()
+        if isinstance(self.error, PartialResultError):
+            document["failed_chunks"] = self.error.failed_chunks
+            document["chunks"] = self.error.chunks
+            document["partial"] = self.error.partial.model_dump(mode="json")
         return json.dumps(document, ensure_ascii=False)
 
 
