@@ -31,7 +31,13 @@ from tests.conftest import REPO_ROOT, SEEDS
 from tests.llm_support import valid_reply
 from tests.loopback import LoopbackServer
 
-PAGES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+# The pages whose blocks take over 10 s (evals and batch jobs on several articles)
+# run with the slow tests, so a plain `pytest` stays quick; CI runs both.
+SLOW_PAGES = {"batch.md", "quickstart.md", "eval.md", "llm.md"}
+PAGES = [
+    pytest.param(page, marks=pytest.mark.slow) if page.name in SLOW_PAGES else page
+    for page in [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+]
 RUNNABLE = {"sh": "shell", "bash": "shell", "console": "shell", "python": "python"}
 NEEDS_MARK = re.compile(r'title="needs: ([^"]+)"')
 FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -86,8 +92,7 @@ def sample_files(folder: Path) -> None:
     articles = [SEEDS / "articles" / f"{name}.txt" for name in SAMPLE_SEEDS]
     shutil.copy(articles[0], folder / "article.txt")
     records = [
-        json.dumps({"id": path.stem, "text": path.read_text(encoding="utf-8")})
-        for path in articles
+        json.dumps({"id": path.stem, "text": path.read_text(encoding="utf-8")}) for path in articles
     ]
     for name in ("feed.jsonl", "corpus.jsonl"):
         (folder / name).write_text("\n".join(records) + "\n", encoding="utf-8")
