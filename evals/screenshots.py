@@ -1,4 +1,4 @@
-"""The README's screenshots of the review page and the eval report, taken in headless Chromium.
+"""The docs' screenshots of the review page and the eval report, taken in headless Chromium.
 
 Run from the repository root: `python -m evals.screenshots` (writes docs/*.png).
 The pages come from the offline extractor over the seed articles.

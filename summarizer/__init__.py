@@ -7,7 +7,7 @@
 >>> result.events[0].event_type, result.events[0].date, result.published
 (<EventType.BATTLE: 'battle'>, datetime.date(2017, 5, 25), datetime.date(2017, 5, 25))
 
-Without `backend="offline"`, an LLM answers when one is configured (see the README).
+Without `backend="offline"`, an LLM answers when one is configured (see docs/llm.md).
 
 Public names are imported on first use, not with the package: the `summarize`
 command lives inside it, and `summarize --help` should not pay for building the

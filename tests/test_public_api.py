@@ -1,4 +1,4 @@
-"""The public namespace is small, explicit and stays what the README documents."""
+"""The public namespace is small, explicit and stays what the docs document."""
 
 from __future__ import annotations
 

@@ -233,8 +233,8 @@ def test_what_every_article_shares_comes_first_and_is_identical(
         assert article.body not in body["messages"][0]["content"]
 
 
-# The README's overhead (797 tokens in json_schema mode, the costlier of the two) and
-# 10% for the definitions of all 13 event types; 800 before they were written out.
+# The overhead docs/benchmarks.md states (797 tokens in json_schema mode, the costlier of
+# the two) and 10% for the definitions of all 13 event types; 800 before they were written out.
 _MAX_OVERHEAD_TOKENS = 880
 
 

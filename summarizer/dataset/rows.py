@@ -1,6 +1,6 @@
 """One row per merged group, in ACLED's column names and order, then ours.
 
-Columns (ACLED's where a field maps; see the README's "Event datasets"):
+Columns (ACLED's where a field maps; see docs/datasets.md):
 `event_id`, `event_date` (the earliest date), `year`, `time_precision` (1 one day,
 2 within a week, 3 longer), `event_type`, `sub_event_type` (the most reported),
 `actor1`, `assoc_actor_1`, `actor2`, `assoc_actor_2` (actors ranked by how many
