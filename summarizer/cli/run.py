@@ -199,11 +199,14 @@ def _noting_once(
     article_notice: Callable[[Article], str | None],
 ) -> Iterator[Article | UnreadableInput]:
     """The articles; says once on stderr what the backend has to say about one
-    (the offline extractor: an article in a language its rules cannot read)."""
+    (the offline extractor: an article in a language its rules cannot read), and
+    each reader's note (a feed whose entries carry only summaries)."""
     from summarizer.article import Article
 
     noted = False
     for article in articles:
+        if isinstance(article, Article) and article.note is not None:
+            click.echo(f"Note: {article.note}", err=True)
         if not noted and isinstance(article, Article):
             notice = article_notice(article)
             if notice is not None:
