@@ -207,8 +207,8 @@ def feed_articles(
             noted = True
             article = dataclasses.replace(
                 article,
-                note=f"{source}: {summaries} of {len(entries)} entries carry only a summary, "
-                "not the full story; those are summarized from their summary",
+                note=f"{source}: the feed carries only a summary, not the full story, "
+                f"for {summaries} of {len(entries)} entries; they are summarized from it",
             )
         yield article
 
@@ -250,7 +250,8 @@ def parse_jsonl_line(
     text, html = record.get("text"), record.get("html")
     if not isinstance(text, str) and not isinstance(html, str):
         return UnreadableInput(
-            article_id, InputError(f'{where}: the record has no "text" (or "html") string')
+            article_id,
+            InputError(f'{where}: the record has no "text" string (nor "html", a web page)'),
         )
     source = f"{where} ({article_id})"
     try:

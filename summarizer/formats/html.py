@@ -36,6 +36,8 @@ def read_page(html: str, source: str) -> WebPage:
     document = trafilatura.bare_extraction(
         html,
         with_metadata=True,
+        # A page's menus and teasers are worse in a prompt than a sentence missed.
+        favor_precision=True,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -45,7 +47,9 @@ def read_page(html: str, source: str) -> WebPage:
     text = getattr(document, "text", None) or ""
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
     if not paragraphs:
-        raise InputError(f"{source}: the page has no article text to read")
+        raise InputError(
+            f"{source}: the page has no article text to read (one its script fills in?)"
+        )
     return WebPage(
         # trafilatura writes a block a line; the article's paragraphs are apart by a blank.
         text="\n\n".join(paragraphs),
