@@ -251,7 +251,7 @@ def parse_jsonl_line(
     if not isinstance(text, str) and not isinstance(html, str):
         return UnreadableInput(
             article_id,
-            InputError(f'{where}: the record has no "text" string (nor "html", a web page)'),
+            InputError(f'{where}: the record has no "text" string'),
         )
     source = f"{where} ({article_id})"
     try:

@@ -93,9 +93,7 @@ def test_a_glob_of_other_files_only_says_so(wire: Path) -> None:
 
     assert result.exit_code == 1
     (record,) = [json.loads(line) for line in result.stdout.splitlines()]
-    assert record["error"]["message"] == (
-        f"{wire}/**/*.md: no article file ({READ}) matches"
-    )
+    assert record["error"]["message"] == (f"{wire}/**/*.md: no article file ({READ}) matches")
     assert len(skipped_lines(result.stderr)) == 1
 
 
