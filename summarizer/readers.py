@@ -101,19 +101,13 @@ def _record_facts(record: dict[str, object], where: str) -> ArticleFacts:
     )
 
 
-def _file_bytes(path: Path, limit: int) -> bytes:
-    """A file's bytes; an InputError when it is over `limit` or cannot be read."""
+def _file_bytes(path: Path, limit: int, limit_text: str) -> bytes:
+    """A file's bytes; an InputError when it is over `limit` (`limit_text` says what
+    the limit is) or cannot be read."""
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError(
-                f"{path}: the file is {size:,} bytes, over the limit of "
-                + (
-                    f"{MAX_ARTICLE_CHARS:,} characters per article; split it into separate articles"
-                    if limit == _MAX_ARTICLE_BYTES
-                    else f"{limit:,} bytes for a page, PDF or feed"
-                )
-            )
+            raise InputError(f"{path}: the file is {size:,} bytes, over the limit of {limit_text}")
         return path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: {error.strerror or error}") from None
@@ -122,7 +116,11 @@ def _file_bytes(path: Path, limit: int) -> bytes:
 def read_article(path: Path, facts: ArticleFacts | None = None) -> Article:
     """One article from a text file (a page's markup read as a web page); the file name
     (without suffix) is its id."""
-    data = _file_bytes(path, _MAX_ARTICLE_BYTES)
+    data = _file_bytes(
+        path,
+        _MAX_ARTICLE_BYTES,
+        f"{MAX_ARTICLE_CHARS:,} characters per article; split it into separate articles",
+    )
     return _article_from_text(
         decode_text(data, str(path)), id=id_from_path(path), source=str(path), facts=facts
     )
@@ -424,7 +422,11 @@ def _read_file(path: Path, facts: ArticleFacts | None) -> Iterator[Article | Unr
             yield read_article(path, facts)
         else:
             yield from _read_document(
-                _file_bytes(path, _MAX_DOCUMENT_BYTES),
+                _file_bytes(
+                    path,
+                    _MAX_DOCUMENT_BYTES,
+                    f"{_MAX_DOCUMENT_BYTES:,} bytes for a page, PDF or feed",
+                ),
                 kind,
                 id=article_id,
                 source=source,
