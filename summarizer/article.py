@@ -2,7 +2,8 @@
 
 An `Article` is the text plus what its dateline header says, and the facts
 known apart from the text (`ArticleFacts`). Reading articles from files,
-folders, standard input and JSON Lines is summarizer.readers' job.
+folders, standard input, JSON Lines, web pages, PDFs and feeds is
+summarizer.readers' job.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class ArticleFacts:
     dateline: str | None = None
     title: str | None = None
     url: str | None = None
+    # The name of the site that published it (a web page's), for people reading results.
+    site: str | None = None
     # The language the brief and headline are to be written in (an English name,
     # "Spanish"); None: the article's own.
     brief_language: str | None = None
@@ -81,7 +84,14 @@ class Article:
     source: str = field(default="<text>", repr=False, compare=False)
     title: str | None = field(default=None, repr=False)
     url: str | None = field(default=None, repr=False)
+    site: str | None = field(default=None, repr=False)
     brief_language: str | None = field(default=None, repr=False)
+    # Where each page starts in `text` (a PDF's): page n is text[starts[n-1]:starts[n]].
+    # Empty for an article without pages. Set by the reader, derived from the text.
+    page_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    # What the reader has to say about how the text was got ("only the feed's summary"),
+    # said once to the person running it.
+    note: str | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def language(self) -> str | None:
@@ -117,9 +127,10 @@ class Article:
                 f"{source}: the article is {len(text):,} characters, over the limit of "
                 f"{MAX_ARTICLE_CHARS:,}; split it into separate articles"
             )
-        if text.lstrip().startswith("<") and _PAGE_TAG.search(text, 0, _PAGE_TAG_WITHIN):
+        if looks_like_page(text):
             raise InputError(
-                f"{source}: looks like HTML, not plain text; extract the article text first"
+                f"{source}: looks like HTML, not plain text; read it as a web page (a .html "
+                "file, with pip install 'summarizer[html]') or extract the article text first"
             )
         published: dt.date | None = None
         dateline: str | None = None
@@ -163,6 +174,7 @@ class Article:
             source=source,
             title=facts.title,
             url=facts.url,
+            site=facts.site,
             brief_language=facts.brief_language,
         )
 
@@ -199,7 +211,16 @@ class Article:
 
     def validation_context(self) -> ValidationContext:
         """What the output validators check a result for this article against."""
-        return {"article_text": self.text, "published": self.published}
+        context: ValidationContext = {"article_text": self.text, "published": self.published}
+        if self.page_starts:
+            context["page_starts"] = self.page_starts
+        return context
+
+
+def looks_like_page(text: str) -> bool:
+    """Whether a text is a web page: markup from its first character and a page-level
+    tag near the top."""
+    return text.lstrip().startswith("<") and bool(_PAGE_TAG.search(text, 0, _PAGE_TAG_WITHIN))
 
 
 def _header(published: dt.date | None, dateline: str | None) -> str:

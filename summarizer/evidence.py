@@ -10,6 +10,7 @@ span, and `article[start:end]` is the quote up to that normalisation, in any scr
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 from typing import Any
@@ -79,7 +80,8 @@ def span_matches(quote: str, article: str, start: int, end: int) -> bool:
 
 
 def locate_evidence(value: Any, info: ValidationInfo) -> Any:
-    """A result's evidence as `{"text", "start", "end"}` records located in the article.
+    """A result's evidence as `{"text", "start", "end"}` records located in the article,
+    with the `page` of each when the context has the article's `page_starts`.
 
     Runs before the field is parsed. A plain quote (what every backend emits, and
     what results stored before spans hold) is located; a record whose offsets no
@@ -91,6 +93,7 @@ def locate_evidence(value: Any, info: ValidationInfo) -> Any:
         return value  # the field's own type check says what is wrong
     context = info.context if isinstance(info.context, dict) else {}
     article = context.get("article_text")
+    page_starts = context.get("page_starts")
     pairs = [_quote_and_span(item) for item in value]
     quotes = [quote for quote, _ in pairs if quote is not None]
     problem = evidence_problem(quotes, article if isinstance(article, str) else None)
@@ -107,7 +110,10 @@ def locate_evidence(value: Any, info: ValidationInfo) -> Any:
                 span = locate_quote(quote, article)
             if span is None:  # grounded yet not found: the two rules disagree, a bug
                 raise ValueError(f"the evidence quote {quote!r} could not be located")
-            located.append({"text": quote, "start": span[0], "end": span[1]})
+            record = {"text": quote, "start": span[0], "end": span[1]}
+            if page_starts:
+                record["page"] = bisect.bisect_right(page_starts, span[0])
+            located.append(record)
     return located
 
 

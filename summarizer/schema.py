@@ -19,15 +19,17 @@ import json
 from collections.abc import Callable
 from enum import Enum
 from functools import cache
-from typing import Annotated, TypedDict, TypeVar, cast
+from typing import Annotated, Any, TypedDict, TypeVar, cast
 
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -55,6 +57,8 @@ class ValidationContext(TypedDict, total=False):
 
     article_text: str
     published: dt.date | None
+    # Where each page of `article_text` starts (a PDF's); absent without pages.
+    page_starts: tuple[int, ...]
 
 
 class EventType(str, Enum):
@@ -276,6 +280,8 @@ class Evidence(BaseModel):
 
     Every result the pipeline validates has offsets; they are null only in a result
     built without its article (by hand, or read back without the article text).
+    `page` is the page the quote starts on, for an article with pages (a PDF); an
+    article without pages has no `page` key in its result.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -283,6 +289,15 @@ class Evidence(BaseModel):
     text: str
     start: int | None = Field(default=None, ge=0)
     end: int | None = Field(default=None, ge=0)
+    page: int | None = Field(default=None, ge=1, description="The page the quote starts on.")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_page(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A result of an article without pages keeps the shape it had before pages.
+        data: dict[str, Any] = handler(self)
+        if data.get("page") is None:
+            data.pop("page", None)
+        return data
 
 
 class Event(EventFields):

@@ -14,6 +14,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
+# Between two pages of a text that has pages (a PDF's): a form feed on a line of its
+# own, whitespace to every rule here, and a paragraph break to a reader.
+PAGE_BREAK = "\n\f\n"
+
 # Typographic marks and their plain forms. Replaced by a search for the marks, not
 # str.translate: translating a whole article character by character is slow, and
 # most of an article has no mark to replace.

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from summarizer.text import MONTHS
+from summarizer.text import MONTHS, PAGE_BREAK
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PLACE_WORD = r"[A-Z][A-Za-z\u00c0-\u024f'.]*(?:-[A-Za-z\u00c0-\u024f']+)*"
@@ -208,7 +208,13 @@ def remove_leftovers(body: str) -> str:
 
 
 def _remove_lines(body: str) -> str:
-    """The body without its leftover lines: most stories have none, and skip this."""
+    """The body without its leftover lines: most stories have none, and skip this.
+
+    A form feed is a page break (a PDF's text, `summarizer.formats.pdf`): each page
+    is cleaned on its own, so no removed line takes a page break with it.
+    """
+    if "\f" in body:
+        return PAGE_BREAK.join(_remove_lines(page) for page in body.split("\f"))
     lines = body.splitlines()
     kept: list[str] = []
     index = 0

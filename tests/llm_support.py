@@ -137,6 +137,17 @@ def valid_reply(request: RecordedRequest) -> Reply:
     return reply_with(request, payload)
 
 
+def quoting_payload(quotes: list[str]) -> dict[str, Any]:
+    """An extraction of one event resting on `quotes` (quotes of the article asked about)."""
+    return {
+        "headline": "Damage reported",
+        "brief": "Damage was reported.",
+        "events": [
+            {"event_type": "disaster", "summary": "Damage was reported.", "evidence": quotes}
+        ],
+    }
+
+
 def seed_reply(request: RecordedRequest) -> Reply:
     """The seed article's extraction (a loopback responder)."""
     return reply_with(request, seed_payload())

@@ -1,11 +1,12 @@
 """The bad-input corpus (tests/bad_inputs/): each bad input is one clear error, the rest complete.
 
 The corpus: an empty file, whitespace only, binary data under a .txt name,
-Latin-1 text, an HTML page, a file over the article size limit, a JSON Lines
-feed with a malformed line and a line without "text", and a feed that repeats
-an id. Decisions they pin down: an HTML page and an oversized text are rejected
-(not cleaned up, not split), Latin-1 is rejected with the iconv command that
-fixes it, and a repeated id is an error record of its own.
+Latin-1 text, a web page whose script would fill in its text, a scanned PDF
+(no text layer), a file over the article size limit, a JSON Lines feed with a
+malformed line and a line without "text", and a feed that repeats an id.
+Decisions they pin down: an oversized text is rejected (not split), Latin-1 is
+rejected with the iconv command that fixes it, a page or PDF without text says
+why, and a repeated id is an error record of its own.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ EXPECTED_ERRORS = {
         "latin1.txt",
         "not UTF-8 text (invalid byte at offset 27); convert it, e.g. iconv",
     ),
-    "web-page": ("InputError", "web-page.html", "looks like HTML, not plain text"),
+    "script-only": ("InputError", "script-only.html", "the page has no article text"),
+    "scanned": ("InputError", "scanned.pdf", "the PDF has no text layer (a scan?)"),
     "oversized": ("InputError", "oversized.txt", f"over the limit of {MAX_ARTICLE_CHARS:,}"),
     "feed-line-3": ("InputError", "feed.jsonl:3", "not valid JSON"),
     "wire-4": ("InputError", "feed.jsonl:4", 'the record has no "text" string'),
@@ -53,8 +55,8 @@ def llm(loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> Loo
 def test_each_bad_input_is_one_named_error_and_the_good_ones_complete(
     llm: LoopbackServer,
 ) -> None:
-    # A glob yields articles by extension; the page, named on its own, is read (and refused).
-    result = run_cli(["--jsonl", f"{CORPUS}/*", str(CORPUS / "web-page.html"), str(SEED_ARTICLE)])
+    # A glob yields articles by their kind; a file named on its own is read too.
+    result = run_cli(["--jsonl", f"{CORPUS}/*", str(SEED_ARTICLE)])
 
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -74,7 +76,7 @@ def test_each_bad_input_is_one_named_error_and_the_good_ones_complete(
         f"Error: {error['message']}" for error in errors.values()
     )
     assert result.stderr.splitlines()[-2].startswith(
-        "6 done, 9 failed (InputError 8, DuplicateIdError 1)"
+        "6 done, 10 failed (InputError 9, DuplicateIdError 1)"
     )
     # Only the good ones reached the backend (12 and 8 tokens a loopback reply).
     assert result.stderr.splitlines()[-1] == "Spent 72 input and 48 output tokens, cost unknown"
@@ -143,5 +145,10 @@ def test_text_with_angle_brackets_is_not_taken_for_html(text: str) -> None:
     ids=["html", "doctype", "head"],
 )
 def test_a_web_page_is_refused(text: str) -> None:
-    with pytest.raises(InputError, match=r"page\.html: looks like HTML, not plain text"):
+    # As text: the readers read a page's markup as a web page; Article.from_text says how.
+    with pytest.raises(
+        InputError,
+        match=r"page\.html: looks like HTML, not plain text; read it as a web page \(a \.html "
+        r"file, with pip install 'summarizer\[html\]'\)",
+    ):
         Article.from_text(text, source="page.html")

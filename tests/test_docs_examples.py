@@ -103,6 +103,15 @@ def sample_files(folder: Path) -> None:
     shutil.copytree(SEEDS, folder / "seeds")
     shutil.copytree(REPO_ROOT / "evals", folder / "evals")
     shutil.copytree(REPO_ROOT / "examples", folder / "examples")
+    inputs = REPO_ROOT / "tests" / "data" / "inputs"
+    for name, files in (
+        ("saved", ("harbour-fire.html",)),
+        ("reports", ("bridge-report.pdf",)),
+        ("feeds", ("courier.rss",)),
+    ):
+        (folder / name).mkdir()
+        for file in files:
+            shutil.copy(inputs / file, folder / name / file)
     my_set = folder / "my-set"
     for part, suffix in (("articles", ".txt"), ("labels", ".json")):
         (my_set / part).mkdir(parents=True)

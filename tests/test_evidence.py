@@ -193,7 +193,7 @@ def test_the_model_is_asked_for_quotes_and_the_result_schema_has_spans() -> None
 
     assert asked["items"] == {"type": "string"}
     assert result["items"] == {"$ref": "#/$defs/Evidence"}
-    assert set(shown["$defs"]["Evidence"]["properties"]) == {"text", "start", "end"}
+    assert set(shown["$defs"]["Evidence"]["properties"]) == {"text", "start", "end", "page"}
 
 
 def test_a_result_cached_before_spans_is_upgraded_not_a_crash(tmp_path: Any) -> None:

@@ -18,7 +18,8 @@ import pytest
 from summarizer.review import write_review
 from tests.browser import MISSING_REASON, Node, find_chromium, load_page, many_entries, parse_dom
 from tests.conftest import SEEDS
-from tests.llm_support import run_cli
+from tests.llm_support import quoting_payload, reply_with, run_cli, use_loopback
+from tests.loopback import LoopbackServer
 
 # Each test starts a browser: end-to-end, so left out of a plain `pytest` (CI runs them).
 pytestmark = [
@@ -314,3 +315,25 @@ def test_a_protest_result_shows_its_extra_fields_and_the_codebooks_types(tmp_pat
     plain = run_cli(["view", str(results), "--out", str(tmp_path / "plain.html")])
     assert plain.exit_code == 1
     assert "not a valid result" in plain.stderr
+
+
+def test_a_pdf_quote_shows_its_page(
+    tmp_path: Path, loopback_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_loopback(monkeypatch, loopback_server)
+    quotes = [
+        "the water damaged the main road bridge at Tallow Ford",
+        "About 150 residents of the low-lying streets near the river were moved",
+    ]
+    loopback_server.respond_with(lambda request: reply_with(request, quoting_payload(quotes)))
+    page = tmp_path / "review.html"
+    pdf = Path(__file__).parent / "data" / "inputs" / "bridge-report.pdf"
+
+    ran = run_cli([str(pdf), "--no-cache", "--jsonl", "--html", str(page)])
+
+    assert ran.exit_code == 0, ran.stderr
+    dom = open_page(page, "article=bridge-report")
+    (card,) = dom.one(id="events").select("div", cls="card")
+    assert card.one("div", cls="quotes").text == "2 quotes · p. 1, 2"
+    titles = [mark.attrs["title"] for mark in dom.one(id="article").select("mark", cls="quote")]
+    assert titles == ["event 1 · p. 1", "event 1 · p. 2"]

@@ -31,11 +31,8 @@ def check_inputs(
 
 
 def passed_over_line(paths: Sequence[Path]) -> str:
-    from summarizer.readers import ARTICLE_SUFFIXES
+    from summarizer.readers import READABLE_FILES
 
     named = ", ".join(str(path) for path in paths[:_NAMED_AT_MOST])
     more = f" and {len(paths) - _NAMED_AT_MOST} more" if len(paths) > _NAMED_AT_MOST else ""
-    return (
-        f"Skipped {len(paths)} file(s) that are not articles "
-        f"({', '.join(ARTICLE_SUFFIXES)}): {named}{more}"
-    )
+    return f"Skipped {len(paths)} file(s) that are not articles ({READABLE_FILES}): {named}{more}"

@@ -97,8 +97,9 @@ def run_command(
 
     Inputs are text files (an optional `date YYYY-MM-DD Place:` header gives the
     publication date), JSON Lines files of {"id", "text"} (and optionally
-    "published", "dateline", "title", "url"), folders, globs, or - for standard
-    input. Every input ends as a result or an error; the run goes
+    "published", "dateline", "title", "url"), saved web pages (.html, with
+    summarizer[html]), PDFs (.pdf, with summarizer[pdf]), RSS and Atom feeds,
+    folders, globs, or - for standard input. Every input ends as a result or an error; the run goes
     on past failures and exits 1 when any input failed. Ctrl-C stops it after
     writing what is finished; run the same command again to resume, as every
     finished article is cached. The run ends with the tokens it spent and their
@@ -199,11 +200,14 @@ def _noting_once(
     article_notice: Callable[[Article], str | None],
 ) -> Iterator[Article | UnreadableInput]:
     """The articles; says once on stderr what the backend has to say about one
-    (the offline extractor: an article in a language its rules cannot read)."""
+    (the offline extractor: an article in a language its rules cannot read), and
+    each reader's note (a feed whose entries carry only summaries)."""
     from summarizer.article import Article
 
     noted = False
     for article in articles:
+        if isinstance(article, Article) and article.note is not None:
+            click.echo(f"Note: {article.note}", err=True)
         if not noted and isinstance(article, Article):
             notice = article_notice(article)
             if notice is not None:

@@ -215,7 +215,7 @@
     events.forEach((event, number) => {
       for (const quote of event.evidence || []) {
         if (typeof quote === "object" && quote.end > quote.start && quote.end <= text.length) {
-          spans.push({ start: quote.start, end: quote.end, event: number });
+          spans.push({ start: quote.start, end: quote.end, event: number, page: quote.page });
         }
       }
     });
@@ -232,7 +232,9 @@
       mark.dataset.events = owners.join(" ");
       mark.style.setProperty("--c", colour(owners[0])[0]);
       mark.style.setProperty("--c-strong", colour(owners[0])[1]);
-      mark.title = owners.map((owner) => "event " + (owner + 1)).join(", ");
+      // A PDF's quote says its page: the page a reader checks it on in the PDF.
+      const pages = [...new Set(spans.filter((span) => span.start <= from && to <= span.end && span.page).map((span) => span.page))];
+      mark.title = owners.map((owner) => "event " + (owner + 1)).join(", ") + (pages.length ? " · p. " + pages.join(", ") : "");
       box.appendChild(mark);
     }
     box.addEventListener("click", (event) => {
@@ -271,10 +273,14 @@
     box.appendChild(fields);
     box.appendChild(element("div", "summary", event.summary));
     const quotes = event.evidence || [];
-    box.appendChild(element("div", "quotes", quotes.length + (quotes.length === 1 ? " quote" : " quotes")));
+    const pages = [...new Set(quotes.map((quote) => quote.page).filter(Boolean))];
+    box.appendChild(element("div", "quotes", quotes.length + (quotes.length === 1 ? " quote" : " quotes")
+      + (pages.length ? " · p. " + pages.join(", ") : "")));
     if (listQuotes) {
       const list = element("ul", "quotes");
-      for (const quote of quotes) list.appendChild(element("li", null, "\u201c" + quote.text + "\u201d"));
+      for (const quote of quotes) {
+        list.appendChild(element("li", null, "\u201c" + quote.text + "\u201d" + (quote.page ? " (p. " + quote.page + ")" : "")));
+      }
       box.appendChild(list);
     }
     box.addEventListener("click", () => writeState({ event: state.event === number + 1 ? 0 : number + 1 }));
