@@ -10,16 +10,15 @@ other articles are read. Error records (`{"id", "error"}`) have no events.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from summarizer.errors import InputError
+from summarizer.results_file import iter_result_lines
 from summarizer.schema import ArticleSummary, Event
 
 _CORE_FIELDS = frozenset(Event.model_fields)
@@ -84,10 +83,12 @@ def read_results(paths: Iterable[str | os.PathLike[str]]) -> ReadResults:
     read = ReadResults()
     seen: set[str] = set()
     for path in map(Path, paths):
-        for where, record in _lines(path, read.problems):
-            # Results name the article `article_id` (older runs) or `id`.
-            article_id = record.get("id", record.get("article_id"))
-            if not isinstance(article_id, str) or not article_id:
+        for line in iter_result_lines(path):
+            if line.record is None:
+                read.problems.append(str(line.problem))
+                continue
+            where, record, article_id = line.where, line.record, line.article_id
+            if not article_id:
                 read.problems.append(f'{where}: no article id (expected an "id" field)')
                 continue
             if article_id in seen:
@@ -103,27 +104,6 @@ def read_results(paths: Iterable[str | os.PathLike[str]]) -> ReadResults:
             except ValueError as error:
                 read.problems.append(f"{where} ({article_id}): not a valid result: {error}")
     return read
-
-
-def _lines(path: Path, problems: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        raise InputError(f"{path}: {error.strerror or error}") from None
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems.append(f"{where}: not a JSON line ({error})")
-                continue
-            if not isinstance(record, dict):
-                problems.append(f"{where}: expected a JSON object, found {type(record).__name__}")
-                continue
-            yield where, record
 
 
 def _mentions(article_id: str, record: dict[str, Any]) -> list[Mention]:

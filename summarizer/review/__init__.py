@@ -24,7 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.errors import InputError, json_error_text, validation_error_text
+from summarizer.errors import validation_error_text
+from summarizer.results_file import iter_result_lines
 from summarizer.storage import write_atomically
 
 if TYPE_CHECKING:
@@ -194,48 +195,29 @@ def read_results(
     ).result_model
     entries: list[dict[str, Any]] = []
     problems: list[str] = []
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        raise InputError(f"{path}: {error.strerror or error}") from None
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                why = (
-                    json_error_text(error, within_line=True)
-                    if isinstance(error, json.JSONDecodeError)
-                    else str(error)
-                )
-                problems.append(f"{where}: not a JSON line ({why})")
-                entries.append(failure_entry(f"line-{number}", problems[-1]))
-                continue
-            if not isinstance(record, dict):
-                problems.append(f"{where}: expected a JSON object")
-                entries.append(failure_entry(f"line-{number}", problems[-1]))
-                continue
-            # "article_id": a result written before results were keyed "id".
-            article_id = str(record.get("id") or record.get("article_id") or f"line-{number}")
-            article = articles.get(article_id)
-            failure = record.get("error")
-            if failure is not None:
-                message = failure.get("message") if isinstance(failure, dict) else failure
-                entries.append(failure_entry(article_id, str(message), article))
-                continue
-            context = article.validation_context() if article is not None else None
-            if "codebook" not in result_model.model_fields:
-                # The codebook a record names is the page's to know, not the result's.
-                record.pop("codebook", None)
-            try:
-                summary = result_model.model_validate(record, context=context)
-            except ValidationError as invalid:
-                problem = validation_error_text(invalid, limit=1)
-                problems.append(f"{where} ({article_id}): not a valid result: {problem}")
-                entries.append(failure_entry(article_id, problems[-1], article))
-                continue
-            entries.append(review_entry(summary, article))
+    for line in iter_result_lines(path):
+        if line.record is None:
+            problems.append(str(line.problem))
+            entries.append(failure_entry(f"line-{line.number}", problems[-1]))
+            continue
+        record, where = line.record, line.where
+        article_id = line.article_id or f"line-{line.number}"
+        article = articles.get(article_id)
+        failure = record.get("error")
+        if failure is not None:
+            message = failure.get("message") if isinstance(failure, dict) else failure
+            entries.append(failure_entry(article_id, str(message), article))
+            continue
+        context = article.validation_context() if article is not None else None
+        if "codebook" not in result_model.model_fields:
+            # The codebook a record names is the page's to know, not the result's.
+            record.pop("codebook", None)
+        try:
+            summary = result_model.model_validate(record, context=context)
+        except ValidationError as invalid:
+            problem = validation_error_text(invalid, limit=1)
+            problems.append(f"{where} ({article_id}): not a valid result: {problem}")
+            entries.append(failure_entry(article_id, problems[-1], article))
+            continue
+        entries.append(review_entry(summary, article))
     return entries, problems

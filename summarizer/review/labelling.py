@@ -32,8 +32,9 @@ from typing import Any
 
 from summarizer.article import ID_PATTERN, Article
 from summarizer.codebook import Codebook
-from summarizer.errors import DatasetError, InputError, json_error_text, validation_error_text
+from summarizer.errors import DatasetError, validation_error_text
 from summarizer.evaluation.dataset import ARTICLES_DIR, LABELS_DIR, load_dataset
+from summarizer.results_file import iter_result_lines
 from summarizer.storage import write_atomically
 
 # What the label contract has no key for, one file per article beside the labels.
@@ -80,25 +81,12 @@ def read_prefills(
     prefills: dict[str, Prefill] = {}
     problems: list[str] = []
     for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(f"{path}: cannot read the results ({error})") from None
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+        for line in iter_result_lines(path):
+            if line.record is None:
+                problems.append(str(line.problem))
                 continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                problems.append(
-                    f"{where}: not a JSON line ({json_error_text(error, within_line=True)})"
-                )
-                continue
-            if not isinstance(record, dict):
-                problems.append(f"{where}: expected a JSON object")
-                continue
-            article_id = str(record.get("id") or record.get("article_id") or "")
+            record, where = line.record, line.where
+            article_id = line.article_id or ""
             article = articles.get(article_id)
             if article is None:
                 problems.append(f"{where}: no article given for id {article_id!r} (see --articles)")
