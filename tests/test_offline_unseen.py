@@ -134,3 +134,36 @@ def test_a_court_handing_down_the_punishment_dates_and_places_the_sentence() -> 
     assert sentence.event_type is EventType.LEGAL
     assert str(sentence.date) == "2016-01-11"
     assert sentence.location is not None and sentence.location.name == "Malindi"
+
+
+# Who reports an attack is a source, even when its place or the day stands between
+# its name and the verb of saying.
+
+
+def test_a_source_named_with_its_place_or_day_before_said_is_no_party() -> None:
+    (attack,) = offline(
+        "date 2019-05-14 Niamey: Gunmen killed four villagers near Tillaberi on Monday, "
+        "the French Embassy in Niger confirmed on Tuesday."
+    ).events
+    assert "French Embassy" not in attack.actors
+    (raid,) = offline(
+        "date 2019-05-14 Niamey: Gunmen killed four villagers near Tillaberi on Monday, "
+        "the Red Star Front on Tuesday said."
+    ).events
+    assert "Red Star Front" not in raid.actors
+
+
+def test_who_condemns_an_attack_after_the_rest_of_its_name_and_the_day_is_no_party() -> None:
+    (ambush,) = offline(
+        "date 2019-05-14 Niamey: The Interior Ministry of Niger on Tuesday condemned an attack "
+        "in which gunmen killed four villagers near Tillaberi."
+    ).events
+    assert "Interior Ministry" not in ambush.actors
+
+
+def test_a_party_followed_by_a_place_and_an_act_stays_a_party() -> None:
+    (attack,) = offline(
+        "date 2019-05-14 Niamey: The Red Star Front in Niger attacked a village near "
+        "Tillaberi on Monday, killing four villagers, officials said."
+    ).events
+    assert "Red Star Front" in attack.actors

@@ -138,8 +138,16 @@ _TITLE_WORDS = words(
     "colonel col commander leader judge governor mayor senator sen rep ambassador pope "
     "archbishop bishop justice executive ceo chairman"
 )
+# A source's seat, the rest of its name or the day may stand between it and its verb:
+# "the embassy in Bamako confirmed", "the Ministry of Health on the same day said".
+_SOURCE_QUALIFIER = (
+    r"(?:\s+(?:in|at|of)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,2})?"
+    r"(?:\s+(?:on\s+)?(?:[A-Z][a-z]+day|the\s+same\s+day))?"
+)
 _REPORTING_AFTER = re.compile(
-    r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?,?\s+(?:(?:also|later|earlier)\s+)?"
+    r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?"
+    + _SOURCE_QUALIFIER
+    + r",?\s+(?:(?:also|later|earlier)\s+)?"
     # "claimed responsibility" is authorship, not a report.
     r"(?:said|says|say|told|reported|added|confirmed|announced|stated|cited|quoted"
     r"|claimed(?!\s+(?:responsibility|credit)))\b"
@@ -149,7 +157,9 @@ _REPORTING_AFTER = re.compile(
 )
 # Who condemns or mourns an event reacts to it; it is not a party to it.
 _REACTING_AFTER = re.compile(
-    r"^(?:\s*\([^)]*\))?\s+(?:(?:on|has|have|had|also|strongly|swiftly|\w+day)\s+){0,3}"
+    r"^(?:\s*\([^)]*\))?"
+    + _SOURCE_QUALIFIER
+    + r"\s+(?:(?:on|has|have|had|also|strongly|swiftly|\w+day)\s+){0,3}"
     r"(?:condemned|condemns|denounced|denounces|deplored|deplores|mourned|mourns|welcomed"
     r"|welcomes|expressed|expresses|offered|offers)\b",
     re.IGNORECASE,
