@@ -167,3 +167,26 @@ def test_a_party_followed_by_a_place_and_an_act_stays_a_party() -> None:
         "Tillaberi on Monday, killing four villagers, officials said."
     ).events
     assert "Red Star Front" in attack.actors
+
+
+# An ellipsis inside a quotation marks words left out, not the end of a sentence, so no
+# brief starts or ends on the piece of a quotation.
+
+
+def test_an_ellipsis_inside_a_quotation_does_not_end_the_sentence() -> None:
+    from summarizer.backends.offline.reading import read_sentences
+
+    texts = [
+        sentence.text
+        for sentence in read_sentences(
+            'Nurses marched in Lyon on Monday. "We call on... Durand and... Morel to quit '
+            'their... posts," the union said. \u201cEnough of... this,\u201d one nurse said... '
+            "Police watched."
+        )
+    ]
+    assert texts == [
+        "Nurses marched in Lyon on Monday.",
+        '"We call on... Durand and... Morel to quit their... posts," the union said.',
+        "\u201cEnough of... this,\u201d one nurse said...",
+        "Police watched.",
+    ]
