@@ -190,3 +190,19 @@ def test_an_ellipsis_inside_a_quotation_does_not_end_the_sentence() -> None:
         "\u201cEnough of... this,\u201d one nurse said...",
         "Police watched.",
     ]
+
+
+# A force under negation ("no police", "without soldiers") was not there: no party.
+
+
+def test_a_force_under_negation_is_no_party() -> None:
+    (killing,) = offline(
+        "date 2018-09-12 Quito: Gunmen shot dead a radio journalist in Tena on Tuesday; "
+        "there were no police guarding his house when he was killed."
+    ).events
+    assert "Ecuadorian police" not in killing.actors
+    assert "gunmen" in killing.actors
+    (raid,) = offline(
+        "date 2018-09-12 Quito: Police shot dead a radio journalist in Tena on Tuesday."
+    ).events
+    assert "Ecuadorian police" in raid.actors

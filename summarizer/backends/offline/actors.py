@@ -237,6 +237,9 @@ _NOUN_PHRASE = re.compile(
     r"|bases?|groups?|movements?|uniforms?|vehicles?|helicopters?|gunships?|courts?|camps?)\b)"
 )
 
+# A noun phrase under negation names nobody who took part: "no police were present".
+_NEGATIONS = words("no without")
+_NEGATED_BEFORE = re.compile(r"\b(?:[Nn]o|without)\s+$")
 
 # The words of _NOUN_PHRASE's nouns, to skip it in sentences that describe nobody.
 _DESCRIBED_WORDS = words(
@@ -375,8 +378,12 @@ def described_parties(
     mentions = []
     described = not _DESCRIBED_WORDS.isdisjoint(sentence.words)
     for match in _NOUN_PHRASE.finditer(text, start, end) if described else ():
-        noun = match["noun"].lower()
         qualifier = match["qualifier"] or ""
+        if qualifier.lower() in _NEGATIONS or _NEGATED_BEFORE.search(
+            text, max(0, match.start() - 9), match.start()
+        ):
+            continue  # "there were no police", "without soldiers": nobody was there
+        noun = match["noun"].lower()
         demonym = qualifier if qualifier[:1].isupper() and is_adjective(qualifier) else None
         name = _described_name(noun, qualifier, demonym, adjective)
         if name is None:
