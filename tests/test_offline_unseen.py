@@ -206,3 +206,25 @@ def test_a_force_under_negation_is_no_party() -> None:
         "date 2018-09-12 Quito: Police shot dead a radio journalist in Tena on Tuesday."
     ).events
     assert "Ecuadorian police" in raid.actors
+
+
+# Whom a reaction calls on to act is addressed by it, not a party to the event.
+
+
+def test_whom_a_reaction_urges_to_investigate_is_no_party() -> None:
+    (attack,) = offline(
+        "date 2017-02-20 Nairobi: Gunmen killed three aid workers near Garissa on Sunday. "
+        "The embassy urged the Kenyan government and the African Union to investigate the attack "
+        "on the aid workers near Garissa."
+    ).events
+    assert "Kenyan government" not in attack.actors
+    assert "African Union" not in attack.actors
+    assert "gunmen" in attack.actors
+
+
+def test_a_government_that_acts_in_an_attack_stays_a_party() -> None:
+    (strike,) = offline(
+        "date 2017-02-20 Nairobi: The African Union bombed a camp near Garissa on Sunday, "
+        "killing three fighters."
+    ).events
+    assert "African Union" in strike.actors

@@ -169,6 +169,13 @@ _ACCORDING_BEFORE = re.compile(
     r"(?:the\s+)?(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+# Whom a reaction calls on to act ("urged the government and the UN to investigate")
+# is addressed by it, not a party to the event.
+_APPEALED_TO_BEFORE = re.compile(
+    r"\b(?:urged|urging|urges|called\s+on|calling\s+on|calls\s+on|appealed\s+to|appealing\s+to)"
+    r"\s+(?:the\s+)?(?:(?:[\w-]+\s+){1,3}and\s+(?:the\s+)?)?(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 
 # Unnamed parties. A country's army and police take its adjective: "Kenyan police".
 _ARMY_NOUNS = frozenset(["soldiers", "soldier", "troops", "army", "military"])
@@ -355,6 +362,7 @@ def _is_reporter(text: str, start: int, end: int) -> bool:
         _REPORTING_AFTER.match(after)
         or _REACTING_AFTER.match(after)
         or _ACCORDING_BEFORE.search(before)
+        or _APPEALED_TO_BEFORE.search(before)
     )
 
 
