@@ -228,3 +228,37 @@ def test_a_government_that_acts_in_an_attack_stays_a_party() -> None:
         "killing three fighters."
     ).events
     assert "African Union" in strike.actors
+
+
+# History is not news: a sentence opening with a past year, or "on a Friday", does not
+# date an event in the week of publication.
+
+
+def test_a_sentence_opening_with_a_past_year_dates_nothing_this_week() -> None:
+    import datetime as dt
+
+    events = offline(
+        "date 2019-03-06 Kabul: A suicide bomber killed 12 people at a rally in Kabul on "
+        "Tuesday. In 2011, militants stormed a hotel in Herat on Sunday, killing nine guests."
+    ).events
+    assert [event.date for event in events if event.date] == [dt.date(2019, 3, 5)]
+
+
+def test_a_weekday_with_an_indefinite_article_is_no_day_of_this_week() -> None:
+    import datetime as dt
+
+    events = offline(
+        "date 2019-03-06 Kabul: A suicide bomber killed 12 people at a rally in Kabul on "
+        "Tuesday. Militants once stormed a hotel in Herat on a Sunday, killing nine guests."
+    ).events
+    assert [event.date for event in events if event.date] == [dt.date(2019, 3, 5)]
+
+
+def test_a_past_year_later_in_the_sentence_leaves_its_weekday_alone() -> None:
+    import datetime as dt
+
+    (arrest,) = offline(
+        "date 2019-03-06 Kabul: Police shot dead a man in Kabul on Tuesday, in a raid "
+        "on a house he had rented in 2011."
+    ).events
+    assert arrest.date == dt.date(2019, 3, 5)
