@@ -262,3 +262,24 @@ def test_a_past_year_later_in_the_sentence_leaves_its_weekday_alone() -> None:
         "on a house he had rented in 2011."
     ).events
     assert arrest.date == dt.date(2019, 3, 5)
+
+
+# News names a person in full once, then by surname: the surname in an event's sentence
+# is that person, a party to it, unless the person only speaks of it.
+
+
+def test_a_person_met_again_by_surname_is_a_party_under_the_full_name() -> None:
+    (vote, *_) = offline(
+        "date 2021-06-20 Lima: Peruvians voted on Sunday in a presidential run-off. The "
+        "interim leader, Rosa Quispe, is not standing. Quispe voted at a school in Lima "
+        "on Sunday morning."
+    ).events
+    assert "Rosa Quispe" in vote.actors
+
+
+def test_a_person_who_only_speaks_of_an_event_is_no_party() -> None:
+    (vote, *_) = offline(
+        "date 2021-06-20 Lima: Peruvians voted on Sunday in a presidential run-off. The "
+        "observer Rosa Quispe watched. Quispe said voting in Lima on Sunday was calm."
+    ).events
+    assert "Rosa Quispe" not in vote.actors

@@ -483,6 +483,27 @@ def persons(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
     ]
 
 
+def surnamed_persons(
+    sentence: Sentence, start: int, end: int, full_names: list[str]
+) -> list[ActorMention]:
+    """People the article named in full, met again by surname in `sentence.masked[start:end]`.
+
+    News names a person in full once, then by surname: "Maria Okafor ... Okafor voted at
+    a school" makes Maria Okafor a party to the vote. Who only speaks of it is not.
+    """
+    text = sentence.masked
+    mentions = []
+    for name in full_names:
+        surname = name.rsplit(" ", 1)[-1]
+        if surname not in text:
+            continue  # the common case, without a pattern
+        for match in re.finditer(rf"(?<![\w'\u2019-]){re.escape(surname)}(?![\w'\u2019-])", text):
+            if start <= match.start() < end and not _is_reporter(text, match.start(), match.end()):
+                mentions.append(ActorMention(name, match.start(), match.end(), None))
+                break
+    return mentions
+
+
 _NAME_TOKENS = re.compile(r"[\w'\u2019-]+")
 # Two or three capitalised words, the last of which may later stand alone: a person's name.
 _FULL_NAME = re.compile(
