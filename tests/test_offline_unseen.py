@@ -134,3 +134,152 @@ def test_a_court_handing_down_the_punishment_dates_and_places_the_sentence() -> 
     assert sentence.event_type is EventType.LEGAL
     assert str(sentence.date) == "2016-01-11"
     assert sentence.location is not None and sentence.location.name == "Malindi"
+
+
+# Who reports an attack is a source, even when its place or the day stands between
+# its name and the verb of saying.
+
+
+def test_a_source_named_with_its_place_or_day_before_said_is_no_party() -> None:
+    (attack,) = offline(
+        "date 2019-05-14 Niamey: Gunmen killed four villagers near Tillaberi on Monday, "
+        "the French Embassy in Niger confirmed on Tuesday."
+    ).events
+    assert "French Embassy" not in attack.actors
+    (raid,) = offline(
+        "date 2019-05-14 Niamey: Gunmen killed four villagers near Tillaberi on Monday, "
+        "the Red Star Front on Tuesday said."
+    ).events
+    assert "Red Star Front" not in raid.actors
+
+
+def test_who_condemns_an_attack_after_the_rest_of_its_name_and_the_day_is_no_party() -> None:
+    (ambush,) = offline(
+        "date 2019-05-14 Niamey: The Interior Ministry of Niger on Tuesday condemned an attack "
+        "in which gunmen killed four villagers near Tillaberi."
+    ).events
+    assert "Interior Ministry" not in ambush.actors
+
+
+def test_a_party_followed_by_a_place_and_an_act_stays_a_party() -> None:
+    (attack,) = offline(
+        "date 2019-05-14 Niamey: The Red Star Front in Niger attacked a village near "
+        "Tillaberi on Monday, killing four villagers, officials said."
+    ).events
+    assert "Red Star Front" in attack.actors
+
+
+# An ellipsis inside a quotation marks words left out, not the end of a sentence, so no
+# brief starts or ends on the piece of a quotation.
+
+
+def test_an_ellipsis_inside_a_quotation_does_not_end_the_sentence() -> None:
+    from summarizer.backends.offline.reading import read_sentences
+
+    texts = [
+        sentence.text
+        for sentence in read_sentences(
+            'Nurses marched in Lyon on Monday. "We call on... Durand and... Morel to quit '
+            'their... posts," the union said. \u201cEnough of... this,\u201d one nurse said... '
+            "Police watched."
+        )
+    ]
+    assert texts == [
+        "Nurses marched in Lyon on Monday.",
+        '"We call on... Durand and... Morel to quit their... posts," the union said.',
+        "\u201cEnough of... this,\u201d one nurse said...",
+        "Police watched.",
+    ]
+
+
+# A force under negation ("no police", "without soldiers") was not there: no party.
+
+
+def test_a_force_under_negation_is_no_party() -> None:
+    (killing,) = offline(
+        "date 2018-09-12 Quito: Gunmen shot dead a radio journalist in Tena on Tuesday; "
+        "there were no police guarding his house when he was killed."
+    ).events
+    assert "Ecuadorian police" not in killing.actors
+    assert "gunmen" in killing.actors
+    (raid,) = offline(
+        "date 2018-09-12 Quito: Police shot dead a radio journalist in Tena on Tuesday."
+    ).events
+    assert "Ecuadorian police" in raid.actors
+
+
+# Whom a reaction calls on to act is addressed by it, not a party to the event.
+
+
+def test_whom_a_reaction_urges_to_investigate_is_no_party() -> None:
+    (attack,) = offline(
+        "date 2017-02-20 Nairobi: Gunmen killed three aid workers near Garissa on Sunday. "
+        "The embassy urged the Kenyan government and the African Union to investigate the attack "
+        "on the aid workers near Garissa."
+    ).events
+    assert "Kenyan government" not in attack.actors
+    assert "African Union" not in attack.actors
+    assert "gunmen" in attack.actors
+
+
+def test_a_government_that_acts_in_an_attack_stays_a_party() -> None:
+    (strike,) = offline(
+        "date 2017-02-20 Nairobi: The African Union bombed a camp near Garissa on Sunday, "
+        "killing three fighters."
+    ).events
+    assert "African Union" in strike.actors
+
+
+# History is not news: a sentence opening with a past year, or "on a Friday", does not
+# date an event in the week of publication.
+
+
+def test_a_sentence_opening_with_a_past_year_dates_nothing_this_week() -> None:
+    import datetime as dt
+
+    events = offline(
+        "date 2019-03-06 Kabul: A suicide bomber killed 12 people at a rally in Kabul on "
+        "Tuesday. In 2011, militants stormed a hotel in Herat on Sunday, killing nine guests."
+    ).events
+    assert [event.date for event in events if event.date] == [dt.date(2019, 3, 5)]
+
+
+def test_a_weekday_with_an_indefinite_article_is_no_day_of_this_week() -> None:
+    import datetime as dt
+
+    events = offline(
+        "date 2019-03-06 Kabul: A suicide bomber killed 12 people at a rally in Kabul on "
+        "Tuesday. Militants once stormed a hotel in Herat on a Sunday, killing nine guests."
+    ).events
+    assert [event.date for event in events if event.date] == [dt.date(2019, 3, 5)]
+
+
+def test_a_past_year_later_in_the_sentence_leaves_its_weekday_alone() -> None:
+    import datetime as dt
+
+    (arrest,) = offline(
+        "date 2019-03-06 Kabul: Police shot dead a man in Kabul on Tuesday, in a raid "
+        "on a house he had rented in 2011."
+    ).events
+    assert arrest.date == dt.date(2019, 3, 5)
+
+
+# News names a person in full once, then by surname: the surname in an event's sentence
+# is that person, a party to it, unless the person only speaks of it.
+
+
+def test_a_person_met_again_by_surname_is_a_party_under_the_full_name() -> None:
+    (vote, *_) = offline(
+        "date 2021-06-20 Lima: Peruvians voted on Sunday in a presidential run-off. The "
+        "interim leader, Rosa Quispe, is not standing. Quispe voted at a school in Lima "
+        "on Sunday morning."
+    ).events
+    assert "Rosa Quispe" in vote.actors
+
+
+def test_a_person_who_only_speaks_of_an_event_is_no_party() -> None:
+    (vote, *_) = offline(
+        "date 2021-06-20 Lima: Peruvians voted on Sunday in a presidential run-off. The "
+        "observer Rosa Quispe watched. Quispe said voting in Lima on Sunday was calm."
+    ).events
+    assert "Rosa Quispe" not in vote.actors

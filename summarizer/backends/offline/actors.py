@@ -138,8 +138,16 @@ _TITLE_WORDS = words(
     "colonel col commander leader judge governor mayor senator sen rep ambassador pope "
     "archbishop bishop justice executive ceo chairman"
 )
+# A source's seat, the rest of its name or the day may stand between it and its verb:
+# "the embassy in Bamako confirmed", "the Ministry of Health on the same day said".
+_SOURCE_QUALIFIER = (
+    r"(?:\s+(?:in|at|of)\s+(?:the\s+)?[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,2})?"
+    r"(?:\s+(?:on\s+)?(?:[A-Z][a-z]+day|the\s+same\s+day))?"
+)
 _REPORTING_AFTER = re.compile(
-    r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?,?\s+(?:(?:also|later|earlier)\s+)?"
+    r"^(?:\s*\([^)]*\))?(?:\s+and\s+(?:[\w-]+\s+){0,2}?[\w-]+)?"
+    + _SOURCE_QUALIFIER
+    + r",?\s+(?:(?:also|later|earlier)\s+)?"
     # "claimed responsibility" is authorship, not a report.
     r"(?:said|says|say|told|reported|added|confirmed|announced|stated|cited|quoted"
     r"|claimed(?!\s+(?:responsibility|credit)))\b"
@@ -149,7 +157,9 @@ _REPORTING_AFTER = re.compile(
 )
 # Who condemns or mourns an event reacts to it; it is not a party to it.
 _REACTING_AFTER = re.compile(
-    r"^(?:\s*\([^)]*\))?\s+(?:(?:on|has|have|had|also|strongly|swiftly|\w+day)\s+){0,3}"
+    r"^(?:\s*\([^)]*\))?"
+    + _SOURCE_QUALIFIER
+    + r"\s+(?:(?:on|has|have|had|also|strongly|swiftly|\w+day)\s+){0,3}"
     r"(?:condemned|condemns|denounced|denounces|deplored|deplores|mourned|mourns|welcomed"
     r"|welcomes|expressed|expresses|offered|offers)\b",
     re.IGNORECASE,
@@ -157,6 +167,13 @@ _REACTING_AFTER = re.compile(
 _ACCORDING_BEFORE = re.compile(
     r"\b(?:according\s+to|cited|citing|quoted|told|(?:advised|informed|briefed)\s+by)\s+"
     r"(?:the\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+# Whom a reaction calls on to act ("urged the government and the UN to investigate")
+# is addressed by it, not a party to the event.
+_APPEALED_TO_BEFORE = re.compile(
+    r"\b(?:urged|urging|urges|called\s+on|calling\s+on|calls\s+on|appealed\s+to|appealing\s+to)"
+    r"\s+(?:the\s+)?(?:(?:[\w-]+\s+){1,3}and\s+(?:the\s+)?)?(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 
@@ -227,6 +244,9 @@ _NOUN_PHRASE = re.compile(
     r"|bases?|groups?|movements?|uniforms?|vehicles?|helicopters?|gunships?|courts?|camps?)\b)"
 )
 
+# A noun phrase under negation names nobody who took part: "no police were present".
+_NEGATIONS = words("no without")
+_NEGATED_BEFORE = re.compile(r"\b(?:[Nn]o|without)\s+$")
 
 # The words of _NOUN_PHRASE's nouns, to skip it in sentences that describe nobody.
 _DESCRIBED_WORDS = words(
@@ -342,6 +362,7 @@ def _is_reporter(text: str, start: int, end: int) -> bool:
         _REPORTING_AFTER.match(after)
         or _REACTING_AFTER.match(after)
         or _ACCORDING_BEFORE.search(before)
+        or _APPEALED_TO_BEFORE.search(before)
     )
 
 
@@ -365,8 +386,12 @@ def described_parties(
     mentions = []
     described = not _DESCRIBED_WORDS.isdisjoint(sentence.words)
     for match in _NOUN_PHRASE.finditer(text, start, end) if described else ():
-        noun = match["noun"].lower()
         qualifier = match["qualifier"] or ""
+        if qualifier.lower() in _NEGATIONS or _NEGATED_BEFORE.search(
+            text, max(0, match.start() - 9), match.start()
+        ):
+            continue  # "there were no police", "without soldiers": nobody was there
+        noun = match["noun"].lower()
         demonym = qualifier if qualifier[:1].isupper() and is_adjective(qualifier) else None
         name = _described_name(noun, qualifier, demonym, adjective)
         if name is None:
@@ -456,6 +481,27 @@ def persons(sentence: Sentence, start: int, end: int) -> list[ActorMention]:
         )
         for match in _TITLES.finditer(text, start, end)
     ]
+
+
+def surnamed_persons(
+    sentence: Sentence, start: int, end: int, full_names: list[str]
+) -> list[ActorMention]:
+    """People the article named in full, met again by surname in `sentence.masked[start:end]`.
+
+    News names a person in full once, then by surname: "Maria Okafor ... Okafor voted at
+    a school" makes Maria Okafor a party to the vote. Who only speaks of it is not.
+    """
+    text = sentence.masked
+    mentions = []
+    for name in full_names:
+        surname = name.rsplit(" ", 1)[-1]
+        if surname not in text:
+            continue  # the common case, without a pattern
+        for match in re.finditer(rf"(?<![\w'\u2019-]){re.escape(surname)}(?![\w'\u2019-])", text):
+            if start <= match.start() < end and not _is_reporter(text, match.start(), match.end()):
+                mentions.append(ActorMention(name, match.start(), match.end(), None))
+                break
+    return mentions
 
 
 _NAME_TOKENS = re.compile(r"[\w'\u2019-]+")

@@ -96,6 +96,17 @@ _BACKGROUND = re.compile(
     r"|earlier\s+this\s+(?:week|month|year))\b",
     re.IGNORECASE,
 )
+# "on a Friday", "one Sunday": a day of the week with an indefinite article is some such
+# day, not the one of the week of publication.
+_INDEFINITE_BEFORE = re.compile(r"\b(?:an?|one)\s+$", re.IGNORECASE)
+# A sentence that opens with a past year ("In 2011, ...", "Back in March 2009, ...") tells
+# history: its weekdays and undated days belong to that year, not to the week of
+# publication.
+_OPENING_YEAR = re.compile(
+    rf"^\W*(?:back\s+)?(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?(?:(?:{_MONTH})\.?\s+)?"
+    r"(?P<year>(?:1[89]|20)\d\d)\b",
+    re.IGNORECASE,
+)
 # Which pattern needs which words (None: a digit).
 _PATTERNS: tuple[tuple[str, frozenset[str] | None, re.Pattern[str]], ...] = (
     # "may" and "march" are common words: a capitalised one is looked for below.
@@ -211,6 +222,14 @@ def find_dates(text: str, words: frozenset[str], published: dt.date | None) -> l
                 vague_past=mention.vague_past,
             )
         )
+    opening = _OPENING_YEAR.match(text) if has_digit and published else None
+    if opening and published and int(opening["year"]) < published.year:
+        mentions = [
+            DateMention(m.start, m.end, vague_past=True)
+            if m.date is not None and m.date.year >= published.year
+            else m
+            for m in mentions
+        ]
     return mentions
 
 
@@ -232,6 +251,8 @@ def _resolve(
         which = (match["wd_which"] or "").strip().lower()
         if which in ("next", "coming") or _FOR_BEFORE.search(before):
             return DateMention(0, 0, future=True)
+        if _INDEFINITE_BEFORE.search(before):
+            return DateMention(0, 0, vague_past=True)
         if published is None:
             return DateMention(0, 0)
         weekday = WEEKDAYS.index(match["wd"].lower())

@@ -875,6 +875,8 @@ def _actors(
                 if draft.family not in DEADLY_FAMILIES
                 or _VICTIM_AFTER.match(sentence.masked, person.end)
             ]
+            if draft.family not in DEADLY_FAMILIES:
+                found += actors.surnamed_persons(sentence, start, end, context.persons)
             found += _acting_countries(sentence, start, end, context)
             found += _targeted_governments(sentence, start, end, context)
             if draft.sub_event_type == VOTE:

@@ -29,6 +29,9 @@ _WORD = re.compile(r"[a-z]+")
 # "8:55 p.m. (1755 GMT) with its epicentre...": the splitter's stop after "p.m." is no
 # sentence end; neither is one after a single capital ("Robert F. Kennedy").
 _FALSE_STOP = re.compile(r"(?:\b[ap]\.m\.|\b[A-Z]\.)$")
+# An ellipsis inside a quotation marks words left out of it, not the end of a sentence:
+# '"The pressure is on... the minister," she said.' is one sentence.
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|\u2026)$")
 
 
 @dataclass(frozen=True)
@@ -101,11 +104,20 @@ def _join_false_stops(paragraph: str, pieces: list[str]) -> list[str]:
     for piece in pieces:
         start = paragraph.find(piece, cursor)
         cursor = start + len(piece)
-        if spans and _FALSE_STOP.search(paragraph[spans[-1][0] : spans[-1][1]]):
+        if spans and _is_false_stop(paragraph[spans[-1][0] : spans[-1][1]]):
             spans[-1] = (spans[-1][0], cursor)
         else:
             spans.append((start, cursor))
     return [paragraph[start:end] for start, end in spans]
+
+
+def _is_false_stop(piece: str) -> bool:
+    if _FALSE_STOP.search(piece):
+        return True
+    if not _ELLIPSIS_END.search(piece):
+        return False
+    # An open quotation: more straight quotes than pairs, or an opening curly one unclosed.
+    return piece.count('"') % 2 == 1 or piece.count(_OPENING_ONLY) > piece.count(_CLOSING_ONLY)
 
 
 def mask_quotes(text: str) -> str:
