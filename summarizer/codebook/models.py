@@ -23,7 +23,6 @@ and the codebook's normalised data, and are rebuilt in the receiving process
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -138,26 +137,23 @@ def _build(spec: CodebookFormat) -> CodebookModels:
     result = create_model(
         "ArticleSummary", __base__=extraction, __doc__=ArticleSummary.__doc__, **result_fields
     )
-    models = CodebookModels(event_type, extracted_event, extraction, event, result, scored_event)
-    if _schemas(models) == _schemas(_STATIC):
+    if _schemas(extraction, result) == _schemas(Extraction, ArticleSummary):
         # Today's vocabulary and nothing more (the `news` codebook): today's classes
         # themselves, so its results are `ArticleSummary` instances, equal to and
         # checked exactly as results were before codebooks. Labels have no static
         # class of their own: theirs is built.
-        models = dataclasses.replace(_STATIC, scored_event=scored_event)
         _OWNERS[scored_event] = (spec, "scored_event")
-        return models
+        return CodebookModels(
+            EventType, ExtractedEvent, Extraction, Event, ArticleSummary, scored_event
+        )
+    models = CodebookModels(event_type, extracted_event, extraction, event, result, scored_event)
     for kind in ("extracted_event", "extraction", "event", "result", "scored_event"):
         _OWNERS[getattr(models, kind)] = (spec, kind)
     return models
 
 
-# scored_event is a placeholder here: `_build` always puts the built one in.
-_STATIC = CodebookModels(EventType, ExtractedEvent, Extraction, Event, ArticleSummary, EventFields)
-
-
-def _schemas(models: CodebookModels) -> list[dict[str, Any]]:
-    return [models.extraction.model_json_schema(), models.result.model_json_schema()]
+def _schemas(extraction: type[BaseModel], result: type[BaseModel]) -> list[dict[str, Any]]:
+    return [extraction.model_json_schema(), result.model_json_schema()]
 
 
 def _event_type_enum(spec: CodebookFormat) -> type[Enum]:
