@@ -25,13 +25,6 @@ from summarizer.dataset import build_from_mentions
 from summarizer.dataset.results import mentions_of
 from summarizer.evaluation.metrics import ArticleScore, MetricValues
 
-MERGE_METRICS: tuple[str, ...] = (
-    "merge_pair_precision",
-    "merge_pair_recall",
-    "merge_rows",
-    "merge_events",
-)
-
 
 def has_event_keys(scores: Sequence[ArticleScore]) -> bool:
     return any(event.event_key for score in scores for event in score.item.label.events)
