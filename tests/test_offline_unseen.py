@@ -283,3 +283,80 @@ def test_a_person_who_only_speaks_of_an_event_is_no_party() -> None:
         "observer Rosa Quispe watched. Quispe said voting in Lima on Sunday was calm."
     ).events
     assert "Rosa Quispe" not in vote.actors
+
+
+# Round 3: the lead that sets the scene, craft that leave the runway, deals, owners.
+
+
+def test_a_craft_that_left_the_runway_had_an_accident() -> None:
+    assert types(
+        "date 2022-02-10 Quito: A cargo plane overshot the runway at Mariscal Sucre airport on "
+        "Wednesday, injuring three crew."
+    ) == [EventType.ACCIDENT]
+    assert types(
+        "date 2022-02-10 Quito: A bus skidded off the mountain road near Cuenca on Tuesday, "
+        "killing nine passengers."
+    ) == [EventType.ACCIDENT]
+
+
+def test_the_lead_that_only_sets_the_scene_gives_the_event_its_day_and_place() -> None:
+    (crash,) = offline(
+        "date 2022-02-10 Quito: Yesterday, a regional airliner tried to land at Mariscal Sucre "
+        "airport in heavy fog. The aircraft overshot the runway and broke apart, killing four "
+        "people."
+    ).events
+    assert crash.event_type is EventType.ACCIDENT
+    assert str(crash.date) == "2022-02-09"
+    assert crash.location.name == "Mariscal Sucre"
+
+
+def test_a_scene_two_sentences_back_is_not_the_event_s() -> None:
+    (crash,) = offline(
+        "date 2022-02-10 Quito: Yesterday, the minister visited Guayaquil. Rain fell all "
+        "week. A cargo plane overshot the runway, killing two crew."
+    ).events
+    assert crash.date is None
+
+
+def test_a_charge_that_went_off_is_an_explosion() -> None:
+    assert types(
+        "date 2019-06-04 Nairobi: A device went off outside a bank in Eldoret on Monday, "
+        "wounding two guards."
+    ) == [EventType.EXPLOSION_REMOTE_VIOLENCE]
+
+
+def test_a_deal_to_sell_a_business_is_company_news() -> None:
+    (deal,) = offline(
+        "date 2021-09-03 Oslo: On Tuesday, the grocer Nordkjede and the retailer Fjellhandel "
+        "announced an agreement over selling 120 of Nordkjede's Swedish stores to Fjellhandel."
+    ).events
+    assert (deal.event_type, deal.sub_event_type) == (EventType.ECONOMIC, "company news")
+    assert types(
+        "date 2021-09-03 Oslo: The bank completed the sale of its insurance division on Monday."
+    ) == [EventType.ECONOMIC]
+
+
+def test_an_owner_named_with_a_possessive_is_no_place() -> None:
+    (blast,) = offline(
+        "date 2019-06-04 Nairobi: A bomb exploded on Monday at Peter Kamau's Silver Star "
+        "jewellery shop in Eldoret, killing one guard. Kamau was not hurt."
+    ).events
+    assert blast.location.name == "Eldoret"
+
+
+def test_an_attacker_keeps_the_name_the_text_gives() -> None:
+    (attack,) = offline(
+        "date 2019-06-04 Nairobi: Assailants attacked a minibus carrying traders near Garissa "
+        "on Monday."
+    ).events
+    assert "assailants" in attack.actors
+    assert "gunmen" not in attack.actors
+
+
+def test_a_sentence_opening_word_is_no_first_name() -> None:
+    events = offline(
+        "date 2021-09-03 Oslo: Both Nordkjede and Fjellhandel announced a merger on Monday. "
+        "Nordkjede will keep its name."
+    ).events
+    assert events
+    assert not any(actor.startswith("Both") for event in events for actor in event.actors)

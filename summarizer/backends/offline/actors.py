@@ -186,8 +186,10 @@ _FORCE_MODIFIERS = frozenset(
 _ARMED_NOUNS = {
     "gunmen": "gunmen",
     "armed men": "gunmen",
-    "attackers": "gunmen",
-    "assailants": "gunmen",
+    # Who attacked, as the text calls them: a coder keeps "assailants" rather than
+    # guessing they carried guns.
+    "attackers": "attackers",
+    "assailants": "assailants",
     "armed individuals": "gunmen",
     "militants": "militants",
     "insurgents": "insurgents",
@@ -542,7 +544,8 @@ _NOT_FIRST_NAMES = words(
     "Those Police President Prime Minister Mr Mrs Ms Dr Gov General Judge Chief Former State "
     "National Federal North South East West Northern Southern Eastern Western Central New "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
-    "June July August September October November December"
+    "June July August September October November December Both All Each Either Neither Only "
+    "Even Also Yesterday Today Meanwhile However"
 )
 
 

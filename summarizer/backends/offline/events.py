@@ -351,9 +351,12 @@ def _dateline_place(dateline: str | None, places: Gazetteer) -> PlaceMention | N
 def _merge(sentences: list[Sentence], context: ArticleContext) -> list[EventDraft]:
     drafts: list[EventDraft] = []
     anchor = context.published
+    scene: Sentence | None = None
     for sentence in sentences:
         rules = trigger_rules(sentence)
         if not rules:
+            if not drafts and sentence.paragraph == 0:
+                scene = sentence
             continue
         dates = []
         for date in sentence_dates(sentence, context.published):
@@ -364,9 +367,40 @@ def _merge(sentences: list[Sentence], context: ArticleContext) -> list[EventDraf
         for mention in sentence_mentions(sentence, rules, dates):
             if _may_matter(mention, drafts, context):
                 _place_mention(mention, _mention_places(mention, context), drafts, context)
+                if scene is not None and drafts and drafts[0].mentions == [mention]:
+                    _set_scene(drafts[0], scene, context)
+        scene = None
         strong = [d.date for d in dates if d.date is not None and not d.weak and not d.date_end]
         anchor = strong[-1] if strong else anchor
     return drafts
+
+
+def _set_scene(draft: EventDraft, scene: Sentence, context: ArticleContext) -> None:
+    """The lead's first sentence may only set the scene ("Yesterday, a flight tried to land
+    at X airport."), and the next one say what happened ("The aircraft overshot the runway"):
+    the scene's day and place are the event's, where its own sentence names none."""
+    if draft.mentions[0].sentence.index != scene.index + 1:
+        return
+    if draft.date is None:
+        days = [
+            date
+            for date in sentence_dates(scene, context.published)
+            if date.date is not None and not date.future and not date.date_end
+        ]
+        if days:
+            draft.date, draft.date_weak = days[0].date, days[0].weak
+    if draft.place is None or draft.place.rank <= COUNTRY_RANK:
+        named = [
+            place
+            for place in context.sentence_places(scene)
+            if place.rank > COUNTRY_RANK and not place.reference
+        ]
+        best = max(named, key=lambda place: (place.rank, -place.start), default=None)
+        if best is not None:
+            draft.place = best
+            if best.countries and draft.country not in best.countries:
+                in_article = context.country in best.countries
+                draft.country = context.country if in_article else best.countries[0]
 
 
 def _may_matter(mention: Mention, drafts: list[EventDraft], context: ArticleContext) -> bool:

@@ -411,6 +411,8 @@ def _cued_names(
         if not _may_be_cued(before, after) or not _could_be_place(bare, places) or is_party(bare):
             continue
         entry = places.entry(bare)
+        if entry is None and bare != name and _owned_thing(after):
+            continue
         cue = _cue_rank(before, after, known=entry is not None)
         if cue is None:
             continue
@@ -428,6 +430,13 @@ def _cued_names(
             )
         )
     return mentions
+
+
+def _owned_thing(after: str) -> bool:
+    """Whether what a possessive name owns is no place: "at Smith's Corner Deli" names the
+    owner of a shop, where "Gao's main market" names a town by its market."""
+    owned = after.split(None, 4)[1:4]
+    return not any(word.strip(",.;:()").lower() in _NOUN_RANKS for word in owned)
 
 
 def _may_be_cued(before: str, after: str) -> bool:

@@ -208,6 +208,11 @@ RULES: tuple[Rule, ...] = (
             r"|detonated)\b",
         ),
         ("bomber bombers", r"\bbombers?\s+struck\b"),
+        (
+            # A charge that "went off" exploded, whoever set it.
+            "off",
+            r"\b(?:bombs?|devices?|explosives?|charges?|grenades?)\s+(?:\w+\s+)?went\s+off\b",
+        ),
     ),
     # Bombs thrown by hand are a crowd's weapons, not remote violence: "hurled gas bombs at the
     # police" is a riot, so it outranks the bomb it names.
@@ -436,6 +441,13 @@ RULES: tuple[Rule, ...] = (
         ),
         ("overturned", r"\boverturned\b"),
         (
+            # A craft that left its runway, road or track: "overshot the runway".
+            "overshot overran skidded veered slid",
+            r"\b(?:overshot|overran|skidded\s+off|veered\s+off|slid\s+off)\s+(?:the\s+|a\s+)?"
+            r"(?:[\w-]+\s+)?(?:runway|road|track|tracks|rails|highway|bridge|motorway)\b",
+        ),
+        ("crash-landed crash-landing", r"\bcrash-land(?:ed|ing)\b"),
+        (
             "plunged",
             r"\bplunged\s+(?:into|off|down)\s+(?:a|an|the)\s+(?:river|ravine|gorge|valley|canal|sea)\b",
         ),
@@ -512,6 +524,17 @@ RULES: tuple[Rule, ...] = (
         (
             "acquire acquired acquires acquiring acquisition merger takeover buyout bid",
             r"\b(?:acquir(?:e|ed|es|ing)|acquisition|merger|takeover|buyout)\b|\bbid\s+for\b",
+        ),
+        (
+            # A deal to sell or buy a business: "agreed to sell its stores to", "the sale of
+            # its Polish unit".
+            "sell selling sale sold buy buying purchase purchasing",
+            r"\b(?:agree(?:d|ment|s)?|deal|plans?|offer(?:ed)?)\s+(?:\w+\s+){0,3}?(?:to|over|for)\s+"
+            r"(?:sell|selling|the\s+sale\s+of|buy|buying|purchase|purchasing)\b"
+            r"|\bsale\s+of\s+(?:\w+\s+){0,4}?(?:stores|shops|business(?:es)?|operations?|units?"
+            r"|stakes?|assets|division|subsidiary|brand|chain)\b"
+            r"|\bsold\s+(?:its|their|a|the)\s+(?:\w+\s+){0,3}?(?:stake|business|unit|division"
+            r"|subsidiary|operations?|stores|assets|chain)\b",
         ),
         (
             "operations production output exports flights services mining",
