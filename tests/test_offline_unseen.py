@@ -360,3 +360,58 @@ def test_a_sentence_opening_word_is_no_first_name() -> None:
     ).events
     assert events
     assert not any(actor.startswith("Both") for event in events for actor in event.actors)
+
+
+def test_hearsay_of_violence_leaves_a_protest_a_protest() -> None:
+    (march,) = offline(
+        "date 2018-05-02 Suva: Police fired tear gas on Tuesday to disperse a student protest "
+        "in Suva. The minister issued a statement saying he was told that a few students "
+        "threw stones at officers."
+    ).events
+    assert march.event_type is EventType.PROTEST
+
+
+def test_violence_the_reporter_states_makes_the_protest_a_riot() -> None:
+    (march,) = offline(
+        "date 2018-05-02 Suva: Students held a protest in Suva on Tuesday. Later, some of the "
+        "students threw stones at officers."
+    ).events
+    assert march.event_type is EventType.RIOT
+
+
+def test_a_square_of_the_city_already_named_is_the_same_rally() -> None:
+    events = offline(
+        "date 2018-05-02 Graz: Thousands of demonstrators protested against the new law in "
+        "the Austrian city of Graz. The protesters gathered at the rally on the city's central "
+        "Hauptplatz square on Sunday."
+    ).events
+    assert [event.event_type for event in events] == [EventType.PROTEST]
+
+
+def test_a_storm_told_over_several_days_is_one_disaster_from_its_first_day() -> None:
+    (storm,) = offline(
+        "date 2019-09-06 Havana: As Hurricane Mara finally cleared Cuba yesterday, the damage "
+        "began to emerge. Mara made landfall as a Category 4 hurricane in Pinar del Rio "
+        "province on Monday."
+    ).events
+    assert storm.event_type is EventType.DISASTER
+    assert (str(storm.date), str(storm.date_end)) == ("2019-09-02", "2019-09-05")
+
+
+def test_an_emergency_over_a_disease_is_a_health_measure() -> None:
+    (measure,) = offline(
+        "date 2020-01-05 Apia: The government declared a state of emergency over a cholera "
+        "outbreak on Friday."
+    ).events
+    assert (measure.event_type, measure.sub_event_type) == (EventType.HEALTH, "health measure")
+
+
+def test_a_plan_carried_out_is_no_execution_and_a_body_voting_to_act_no_election() -> None:
+    assert EventType.VIOLENCE_AGAINST_CIVILIANS not in types(
+        "date 2020-01-05 Apia: On Thursday the ministry executed a planned shutdown of public "
+        "offices for a vaccination drive."
+    )
+    decisions = offline(
+        "date 2020-01-05 Apia: The cabinet unanimously voted to lift the curfew on Saturday."
+    ).events
+    assert all(event.sub_event_type != "election" for event in decisions)

@@ -68,9 +68,13 @@ _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT}
 _ANNOUNCEMENT_PARAGRAPHS = 2
 # How many days after an event a report of it may be dated ("said on Thursday").
 _REPORT_LAG_DAYS = 3
-# "the city's Ajegunle township": a place inside the one the article named before.
+# How many days apart two reports of one natural disaster may be dated.
+_DISASTER_DAYS = 7
+# "the city's Ajegunle township", "the city's central square": a place inside the one the
+# article named before.
 _PART_OF_PREVIOUS = re.compile(
-    r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+$"
+    r"\b(?:the|that|this)\s+(?:city|town|capital|district|province|region)(?:'s|\u2019s)\s+"
+    r"(?:[a-z-]+\s+)?$"
 )
 _POLICY_WORDS = words(
     "sanctions embargo position policy pressure restrictions tariffs ban stance relations"
@@ -247,17 +251,31 @@ class EventDraft:
             # stated, types the attack.
             self.event_type, self.sub_event_type = mention.event_type, mention.sub_event_type
         self.mentions.append(mention)
-        if mention.event_type is EventType.RIOT and self.event_type is EventType.PROTEST:
+        if (
+            mention.event_type is EventType.RIOT
+            and self.event_type is EventType.PROTEST
+            and not mention.alleged
+        ):
             self.event_type, self.sub_event_type = EventType.RIOT, mention.sub_event_type
         if adopt_date and mention.date is not None:
             self._set_date(mention.date)
         if where.best is not None and (
             self.place is None
             or (_specific_key(self.place) is None and _specific_key(where.best) is not None)
+            # A region says more than its country: "the Bahamas" then "the Abaco Islands".
+            or (self.place.is_country and where.best.rank > self.place.rank)
             or (where.part_of_previous and where.best.rank > self.place.rank)
         ):
             self.place = where.best
         self.country = self.country or where.country
+
+    def extend_to(self, day: dt.date) -> None:
+        """Stretch the event's days to cover `day`."""
+        if self.date is None:
+            self.date = day
+            return
+        first, last = min(self.date, day), max(self.date_end or self.date, day)
+        self.date, self.date_end = first, (last if last > first else None)
 
     def _method_stated(self) -> bool:
         """Whether a mention so far named how the violence was done, not just that it was."""
@@ -542,6 +560,12 @@ def _place_mention(
             lag = (date.date - last.date).days
             if date.weak and 0 <= lag <= _REPORT_LAG_DAYS:
                 last.add(mention, where)
+                return
+            if last.family is Family.DISASTER and abs(lag) <= _DISASTER_DAYS and not date.weak:
+                # A storm or a flood lasts days: "made landfall on Sunday ... cleared the
+                # islands on Wednesday" is one disaster, from its first day to its last.
+                last.add(mention, where)
+                last.extend_to(date.date)
                 return
         _start(mention, where, drafts, date)
         return

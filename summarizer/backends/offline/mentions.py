@@ -25,6 +25,7 @@ from summarizer.backends.offline.dates import DateMention, find_dates
 from summarizer.backends.offline.fatalities import DeathReport, death_reports
 from summarizer.backends.offline.reading import Sentence, words
 from summarizer.backends.offline.triggers import (
+    DISEASE,
     LOOTING,
     VOTE,
     Role,
@@ -197,6 +198,12 @@ _SECURITY_AGENT = re.compile(
 )
 _NUMBERING_WORDS = words("second third another separate series two three")
 _OCCURRENCE_NOUNS = words("attack attacks raid raids ambush ambushes incident incidents")
+# Hearsay and allegations: what someone was told, or alleges, happened.
+_ALLEGED_BEFORE = re.compile(
+    r"\b(?:(?:was|were|had\s+been)\s+told|alleg(?:ed|es|ing)|claim(?:ed|s|ing)"
+    r"|insist(?:ed|s|ing))\s+that\b",
+    re.IGNORECASE,
+)
 _CLAIMED_BEFORE = re.compile(
     r"\bclaimed\s+(?:responsibility|credit)\s+for\s+(?:the|that|this|Monday's|Tuesday's"
     r"|Wednesday's|Thursday's|Friday's|Saturday's|Sunday's|last|latest)\s+(?:[\w'-]+\s+)?$"
@@ -237,6 +244,8 @@ class Mention:
     several: bool = False
     # "X claimed responsibility for the attack": the attack already reported.
     claimed: bool = False
+    # "said he was told that students threw rocks": an allegation, not the reporter's account.
+    alleged: bool = False
 
     @property
     def has_toll(self) -> bool:
@@ -298,10 +307,19 @@ def sentence_mentions(
             for start, end in mention.ranges:
                 mention.deaths.extend(death_reports(sentence.masked[start:end]))
         mention.event_type, mention.sub_event_type = _resolve_type(mention)
+        if mention.sub_event_type == "security measure" and DISEASE.search(
+            sentence.masked, mention.triggers[0].end
+        ):
+            # An emergency or a lockdown over a disease is a health measure.
+            mention.event_type, mention.sub_event_type = EventType.HEALTH, "health measure"
+            mention.family = Family.HEALTH
         mention.another, mention.several = _counted_occurrence(sentence, mention)
         mention.claimed = "claimed" in sentence.words and any(
             _CLAIMED_BEFORE.search(sentence.masked, max(0, trigger.start - 40), trigger.start)
             for trigger in mention.triggers
+        )
+        mention.alleged = bool(
+            _ALLEGED_BEFORE.search(sentence.masked, 0, mention.triggers[0].start)
         )
     return [mention for mention in mentions if not _planned(mention, dates)]
 

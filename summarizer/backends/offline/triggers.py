@@ -105,6 +105,15 @@ _VEHICLES = (
     r"|minibus|van|motorcycle|tanker)"
 )
 
+_DISEASES = (
+    r"(?:ebola|cholera|measles|malaria|dengue|polio|mpox|monkeypox|anthrax|plague"
+    r"|meningitis|marburg|lassa\s+fever|yellow\s+fever|bird\s+flu|avian\s+flu|influenza"
+    r"|covid(?:-19)?|coronavirus|sars|mers|hiv|tuberculosis|zika|diphtheria|typhoid"
+    r"|hepatitis)"
+)
+# A disease or its spread, named as the cause of something else ("an emergency over ...").
+DISEASE = re.compile(rf"\b{_DISEASES}\b|\b(?:outbreak|epidemic|pandemic)s?\b", re.IGNORECASE)
+
 RULES: tuple[Rule, ...] = (
     # Accidents that look like attacks: an explosion at a plant or a mine is no bombing but
     # an industrial accident, whichever determiner names the site ("the explosion at the mine").
@@ -321,7 +330,13 @@ RULES: tuple[Rule, ...] = (
         "attack",
         75,
         ("massacre massacres massacred", r"\bmassacr(?:e|es|ed)\b"),
-        ("executed execution executions", r"\bexecut(?:ed|ions?)\b(?!\s+(?:order|warrant))"),
+        (
+            # Not "executed a planned shutdown": a plan or an order carried out.
+            "executed execution executions",
+            r"\bexecut(?:ed|ions?)\b(?!\s+(?:order|warrant))(?!\s+(?:a|an|the|its|their)\s+"
+            r"(?:[\w-]+\s+){0,2}?(?:plan|shutdown|order|strategy|operation|programme|program"
+            r"|project|campaign|contract|transaction|deal|trade|move|search|policy)s?\b)",
+        ),
         ("behead beheaded beheading beheadings", r"\bbehead(?:ed|ing|ings)?\b"),
         ("hacked", r"\bhacked\s+to\s+death\b"),
         ("alive", r"\bburn(?:ed|t)\s+alive\b"),
@@ -620,10 +635,7 @@ RULES: tuple[Rule, ...] = (
             "ebola cholera measles malaria dengue polio mpox monkeypox anthrax plague meningitis "
             "marburg lassa yellow bird avian influenza covid coronavirus sars mers hiv "
             "tuberculosis zika diphtheria typhoid hepatitis",
-            r"\b(?:ebola|cholera|measles|malaria|dengue|polio|mpox|monkeypox|anthrax|plague"
-            r"|meningitis|marburg|lassa\s+fever|yellow\s+fever|bird\s+flu|avian\s+flu|influenza"
-            r"|covid(?:-19)?|coronavirus|sars|mers|hiv|tuberculosis|zika|diphtheria|typhoid"
-            r"|hepatitis)\b",
+            rf"\b{_DISEASES}\b",
         ),
         ("positive", r"\btested\s+positive\b"),
         ("vaccination vaccinations", r"\bvaccinations?\s+(?:campaign|drive)\b"),
@@ -726,7 +738,11 @@ RULES: tuple[Rule, ...] = (
         ("sworn", r"\bsworn\s+in\b"),
         ("elected", r"\b(?:re-?)?elected\b"),
         ("election elections", r"\belections?\b"),
-        ("voted", r"\bvoted\b"),
+        (
+            # A body that "voted to lift" a measure decided it; that is no election.
+            "voted",
+            r"\bvoted\b(?!\s+(?:\w+\s+)?(?:to|in\s+favou?r|against|down|through))",
+        ),
         ("referendum", r"\breferendum\b"),
         ("votes voting", r"\bvot(?:es|ing)\s+(?:on|in|for|to)\b"),
         ("visit", r"\b(?:state|official)\s+visit\b"),
