@@ -415,3 +415,81 @@ def test_a_plan_carried_out_is_no_execution_and_a_body_voting_to_act_no_election
         "date 2020-01-05 Apia: The cabinet unanimously voted to lift the curfew on Saturday."
     ).events
     assert all(event.sub_event_type != "election" for event in decisions)
+
+
+# Parties by the role the phrasing gives them.
+
+
+def test_an_unnamed_court_and_the_group_it_sentenced_are_parties() -> None:
+    (ruling, *_) = offline(
+        "date 2016-03-02 Lima: A Peruvian court sentenced 14 fishermen to three years in prison "
+        "for fishing in a reserve, officials said on Tuesday."
+    ).events
+    assert ruling.event_type is EventType.LEGAL
+    assert {"Peruvian court", "fishermen"} <= set(ruling.actors)
+
+
+def test_the_court_named_before_is_not_a_second_court() -> None:
+    (ruling, *_) = offline(
+        "date 2016-03-02 The Hague: The International Criminal Court on Thursday sentenced "
+        "Ana Ruiz to ten years, the longest sentence the court has handed down."
+    ).events
+    assert not any(actor.endswith(" court") for actor in ruling.actors)
+
+
+def test_the_owner_of_a_bombed_building_is_a_party() -> None:
+    (blast,) = offline(
+        "date 2019-06-04 Nairobi: A bomb exploded on Monday at businessman Peter Kamau's "
+        "jewellery shop in Eldoret, killing one guard. Kamau was not hurt."
+    ).events
+    assert "Peter Kamau" in blast.actors
+
+
+def test_the_company_of_striking_workers_is_a_party() -> None:
+    (strike,) = offline(
+        "date 2021-04-02 Hanoi: Workers at the Lotus Bay garment company went on strike in "
+        "Haiphong on Wednesday to demand unpaid bonuses."
+    ).events
+    assert strike.event_type is EventType.PROTEST
+    assert "Lotus Bay" in strike.actors
+
+
+def test_the_group_that_held_a_protest_is_a_party() -> None:
+    (protest,) = offline(
+        "date 2021-04-02 Cape Town: Women Against Silence said on Friday at a protest outside "
+        "parliament in Cape Town that the new law fails survivors."
+    ).events
+    assert "Women Against Silence" in protest.actors
+
+
+def test_the_operator_of_a_crashed_craft_is_a_party_even_from_the_scene() -> None:
+    (crash,) = offline(
+        "date 2022-02-10 Quito: Yesterday, an Andes Condor Air passenger flight tried to land "
+        "at Mariscal Sucre airport in heavy fog. The aircraft overshot the runway, killing four "
+        "people."
+    ).events
+    assert "Andes Condor Air" in crash.actors
+
+
+def test_a_company_introduced_by_its_trade_is_a_party() -> None:
+    (deal,) = offline(
+        "date 2021-09-03 Oslo: On Tuesday, the retailer Nordkjede and Swedish-based grocer "
+        "Fjellhandel announced an agreement over selling 120 stores to Fjellhandel."
+    ).events
+    assert {"Nordkjede", "Fjellhandel"} <= set(deal.actors)
+
+
+def test_a_mine_accident_hits_miners_and_investigating_police_are_no_party() -> None:
+    (blast,) = offline(
+        "date 2020-03-06 Beijing: A gas explosion at a coal mine in Shanxi province killed "
+        "19 people on Thursday. Police were still investigating the cause of the blast."
+    ).events
+    assert blast.actors == ["miners"]
+
+
+def test_journalists_and_activists_attacked_are_named_as_such() -> None:
+    (attack,) = offline(
+        "date 2016-03-10 Moscow: On Wednesday, assailants attacked a minibus carrying "
+        "journalists and activists near Nazran."
+    ).events
+    assert {"assailants", "journalists", "activists"} <= set(attack.actors)

@@ -152,7 +152,10 @@ _REPORTING_AFTER = re.compile(
     r"(?:said|says|say|told|reported|added|confirmed|announced|stated|cited|quoted"
     r"|claimed(?!\s+(?:responsibility|credit)))\b"
     r"|^\s+(?:officials?|spokes(?:man|woman|person)|sources?|statement|commanders?|chiefs?"
-    r"|envoys?|ambassadors?|representatives?)\b",
+    r"|envoys?|ambassadors?|representatives?)\b"
+    # Who investigates an event reports on it: "police were unsure of the motive".
+    r"|^\s+(?:were|are|was|is|have\s+been|had\s+been)\s+(?:still\s+)?(?:unsure|investigating"
+    r"|probing|trying\s+to\s+establish|looking\s+into)\b",
     re.IGNORECASE,
 )
 # Who condemns or mourns an event reacts to it; it is not a party to it.
@@ -220,6 +223,8 @@ _GROUP_NOUNS = words(
 # Victims of a crash named as a coder would: who they were, when it is more than "people".
 _ACCIDENT_VICTIM_NOUNS = words("children pupils students workers miners pilgrims")
 _CROWD_NOUNS = words("protesters protestors demonstrators marchers rioters crowd crowds")
+# Victims a coder names by who they are, as their work is why they were targeted.
+_WITNESS_NOUNS = words("journalists reporters activists")
 _NEEDS_ADJECTIVE = frozenset(["jets", "warplanes", "aircraft", "air", "force", "navy"])
 # "the government", not "a government school" or "government forces".
 _GOVERNMENT = re.compile(
@@ -239,7 +244,7 @@ _NOUN_PHRASE = re.compile(
     r"|bandits|separatists|extremists|kidnappers|militias?|militiamen|pirates|civilians?"
     r"|villagers|residents|passengers|workers|employees|worshippers|students|pupils|children"
     r"|women|farmers|herders|traders|shoppers|pilgrims|miners|refugees|patients|teachers|nurses"
-    r"|doctors|protesters"
+    r"|doctors|journalists|reporters|activists|protesters"
     r"|protestors|demonstrators|marchers|rioters|crowds?)\b"
     # "rebel commander", "army units": the noun qualifies someone else.
     r"(?!\s+(?:commanders?|leaders?|chiefs?|spokes\w+|officials?|sources|headquarters|units"
@@ -258,7 +263,8 @@ _DESCRIBED_WORDS = words(
     "kidnappers militia militias militiamen pirates civilian civilians villagers "
     "residents passengers workers employees worshippers students pupils children women "
     "farmers herders traders shoppers pilgrims miners refugees patients teachers nurses doctors "
-    "student teacher worker farmer trader nurse doctor administration protesters "
+    "student teacher worker farmer trader nurse doctor administration journalists reporters "
+    "activists protesters "
     "protestors demonstrators marchers rioters crowd crowds"
 )
 
@@ -404,7 +410,7 @@ def described_parties(
                 match.start(),
                 match.end(),
                 None,
-                victim=noun in _CIVILIAN_NOUNS or noun in _CROWD_NOUNS,
+                victim=noun in _CIVILIAN_NOUNS or noun in _CROWD_NOUNS or noun in _WITNESS_NOUNS,
                 reporter=_is_reporter(text, match.start(), match.end()),
                 crowd=noun in _CROWD_NOUNS,
                 group=noun if noun in _GROUP_NOUNS else None,
@@ -465,6 +471,8 @@ def _described_name(
         return "protesters"
     if noun in _CIVILIAN_NOUNS:
         return "civilians"
+    if noun in _WITNESS_NOUNS:
+        return noun
     return None
 
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from summarizer.article import Article
-from summarizer.backends.offline import actors
+from summarizer.backends.offline import actors, roles
 from summarizer.backends.offline.dates import DateMention, shifted
 from summarizer.backends.offline.fatalities import DeathReport, Shape, Side, event_fatalities
 from summarizer.backends.offline.mentions import (
@@ -179,15 +179,15 @@ class ArticleContext:
         """The people the article names in full and again by surname, most mentioned first."""
         found = self._persons
         if found is None:
-            found = actors.introduced_persons(
-                self.sentences,
-                lambda word: (
-                    self.places.entry(word) is not None
-                    or self.places.country_of_demonym(word) is not None
-                ),
-            )
+            found = actors.introduced_persons(self.sentences, self.is_place)
             object.__setattr__(self, "_persons", found)
         return found
+
+    def is_place(self, word: str) -> bool:
+        """Whether a word names a place the gazetteer knows, or a country's people."""
+        return (
+            self.places.entry(word) is not None or self.places.country_of_demonym(word) is not None
+        )
 
     def sentence_parties(self, sentence: Sentence) -> list[actors.ActorMention]:
         found = self._parties_of.get(sentence.index)
@@ -229,6 +229,7 @@ class EventDraft:
     date_weak: bool = False
     place: PlaceMention | None = None
     country: str | None = None
+    scene: Sentence | None = None  # the lead sentence that set the scene (see _set_scene)
 
     @property
     def family(self) -> Family:
@@ -399,6 +400,7 @@ def _set_scene(draft: EventDraft, scene: Sentence, context: ArticleContext) -> N
     the scene's day and place are the event's, where its own sentence names none."""
     if draft.mentions[0].sentence.index != scene.index + 1:
         return
+    draft.scene = scene
     if draft.date is None:
         days = [
             date
@@ -648,6 +650,8 @@ def _compatible(draft: EventDraft, mention: Mention) -> bool:
         if _is_arrest(draft.sub_event_type) or draft.event_type is EventType.LEGAL:
             return True
         return mention.date is None and draft.event_type in _CROWD_TYPES
+    if _blast_of_accident(draft, mention):
+        return True
     if mention.family is not draft.family:
         return False
     if kind is draft.event_type or mention.date is None:
@@ -656,6 +660,16 @@ def _compatible(draft: EventDraft, mention: Mention) -> bool:
         return True
     assault_only = all(trigger.rule.event_type is None for trigger in mention.triggers)
     return assault_only and draft.event_type in _VIOLENT_TYPES
+
+
+def _blast_of_accident(draft: EventDraft, mention: Mention) -> bool:
+    """ "The cause of the blast" after a gas explosion at a mine: the same explosion, named
+    without its cause, not a bombing."""
+    return (
+        draft.sub_event_type == "industrial accident"
+        and mention.event_type is EventType.EXPLOSION_REMOTE_VIOLENCE
+        and mention.sub_event_type is None
+    )
 
 
 def _is_arrest(sub_event_type: str | None) -> bool:
@@ -868,6 +882,41 @@ def _voters(sentence: Sentence, start: int, end: int) -> list[actors.ActorMentio
     return [actors.ActorMention("voters", match.start(), match.end(), None)]
 
 
+def _role_parties(
+    draft: EventDraft,
+    sentence: Sentence,
+    start: int,
+    end: int,
+    adjective: str | None,
+    context: ArticleContext,
+) -> list[actors.ActorMention]:
+    """The parties the event's own phrasing gives a role (see `roles`)."""
+    is_place = context.is_place
+    if draft.family is Family.LEGAL:
+        is_adjective = context.places.country_of_demonym
+        return [
+            *roles.court_parties(
+                sentence, start, end, adjective, lambda word: is_adjective(word) is not None
+            ),
+            *roles.sentenced_groups(sentence, start, end),
+        ]
+    if draft.event_type in _CROWD_TYPES:
+        return [
+            *roles.employers(sentence, start, end, is_place),
+            *roles.organisers(sentence, start, end, is_place),
+        ]
+    if draft.event_type is EventType.ACCIDENT:
+        return [
+            *roles.operators(sentence, start, end, is_place),
+            *roles.mine_workers(sentence, start, end),
+        ]
+    if draft.family is Family.VIOLENCE:
+        return roles.target_owners(sentence, start, end, is_place)
+    if draft.family is Family.ECONOMIC:
+        return roles.companies(sentence, start, end, is_place)
+    return []
+
+
 def _unnamed_defendant(draft: EventDraft, context: ArticleContext) -> list[actors.ActorMention]:
     """The person the article names, for a ruling or charge against someone it describes."""
     for mention in draft.mentions:
@@ -939,6 +988,9 @@ def _actors(
             found += _targeted_governments(sentence, start, end, context)
             if draft.sub_event_type == VOTE:
                 found += _voters(sentence, start, end)
+            found += _role_parties(draft, sentence, start, end, adjective, context)
+    if draft.scene is not None and draft.event_type is EventType.ACCIDENT:
+        found += roles.operators(draft.scene, 0, len(draft.scene.masked), context.is_place)
     if draft.family is Family.LEGAL and not any(
         mention.kind is None and " " in mention.name for mention in found
     ):
