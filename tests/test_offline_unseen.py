@@ -493,3 +493,34 @@ def test_journalists_and_activists_attacked_are_named_as_such() -> None:
         "journalists and activists near Nazran."
     ).events
     assert {"assailants", "journalists", "activists"} <= set(attack.actors)
+
+
+# Round 3, rules written reading the older dev articles.
+
+
+def test_refugees_who_gathered_held_no_protest() -> None:
+    assert EventType.PROTEST not in types(
+        "date 2015-12-31 Bangui: Refugees also gathered in the border town of Garoua on "
+        "Wednesday to wait for buses."
+    )
+    assert types(
+        "date 2015-12-31 Bangui: Hundreds of traders gathered outside the town hall in Bangui "
+        "on Wednesday to demand lower taxes."
+    ) == [EventType.PROTEST]
+
+
+def test_a_fire_dated_only_by_a_report_is_dated_by_its_start() -> None:
+    (fire,) = offline(
+        "date 2016-06-25 Fresno: A wildfire in central California has burned 90 homes, fire "
+        "officials said Saturday. Since it began Thursday, the fire has swept through 20,000 "
+        "acres."
+    ).events
+    assert str(fire.date) == "2016-06-23"
+
+
+def test_a_sum_a_company_books_is_company_news() -> None:
+    (charge,) = offline(
+        "date 2017-12-29 New York: The insurer Halden Re took a $2 billion charge in the "
+        "fourth quarter, it said on Friday."
+    ).events
+    assert (charge.event_type, charge.sub_event_type) == (EventType.ECONOMIC, "company news")

@@ -68,6 +68,13 @@ _PLACED_FAMILIES = frozenset({Family.VIOLENCE, Family.DISASTER, Family.ACCIDENT}
 _ANNOUNCEMENT_PARAGRAPHS = 2
 # How many days after an event a report of it may be dated ("said on Thursday").
 _REPORT_LAG_DAYS = 3
+# "it began Thursday", "the blaze broke out on Monday": the day a disaster started.
+_STARTED = words("began started broke erupted ignited sparked")
+_STARTED_AT = re.compile(
+    r"\b(?:it|fire|blaze|flood|flooding|floods|storm|eruption|wildfire)\s+(?:first\s+)?"
+    r"(?:began|started|broke\s+out|erupted|ignited|was\s+sparked)\b",
+    re.IGNORECASE,
+)
 # How many days apart two reports of one natural disaster may be dated.
 _DISASTER_DAYS = 7
 # "the city's Ajegunle township", "the city's central square": a place inside the one the
@@ -328,6 +335,9 @@ def extract_events(article: Article) -> tuple[list[Sentence], list[ExtractedEven
         sentences=sentences,
     )
     drafts = _merge(sentences, context)
+    for draft in drafts:
+        if draft.family is Family.DISASTER and (draft.date is None or draft.date_weak):
+            _date_from_start(draft, context)
     naming = _naming_drafts(drafts)
     events = [_finish(draft, context, drafts, naming) for draft in drafts]
     return sentences, events
@@ -392,6 +402,26 @@ def _merge(sentences: list[Sentence], context: ArticleContext) -> list[EventDraf
         strong = [d.date for d in dates if d.date is not None and not d.weak and not d.date_end]
         anchor = strong[-1] if strong else anchor
     return drafts
+
+
+def _date_from_start(draft: EventDraft, context: ArticleContext) -> None:
+    """A fire or a flood dated only by a report ("officials said Saturday") is dated by its
+    start where the article gives it: "since it began Thursday, the fire has burned..."."""
+    first = draft.mentions[0].sentence.index
+    for sentence in context.sentences[first:]:
+        if _STARTED.isdisjoint(sentence.words):
+            continue
+        for start in _STARTED_AT.finditer(sentence.masked):
+            days = [
+                date
+                for date in sentence_dates(sentence, context.published)
+                if start.end() <= date.start <= start.end() + 4
+                and date.date is not None
+                and not date.future
+            ]
+            if days:
+                draft.date, draft.date_end, draft.date_weak = days[0].date, None, False
+                return
 
 
 def _set_scene(draft: EventDraft, scene: Sentence, context: ArticleContext) -> None:

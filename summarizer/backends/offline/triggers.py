@@ -114,6 +114,26 @@ _DISEASES = (
 # A disease or its spread, named as the cause of something else ("an emergency over ...").
 DISEASE = re.compile(rf"\b{_DISEASES}\b|\b(?:outbreak|epidemic|pandemic)s?\b", re.IGNORECASE)
 
+# People who gather for reasons of their own: "refugees gathered at the border" is no protest.
+_NOT_GATHERED_BY = "".join(
+    f"(?<!{group} {between})"
+    for group in (
+        "refugees",
+        "migrants",
+        "mourners",
+        "worshippers",
+        "pilgrims",
+        "relatives",
+        "families",
+        "rescuers",
+        "fans",
+        "tourists",
+        "survivors",
+        "displaced",
+    )
+    for between in ("", "also ", "had ", "have ", "who ")
+)
+
 RULES: tuple[Rule, ...] = (
     # Accidents that look like attacks: an explosion at a plant or a mine is no bombing but
     # an industrial accident, whichever determiner names the site ("the explosion at the mine").
@@ -541,6 +561,13 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:acquir(?:e|ed|es|ing)|acquisition|merger|takeover|buyout)\b|\bbid\s+for\b",
         ),
         (
+            # "a $5 billion charge", "a $2 billion hit to profits": a sum a company books.
+            "charge charges writedown write-down writedowns impairment impairments hit",
+            r"\b(?:an?|its|the)\s+(?:[$\u20ac\u00a3]\s?)?[\d.,]+\s*(?:billion|million|bn|m)?\s+"
+            r"(?:[\w-]+\s+)?(?:charges?|write-?downs?|impairments?"
+            r"|hit\s+to\s+(?:its\s+)?(?:profits?|earnings|revenues?|income))\b",
+        ),
+        (
             # A deal to sell or buy a business: "agreed to sell its stores to", "the sale of
             # its Polish unit".
             "sell selling sale sold buy buying purchase purchasing",
@@ -592,7 +619,10 @@ RULES: tuple[Rule, ...] = (
         ("march marched marches marching", r"\bmarch(?:ed|es|ing)\b|(?-i:\bmarch\b)"),
         ("streets", r"\b(?:took|taking|take)\s+to\s+the\s+streets\b"),
         ("sit", r"\bsit-ins?\b"),
-        ("gathered", r"\bgathered\s+(?:\w+\s+){0,3}(?:outside|in\s+front\s+of|at|in)\b"),
+        (
+            "gathered",
+            rf"{_NOT_GATHERED_BY}\bgathered\s+(?:\w+\s+){{0,3}}(?:outside|in\s+front\s+of|at|in)\b",
+        ),
         ("vigil vigils", r"\bvigils?\b"),
         (
             "strike strikes walkout walkouts",
