@@ -524,3 +524,59 @@ def test_a_sum_a_company_books_is_company_news() -> None:
         "fourth quarter, it said on Friday."
     ).events
     assert (charge.event_type, charge.sub_event_type) == (EventType.ECONOMIC, "company news")
+
+
+def test_a_chamber_that_voted_a_law_through_passed_legislation() -> None:
+    (law,) = offline(
+        "date 2019-05-17 Taipei: The parliament voted 70 to 31 to legalise assisted dying on "
+        "Friday."
+    ).events
+    assert (law.event_type, law.sub_event_type) == (EventType.POLITICAL, "legislation")
+
+
+def test_a_place_on_a_border_is_the_side_the_article_is_about() -> None:
+    (attack, *_) = offline(
+        "date 2016-03-10 Kano: On Wednesday, assailants attacked a bus on the border between "
+        "Nigeria's Kebbi and Zamfara states. Zamfara officials said the bus was heading home to "
+        "Zamfara."
+    ).events
+    assert attack.location.name == "Zamfara"
+
+
+def test_a_crowd_at_a_named_building_gathered_there() -> None:
+    (protest,) = offline(
+        "date 2021-08-10 Pretoria: Thousands of striking nurses marched on the Union Buildings "
+        "in Pretoria on Monday."
+    ).events
+    assert protest.location.name == "Union Buildings"
+    (protest,) = offline(
+        "date 2021-08-10 Cape Town: Women Against Silence said on Friday at a protest outside "
+        "the Western Cape High Court that the law fails survivors."
+    ).events
+    assert protest.location.name == "Western Cape High Court"
+    assert "Western Cape High Court" not in protest.actors
+
+
+def test_a_day_after_a_named_occasion_is_no_day_after_the_last_event() -> None:
+    (protest,) = offline(
+        "Campaigners said on Friday that a trial begun on October 2, 2005 was still not over. "
+        "About a dozen protesters gathered outside the court a day after Heritage Day."
+    ).events
+    assert protest.date is None
+
+
+def test_journalists_told_of_an_attack_are_no_party_to_it() -> None:
+    (attack,) = offline(
+        "date 2019-01-22 Kabul: Gunmen attacked a checkpoint in Maidan Shahr on Monday, killing "
+        "eight civilians, officials told journalists."
+    ).events
+    assert "journalists" not in attack.actors
+
+
+def test_chinese_wire_copy_reports_events_and_defendants() -> None:
+    (ruling, *_) = offline(
+        "date 2012-09-24: 一家法院判处前市长李建国12年徒刑。李建国表示不上诉。"
+    ).events
+    assert (ruling.event_type, ruling.sub_event_type) == (EventType.LEGAL, "sentence")
+    assert ruling.actors == ["李建国"]
+    assert types("date 2016-05-03: 数千名工人在工厂外举行抗议。") == [EventType.PROTEST]

@@ -225,6 +225,7 @@ _ACCIDENT_VICTIM_NOUNS = words("children pupils students workers miners pilgrims
 _CROWD_NOUNS = words("protesters protestors demonstrators marchers rioters crowd crowds")
 # Victims a coder names by who they are, as their work is why they were targeted.
 _WITNESS_NOUNS = words("journalists reporters activists")
+_ADDRESSED_BEFORE = re.compile(r"\b(?:to|told|briefed|informed|by|with)\s+(?:the\s+)?$")
 _NEEDS_ADJECTIVE = frozenset(["jets", "warplanes", "aircraft", "air", "force", "navy"])
 # "the government", not "a government school" or "government forces".
 _GOVERNMENT = re.compile(
@@ -400,6 +401,10 @@ def described_parties(
         ):
             continue  # "there were no police", "without soldiers": nobody was there
         noun = match["noun"].lower()
+        if noun in _WITNESS_NOUNS and _ADDRESSED_BEFORE.search(
+            text, max(0, match.start() - 12), match.start()
+        ):
+            continue  # "officials told journalists": the press, addressed
         demonym = qualifier if qualifier[:1].isupper() and is_adjective(qualifier) else None
         name = _described_name(noun, qualifier, demonym, adjective)
         if name is None:

@@ -62,8 +62,11 @@ _RELATIVE = re.compile(
     r"|evening)|last\s+night)\b",
     re.IGNORECASE,
 )
+# "A day after the attack" counts from the event before; "a day after Women's Day" from a
+# named occasion, whose date the text does not give.
 _SHIFT = re.compile(
     rf"\b(?:(?P<shift_count>{_COUNT})\s+days?\s+(?P<shift_way>earlier|before|later|after|ago)"
+    r"(?!\s+(?-i:[A-Z]))"
     r"|the\s+(?P<shift_word>previous|preceding|next|following)\s+day"
     r"|the\s+day\s+(?P<shift_day>before|after))\b",
     re.IGNORECASE,

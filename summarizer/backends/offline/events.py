@@ -75,6 +75,13 @@ _STARTED_AT = re.compile(
     r"(?:began|started|broke\s+out|erupted|ignited|was\s+sparked)\b",
     re.IGNORECASE,
 )
+_SITE = re.compile(
+    r"\b(?:outside|in\s+front\s+of|at|marched\s+(?:on|to)|gathered\s+(?:at|outside))\s+the\s+"
+    r"(?P<site>(?:[A-Z][\w'\u2019-]*\s+){1,4}(?:Court|Parliament|Embassy|Consulate|Ministry"
+    r"|Palace|Buildings?|House|Hall|Stadium|Square|Headquarters|Assembly))\b"
+)
+# How many days before publication a scene-setting lead may be dated.
+_SCENE_DAYS = 7
 # How many days apart two reports of one natural disaster may be dated.
 _DISASTER_DAYS = 7
 # "the city's Ajegunle township", "the city's central square": a place inside the one the
@@ -128,6 +135,7 @@ class ArticleContext:
     _places_of: dict[int, list[PlaceMention]] = field(default_factory=dict)
     _parties_of: dict[int, list[actors.ActorMention]] = field(default_factory=dict)
     _persons: list[str] | None = None
+    _text: str | None = None
 
     def sentence_places(self, sentence: Sentence) -> list[PlaceMention]:
         found = self._places_of.get(sentence.index)
@@ -188,6 +196,15 @@ class ArticleContext:
         if found is None:
             found = actors.introduced_persons(self.sentences, self.is_place)
             object.__setattr__(self, "_persons", found)
+        return found
+
+    @property
+    def text(self) -> str:
+        """The article's text as the rules read it, quotes masked."""
+        found = self._text
+        if found is None:
+            found = " ".join(sentence.masked for sentence in self.sentences)
+            object.__setattr__(self, "_text", found)
         return found
 
     def is_place(self, word: str) -> bool:
@@ -431,11 +448,16 @@ def _set_scene(draft: EventDraft, scene: Sentence, context: ArticleContext) -> N
     if draft.mentions[0].sentence.index != scene.index + 1:
         return
     draft.scene = scene
-    if draft.date is None:
+    published = context.published
+    if draft.date is None and published is not None:
+        # A lead sets the scene in the week of the story; an older date there is background.
         days = [
             date
-            for date in sentence_dates(scene, context.published)
-            if date.date is not None and not date.future and not date.date_end
+            for date in sentence_dates(scene, published)
+            if date.date is not None
+            and not date.future
+            and not date.date_end
+            and 0 <= (published - date.date).days <= _SCENE_DAYS
         ]
         if days:
             draft.date, draft.date_weak = days[0].date, days[0].weak
@@ -485,7 +507,17 @@ def _mention_places(mention: Mention, context: ArticleContext) -> MentionPlaces:
         and not _passing_country(place, context)
         and not _policy_target(sentence, place)
     ]
-    best = max(named, key=lambda place: (place.rank, -place.start), default=None)
+    # Of two reference points as precise ("the border between A and B"), the one the
+    # article is about; otherwise the first named ("the Sivrice district of Elazig").
+    best = max(
+        named,
+        key=lambda place: (
+            place.rank,
+            context.text.count(place.name) if place.reference else 0,
+            -place.start,
+        ),
+        default=None,
+    )
     trigger_clauses = {sentence.clause_at(trigger.start) for trigger in mention.triggers}
     near = [
         place
@@ -749,6 +781,9 @@ def _finish(
     deadly = draft.family in DEADLY_FAMILIES
     fatalities = event_fatalities(_own_reports(draft)) if deadly else None
     location = _location(draft, context, drafts)
+    site = _protest_site(draft) if draft.event_type in _CROWD_TYPES else None
+    if site is not None:
+        location = Location(name=site, country=location.country or context.country)
     adjective = context.places.adjective(location.country)
     # "Five people were killed, police said on Monday": Monday dates the report. An
     # announcement ("said on Thursday it had suspended operations") is its own date.
@@ -760,7 +795,11 @@ def _finish(
         date=date,
         date_end=date_end,
         location=location,
-        actors=_actors(draft, context, adjective, _claimants(draft, drafts, context)),
+        actors=[
+            actor
+            for actor in _actors(draft, context, adjective, _claimants(draft, drafts, context))
+            if actor != site
+        ],
         fatalities=fatalities,
         sentences=sentences,
         report_clauses=[
@@ -806,6 +845,16 @@ def _sentence_triggers(draft: EventDraft, sentence: Sentence, *, naming: bool) -
         for trigger in mention.triggers
         if not naming or trigger.role not in _DEATH_ROLES
     ]
+
+
+def _protest_site(draft: EventDraft) -> str | None:
+    """The building a crowd gathered at or marched on: "outside the Supreme Court",
+    "marched on the Union Buildings". An institution there is where, not who."""
+    for mention in draft.mentions:
+        site = _SITE.search(mention.sentence.masked)
+        if site is not None:
+            return site["site"]
+    return None
 
 
 def _location(draft: EventDraft, context: ArticleContext, drafts: list[EventDraft]) -> Location:
@@ -929,6 +978,7 @@ def _role_parties(
                 sentence, start, end, adjective, lambda word: is_adjective(word) is not None
             ),
             *roles.sentenced_groups(sentence, start, end),
+            *roles.chinese_defendants(sentence, start, end, context.text),
         ]
     if draft.event_type in _CROWD_TYPES:
         return [

@@ -26,6 +26,10 @@ _CLAUSE_BREAK = re.compile(
     r"(?:,\s+(?!\d{4}\b)|;\s+|:\s+|\s+[-\u2013\u2014]{1,2}\s+|\s+(?=(?:while|whereas)\s))"
 )
 _WORD = re.compile(r"[a-z]+")
+# Chinese has no spaces to find words by: a sentence in its script gets this sign among its
+# words, under which the rules for Chinese are filed.
+CJK_SIGN = "\0cjk"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # "8:55 p.m. (1755 GMT) with its epicentre...": the splitter's stop after "p.m." is no
 # sentence end; neither is one after a single capital ("Robert F. Kennedy").
 _FALSE_STOP = re.compile(r"(?:\b[ap]\.m\.|\b[A-Z]\.)$")
@@ -51,7 +55,10 @@ class Sentence:
     def __post_init__(self) -> None:
         # Every sentence is screened by its words; only a few are read any further.
         object.__setattr__(self, "lowered", self.masked.lower())
-        object.__setattr__(self, "words", frozenset(_WORD.findall(self.lowered)))
+        found = _WORD.findall(self.lowered)
+        if _CJK.search(self.masked):
+            found.append(CJK_SIGN)
+        object.__setattr__(self, "words", frozenset(found))
 
     @property
     def clauses(self) -> tuple[tuple[int, int], ...]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
-from summarizer.backends.offline.reading import Sentence
+from summarizer.backends.offline.reading import CJK_SIGN, Sentence
 from summarizer.schema import EventType
 
 
@@ -771,7 +771,8 @@ RULES: tuple[Rule, ...] = (
         (
             # A body that "voted to lift" a measure decided it; that is no election.
             "voted",
-            r"\bvoted\b(?!\s+(?:\w+\s+)?(?:to|in\s+favou?r|against|down|through))",
+            r"\bvoted\b(?!\s+(?:\w+\s+)?(?:to|in\s+favou?r|against|down|through)\b)"
+            r"(?!\s+\d+\s*(?:to|-)\s*\d+)",
         ),
         ("referendum", r"\breferendum\b"),
         ("votes voting", r"\bvot(?:es|ing)\s+(?:on|in|for|to)\b"),
@@ -799,6 +800,13 @@ RULES: tuple[Rule, ...] = (
             r"{0,2}(?:law|bill|legislation|budget|decree|constitution|package|amendment|reforms?)\b"
             r"|\b(?:package|law|bill|budget|reforms?)\s+(?:\w+\s+){0,2}(?:approved|passed"
             r"|adopted)\b",
+        ),
+        (
+            # A chamber that voted a law through: "voted 66 to 27 to legalise", "voted to ban".
+            "voted",
+            r"\bvoted\s+(?:\d+\s*(?:to|-)\s*\d+\s+)?(?:\w+\s+)?(?:to\s+(?:approve|pass|legali[sz]e"
+            r"|adopt|ban|amend|repeal|abolish|outlaw|criminali[sz]e|ratify|enact)|in\s+favou?r\s+of"
+            r"\s+(?:a|an|the)\s+(?:\w+\s+){0,2}(?:law|bill|amendment|motion))\b",
         ),
         ("impeached impeachment confidence", r"\bimpeach(?:ed|ment)\b|\bno-?\s?confidence\b"),
         (
@@ -937,6 +945,39 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def _chinese(
+    role: Role,
+    event_type: EventType | None,
+    sub_event_type: str | None,
+    priority: int,
+    pattern: str,
+) -> Rule:
+    """A rule for Chinese text, filed under the sign every Chinese sentence carries."""
+    return Rule(role, event_type, sub_event_type, priority, (CJK_SIGN,), re.compile(pattern))
+
+
+_E = Role.EVENT
+# News in Chinese: the same events, said with the words a Chinese wire story uses.
+CHINESE_RULES: tuple[Rule, ...] = (
+    _chinese(_E, _T.ACCIDENT, "industrial accident", 95, r"(?:瓦斯|煤矿|矿井|工厂)\S{0,4}爆炸"),
+    _chinese(_E, _T.EXPLOSION_REMOTE_VIOLENCE, None, 88, r"爆炸|炸弹"),
+    _chinese(_E, _T.RIOT, "violent demonstration", 85, r"骚乱|暴乱|暴动"),
+    _chinese(_E, _T.BATTLE, "armed clash", 80, r"交火|武装冲突"),
+    _chinese(_E, _T.VIOLENCE_AGAINST_CIVILIANS, "attack", 75, r"谋杀|杀害|绑架|袭击"),
+    _chinese(_E, _T.DISASTER, None, 70, r"地震|洪水|洪灾|台风|泥石流|山火|森林火灾"),
+    _chinese(_E, _T.ACCIDENT, "transport accident", 68, r"车祸|坠毁|相撞|翻车|沉没|脱轨|空难"),
+    _chinese(_E, _T.PROTEST, "peaceful protest", 64, r"抗议|示威|游行|罢工|静坐"),
+    _chinese(_E, _T.HEALTH, "outbreak", 63, r"疫情|霍乱|麻疹|埃博拉|新冠|禽流感"),
+    _chinese(_E, _T.LEGAL, "sentence", 60, r"判处|判刑|被判|徒刑"),
+    _chinese(_E, _T.LEGAL, "verdict", 60, r"定罪|判定\S{0,6}(?:有罪|犯有)|宣判"),
+    _chinese(_E, _T.LEGAL, "charges", 60, r"起诉|提起公诉"),
+    _chinese(Role.ARREST, _T.STRATEGIC_DEVELOPMENT, ARRESTS, 58, r"逮捕|拘留|被捕|抓获"),
+    _chinese(_E, _T.POLITICAL, "resignation", 56, r"辞职|下台"),
+    _chinese(_E, _T.POLITICAL, VOTE, 55, r"选举|投票|公投"),
+    _chinese(Role.KILLING, None, None, 10, r"死亡|遇难|丧生|身亡"),
+)
+
+
 def _index(rules: Iterable[Rule]) -> dict[str, tuple[Rule, ...]]:
     by_anchor: defaultdict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
@@ -946,7 +987,7 @@ def _index(rules: Iterable[Rule]) -> dict[str, tuple[Rule, ...]]:
     return {anchor: tuple(found) for anchor, found in by_anchor.items()}
 
 
-_BY_ANCHOR = _index(RULES)
+_BY_ANCHOR = _index((*RULES, *CHINESE_RULES))
 _ANCHORS = frozenset(_BY_ANCHOR)
 
 
