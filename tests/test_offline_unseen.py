@@ -580,3 +580,33 @@ def test_chinese_wire_copy_reports_events_and_defendants() -> None:
     assert (ruling.event_type, ruling.sub_event_type) == (EventType.LEGAL, "sentence")
     assert ruling.actors == ["李建国"]
     assert types("date 2016-05-03: 数千名工人在工厂外举行抗议。") == [EventType.PROTEST]
+
+
+# Briefs: whole clauses, the toll, the scene.
+
+
+def test_a_brief_keeps_the_main_clause_after_a_subordinate_opening() -> None:
+    summary = offline(
+        "date 2019-09-06 Havana: As Hurricane Mara finally cleared Cuba yesterday, the scale of "
+        "the damage began to emerge. Mara made landfall in Pinar del Rio province on Monday."
+    )
+    assert "the scale of the damage began to emerge" in summary.brief
+
+
+def test_a_brief_tells_the_toll_before_other_figures() -> None:
+    summary = offline(
+        "date 2019-09-06 Havana: Hurricane Mara made landfall in Pinar del Rio province on "
+        "Monday. Its winds reached 250 km/h, the strongest in 30 years. The storm moved slowly "
+        "at 5 km/h over two days. The interior minister said that 14 people were confirmed "
+        "killed. Rain fell on 3 provinces."
+    )
+    assert "14 people were confirmed killed" in summary.brief
+
+
+def test_the_scene_of_the_lead_is_evidence_of_the_event() -> None:
+    (crash,) = offline(
+        "date 2022-02-10 Quito: Yesterday, an Andes Condor Air passenger flight tried to land "
+        "at Mariscal Sucre airport in heavy fog. The aircraft overshot the runway, killing four "
+        "people."
+    ).events
+    assert any("Andes Condor Air" in quote.text for quote in crash.evidence)

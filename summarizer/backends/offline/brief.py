@@ -33,6 +33,14 @@ _ASIDE = re.compile(
     re.IGNORECASE,
 )
 _APPOSITION = re.compile(r"^(?:a|an|who|which|whose)\b", re.IGNORECASE)
+_SUBORDINATE = re.compile(
+    r"^\s*(?:as|when|while|after|before|although|though|because|since|if|once|until|whereas)\b",
+    re.IGNORECASE,
+)
+# A sentence that counts the dead: the toll a brief must not leave out.
+_TOLL = re.compile(
+    r"\b(?:killed|dead|died|deaths|death\s+toll|lost\s+their\s+lives|bodies)\b", re.IGNORECASE
+)
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b",
     re.IGNORECASE,
@@ -108,6 +116,9 @@ def compress(
             or clause.lower().startswith("with ")
         ):
             chosen.append(index)
+    if chosen == [0] and len(clauses) > 1 and _SUBORDINATE.match(sentence.masked):
+        # "As the storm cleared the islands," says nothing alone: its main clause follows.
+        chosen.append(1)
     result = _join(sentence, chosen)
     for index in range(len(clauses)):
         if count_words(result) >= _MIN_SENTENCE_WORDS + 2:
@@ -205,9 +216,11 @@ def _candidates(
         found.append(_Candidate(_importance(event, published), first, frozenset(keep[first.index])))
     for position, sentence in enumerate(lead.sentences[1:]):
         # Figures and the first paragraphs make a detail of the lead worth telling.
+        figure = _FIGURE.search(sentence.masked) is not None
         score = (
             _LEAD_DETAIL_SCORE
-            - (not _FIGURE.search(sentence.masked))
+            - (not figure)
+            + (figure and _TOLL.search(sentence.masked) is not None)
             + (sentence.paragraph <= 1) / 2
             - position / 100
         )

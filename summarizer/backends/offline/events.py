@@ -778,6 +778,9 @@ def _finish(
     for mention in draft.mentions:
         if mention.sentence not in sentences:
             sentences.append(mention.sentence)
+    if draft.scene is not None:
+        # The scene's day and place are the event's: it is evidence, second to the report.
+        sentences.insert(1, draft.scene)
     deadly = draft.family in DEADLY_FAMILIES
     fatalities = event_fatalities(_own_reports(draft)) if deadly else None
     location = _location(draft, context, drafts)
