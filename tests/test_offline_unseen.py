@@ -339,9 +339,9 @@ def test_a_deal_to_sell_a_business_is_company_news() -> None:
 def test_an_owner_named_with_a_possessive_is_no_place() -> None:
     (blast,) = offline(
         "date 2019-06-04 Nairobi: A bomb exploded on Monday at Peter Kamau's Silver Star "
-        "jewellery shop in Eldoret, killing one guard. Kamau was not hurt."
+        "jewellery shop in Kiserian, killing one guard. Kamau was not hurt."
     ).events
-    assert blast.location.name == "Eldoret"
+    assert blast.location.name == "Kiserian"
 
 
 def test_an_attacker_keeps_the_name_the_text_gives() -> None:
@@ -354,12 +354,11 @@ def test_an_attacker_keeps_the_name_the_text_gives() -> None:
 
 
 def test_a_sentence_opening_word_is_no_first_name() -> None:
-    events = offline(
-        "date 2021-09-03 Oslo: Both Nordkjede and Fjellhandel announced a merger on Monday. "
-        "Nordkjede will keep its name."
+    (charges,) = offline(
+        "date 2021-09-03 Oslo: Both Kamau and Otieno were charged with fraud on Monday. Otieno "
+        "denied the charges, and Kamau said nothing."
     ).events
-    assert events
-    assert not any(actor.startswith("Both") for event in events for actor in event.actors)
+    assert not any(actor.startswith("Both") for actor in charges.actors)
 
 
 def test_hearsay_of_violence_leaves_a_protest_a_protest() -> None:
@@ -537,10 +536,10 @@ def test_a_chamber_that_voted_a_law_through_passed_legislation() -> None:
 def test_a_place_on_a_border_is_the_side_the_article_is_about() -> None:
     (attack, *_) = offline(
         "date 2016-03-10 Kano: On Wednesday, assailants attacked a bus on the border between "
-        "Nigeria's Kebbi and Zamfara states. Zamfara officials said the bus was heading home to "
-        "Zamfara."
+        "Nigeria's Yobe and Jigawa states. Jigawa officials said the bus was heading home to "
+        "Jigawa."
     ).events
-    assert attack.location.name == "Zamfara"
+    assert attack.location.name == "Jigawa"
 
 
 def test_a_crowd_at_a_named_building_gathered_there() -> None:
@@ -558,11 +557,11 @@ def test_a_crowd_at_a_named_building_gathered_there() -> None:
 
 
 def test_a_day_after_a_named_occasion_is_no_day_after_the_last_event() -> None:
-    (protest,) = offline(
-        "Campaigners said on Friday that a trial begun on October 2, 2005 was still not over. "
-        "About a dozen protesters gathered outside the court a day after Heritage Day."
+    (_, protest) = offline(
+        "A woman was raped on October 2, 2005, campaigners said on Friday. About a dozen "
+        "protesters gathered outside the court a day after Heritage Day."
     ).events
-    assert protest.date is None
+    assert (protest.event_type, protest.date) == (EventType.PROTEST, None)
 
 
 def test_journalists_told_of_an_attack_are_no_party_to_it() -> None:
@@ -587,8 +586,11 @@ def test_chinese_wire_copy_reports_events_and_defendants() -> None:
 
 def test_a_brief_keeps_the_main_clause_after_a_subordinate_opening() -> None:
     summary = offline(
-        "date 2019-09-06 Havana: As Hurricane Mara finally cleared Cuba yesterday, the scale of "
-        "the damage began to emerge. Mara made landfall in Pinar del Rio province on Monday."
+        "date 2019-09-06 Havana: As Hurricane Mara finally cleared the western provinces of "
+        "Cuba late yesterday after three days of torrential rain, flooding and winds that tore "
+        "roofs from thousands of homes and toppled power lines across the region, the scale of "
+        "the damage began to emerge for the island's exhausted emergency services. Mara made "
+        "landfall in Pinar del Rio province on Monday."
     )
     assert "the scale of the damage began to emerge" in summary.brief
 
@@ -596,9 +598,9 @@ def test_a_brief_keeps_the_main_clause_after_a_subordinate_opening() -> None:
 def test_a_brief_tells_the_toll_before_other_figures() -> None:
     summary = offline(
         "date 2019-09-06 Havana: Hurricane Mara made landfall in Pinar del Rio province on "
-        "Monday. Its winds reached 250 km/h, the strongest in 30 years. The storm moved slowly "
-        "at 5 km/h over two days. The interior minister said that 14 people were confirmed "
-        "killed. Rain fell on 3 provinces."
+        "Monday. The hurricane's winds reached 250 km/h. The storm dumped 300 mm of rain on 3 "
+        "provinces. The storm flooded 40 towns.\n\nMore than 200 roads were closed.\n\nThe "
+        "interior minister said that 14 people were confirmed killed."
     )
     assert "14 people were confirmed killed" in summary.brief
 
@@ -610,3 +612,49 @@ def test_the_scene_of_the_lead_is_evidence_of_the_event() -> None:
         "people."
     ).events
     assert any("Andes Condor Air" in quote.text for quote in crash.evidence)
+
+
+# Headlines: no stubs, no lost verb.
+
+
+def test_a_headline_drops_its_subject_s_detail_before_its_verb() -> None:
+    from summarizer.backends.offline.headlines import written_headline
+
+    assert (
+        written_headline(
+            "More than 2,000 dock workers at the state-owned container terminal in northern "
+            "Chile have gone on strike, union leaders said on Monday."
+        )
+        == "More than 2,000 dock workers have gone on strike"
+    )
+    assert written_headline(
+        "Two separate attacks on army posts in Niger's region of Tillaberi killed nine "
+        "soldiers on Monday."
+    ).startswith("Two separate attacks on army posts in Niger's region of Tillaberi killed")
+
+
+def test_a_headline_ends_no_phrase_a_word_or_two_in() -> None:
+    from summarizer.backends.offline.headlines import written_headline
+
+    assert (
+        written_headline(
+            "Violence broke out in the Austrian city of Graz as thousands of farmers "
+            "protested a new fuel tax set to raise diesel prices by a third, police said."
+        )
+        == "Violence broke out in Austrian city of Graz"
+    )
+    assert (
+        written_headline(
+            "A truck bomb was on Monday driven into a police compound in the district of Imam "
+            "Sahib in the centre of Afghanistan's Kunduz province."
+        )
+        == "Truck bomb driven into police compound in district of Imam Sahib"
+    )
+
+
+def test_an_opening_time_goes_with_its_comma() -> None:
+    from summarizer.backends.offline.headlines import written_headline
+
+    assert written_headline(
+        "Yesterday, a regional airliner tried to land at Mariscal Sucre airport in heavy fog."
+    ).startswith("Regional airliner tried to land")

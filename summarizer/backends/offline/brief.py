@@ -116,9 +116,19 @@ def compress(
             or clause.lower().startswith("with ")
         ):
             chosen.append(index)
-    if chosen == [0] and len(clauses) > 1 and _SUBORDINATE.match(sentence.masked):
-        # "As the storm cleared the islands," says nothing alone: its main clause follows.
-        chosen.append(1)
+    if len(clauses) > 1 and _SUBORDINATE.match(sentence.masked):
+        # "As the storm cleared the islands," says nothing alone: its main clause follows,
+        # the last clause that is not an attribution.
+        main = next(
+            (
+                index
+                for index in range(len(clauses) - 1, 0, -1)
+                if not _ATTRIBUTION.match(sentence.masked[slice(*clauses[index])].strip())
+            ),
+            None,
+        )
+        if main is not None and main not in chosen:
+            chosen = sorted([*chosen, main])
     result = _join(sentence, chosen)
     for index in range(len(clauses)):
         if count_words(result) >= _MIN_SENTENCE_WORDS + 2:

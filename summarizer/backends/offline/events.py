@@ -716,6 +716,8 @@ def _compatible(draft: EventDraft, mention: Mention) -> bool:
         return True
     if mention.family is not draft.family:
         return False
+    if kind is EventType.PROTEST and draft.event_type not in _CROWD_TYPES:
+        return False  # a peaceful crowd is no part of an attack, whatever the day
     if kind is draft.event_type or mention.date is None:
         return True
     if {kind, draft.event_type} <= _CROWD_TYPES:

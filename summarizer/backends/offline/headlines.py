@@ -96,6 +96,14 @@ _DANGLING = words(
     "north south northwest northeast southwest southeast however"
 )
 _MIN_WORDS = 4
+# A finite verb that ends a headline's subject: an auxiliary, or a past tense.
+_FINITE = words("have has had is are was were will would can could")
+_PAST = re.compile(r"^[a-z]+ed$")
+_SUBJECT_DETAIL = words("at in from of near on")
+# The fewest words of a predicate a headline must keep: a verb and its object.
+_PREDICATE_WORDS = 3
+# What may open a second clause; a headline does not end a word or two into one.
+_CLAUSE_OPENERS = words("as while when after and but because")
 
 
 def written_headline(lead: str) -> str:
@@ -109,7 +117,8 @@ def written_headline(lead: str) -> str:
     if "however" in lowered:
         text = _HOWEVER.sub("", text)
     if not lowered.isdisjoint(_TIME_WORDS) or ":" in text:
-        text = _without_times(text)
+        # "Yesterday, a flight...": the comma after an opening time goes with it.
+        text = _without_times(text).lstrip(" ,;:")
     if "(" in text:
         text = _PARENTHESIS.sub("", text)
     text = _without_appositions(text)
@@ -117,7 +126,7 @@ def written_headline(lead: str) -> str:
         text = _PASSIVE.sub("", text)
     text = _ARTICLE.sub("", _OPENING_ARTICLE.sub("", text))
     text = _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", text)).strip(" ,;:-")
-    headline = _cut(text, HEADLINE_MAX_WORDS)
+    headline = _cut(_without_subject_detail(text, HEADLINE_MAX_WORDS), HEADLINE_MAX_WORDS)
     if count_words(headline) < _MIN_WORDS or not numbers_in(headline) <= numbers_in(first):
         # Too little left, or a cut made a figure the lead does not state: the lead, cut.
         headline = _cut(first.rstrip(".!?;: "), HEADLINE_MAX_WORDS)
@@ -175,6 +184,35 @@ def _without_appositions(text: str) -> str:
     return result
 
 
+def _without_subject_detail(text: str, limit: int) -> str:
+    """Too long a headline loses what its subject's phrases add before it loses its verb:
+    "1,000 workers at a garment factory in Hue have gone on strike" becomes "1,000 workers
+    have gone on strike", not "1,000 workers at garment factory in Hue have gone"."""
+    tokens = text.split()
+    if count_words(text) <= limit:
+        return text
+    verb = next(
+        (
+            index
+            for index, token in enumerate(tokens)
+            if index >= 1 and (token.lower() in _FINITE or _PAST.match(token))
+        ),
+        None,
+    )
+    if verb is None or verb < 2:
+        return text
+    # An auxiliary needs its participle too: "have gone on strike".
+    predicate = _PREDICATE_WORDS + (tokens[verb].lower() in _FINITE)
+    if count_words(" ".join(tokens[:verb])) + predicate <= limit:
+        return text  # the verb and its object fit: the subject keeps its detail
+    detail = next(
+        (index for index in range(1, verb) if tokens[index].lower() in _SUBJECT_DETAIL), None
+    )
+    if detail is None or detail < 2:
+        return text
+    return " ".join(tokens[:detail] + tokens[verb:])
+
+
 def _cut(text: str, limit: int) -> str:
     """At most `limit` words, cut at a clause or before a preposition, never dangling."""
     tokens = text.split()
@@ -197,6 +235,24 @@ def _cut(text: str, limit: int) -> str:
                 if cut < len(tokens) and tokens[cut].lower() in _CUT_BEFORE:
                     kept = tokens[:cut]
                     break
+    if len(kept) < len(tokens):
+        kept = _without_stub(kept, tokens[len(kept)])
     while len(kept) > 1 and kept[-1].lower().strip(",;:") in _DANGLING:
         kept.pop()
     return " ".join(kept).rstrip(",;:-")
+
+
+def _without_stub(kept: list[str], following: str) -> list[str]:
+    """Without a phrase the cut leaves a word or two long: "... as thousands" (of what?),
+    "... in centre" when "of" followed, "... between bus" when "and" did."""
+    lowered = [token.lower().strip(",;:") for token in kept]
+    for back in (1, 2):
+        if len(kept) - back - 1 >= _MIN_WORDS and lowered[-back - 1] in _CLAUSE_OPENERS:
+            return kept[: -back - 1]
+    if (
+        following.lower() in ("of", "and")
+        and len(kept) - 2 >= _MIN_WORDS
+        and (lowered[-2] in _DANGLING or lowered[-2] == "between")
+    ):
+        return kept[:-2]
+    return kept
