@@ -198,11 +198,11 @@ class Gazetteer:
                 self._add(city, name, TOWN_RANK, is_country=False)
             for region in _split(regions):
                 self._add(region, name, REGION_RANK, is_country=False)
-        for names in more_countries:
-            if not any(place_key(name) in self._entries for name in names):
-                self.countries[names[0]] = Country(names[0], None)
-                for name in names:
-                    self._add(name, names[0], COUNTRY_RANK, is_country=True)
+        for country_names in more_countries:
+            if not any(place_key(other) in self._entries for other in country_names):
+                self.countries[country_names[0]] = Country(country_names[0], None)
+                for other in country_names:
+                    self._add(other, country_names[0], COUNTRY_RANK, is_country=True)
         # A name can only start with the first word of a known name.
         self.first_words = frozenset(key.split()[0] for key in self._entries)
 
