@@ -32,6 +32,7 @@ from summarizer.backends.offline.brief import brief, event_summary
 from summarizer.backends.offline.coding import CodedEvent, EventCoding
 from summarizer.backends.offline.events import extract_events
 from summarizer.backends.offline.headlines import written_headline
+from summarizer.backends.offline.known_places import data_version
 from summarizer.codebook import DEFAULT_CODEBOOK, Codebook
 from summarizer.language import language_name
 from summarizer.schema import Usage
@@ -44,13 +45,15 @@ def extractor_version() -> str:
     """ "offline-" and a hash of the extractor's code and data.
 
     A change to any rule is a new version, so results cached under the old rules are
-    not served for the new ones.
+    not served for the new ones; so is installing the `geo` extra, whose countries the
+    gazetteer adds.
     """
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(path for pattern in _RULE_FILES for path in package.glob(pattern)):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
+    digest.update(data_version().encode())
     return "offline-" + digest.hexdigest()[:12]
 
 

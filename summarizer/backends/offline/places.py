@@ -15,12 +15,13 @@ lower than the same place named as where something happened.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
 
+from summarizer.backends.offline.known_places import package_countries
 from summarizer.backends.offline.reading import Sentence, words
 from summarizer.text import name_key
 
@@ -172,9 +173,13 @@ class _Entry:
 
 
 class Gazetteer:
-    """Countries, their names and adjectives, and the cities and regions of each."""
+    """Countries, their names and adjectives, and the cities and regions of each.
 
-    def __init__(self, text: str) -> None:
+    `more_countries`: other countries, each as its names (the first is the one output),
+    added where none of their names is in `text` (see `known_places`).
+    """
+
+    def __init__(self, text: str, more_countries: Iterable[Sequence[str]] = ()) -> None:
         self.countries: dict[str, Country] = {}
         self.demonyms: dict[str, str] = {}
         self._entries: dict[str, _Entry] = {}
@@ -193,6 +198,11 @@ class Gazetteer:
                 self._add(city, name, TOWN_RANK, is_country=False)
             for region in _split(regions):
                 self._add(region, name, REGION_RANK, is_country=False)
+        for country_names in more_countries:
+            if not any(place_key(other) in self._entries for other in country_names):
+                self.countries[country_names[0]] = Country(country_names[0], None)
+                for other in country_names:
+                    self._add(other, country_names[0], COUNTRY_RANK, is_country=True)
         # A name can only start with the first word of a known name.
         self.first_words = frozenset(key.split()[0] for key in self._entries)
 
@@ -235,9 +245,9 @@ def place_key(name: str) -> str:
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The bundled gazetteer, read once."""
+    """The bundled gazetteer, with the `geo` extra's other countries, read once."""
     data = resources.files("summarizer.backends.offline").joinpath("data/gazetteer.txt")
-    return Gazetteer(data.read_text(encoding="utf-8"))
+    return Gazetteer(data.read_text(encoding="utf-8"), package_countries())
 
 
 class _Token(NamedTuple):
