@@ -658,3 +658,13 @@ def test_an_opening_time_goes_with_its_comma() -> None:
     assert written_headline(
         "Yesterday, a regional airliner tried to land at Mariscal Sucre airport in heavy fog."
     ).startswith("Regional airliner tried to land")
+
+
+def test_a_quotation_opening_the_lead_sets_no_scene() -> None:
+    summary = offline(
+        'date 2022-02-10 Quito: "We heard a bang and then silence." A cargo plane overshot the '
+        "runway at Mariscal Sucre airport on Wednesday, injuring three crew."
+    )
+    (crash,) = summary.events
+    assert crash.event_type is EventType.ACCIDENT
+    assert all("bang" not in quote.text for quote in crash.evidence)

@@ -134,7 +134,8 @@ def compress(
         if count_words(result) >= _MIN_SENTENCE_WORDS + 2:
             break
         clause = sentence.masked[clauses[index][0] : clauses[index][1]].strip()
-        if index not in chosen and index > chosen[-1] and not _ATTRIBUTION.match(clause):
+        later = not chosen or index > chosen[-1]
+        if index not in chosen and later and not _ATTRIBUTION.match(clause):
             chosen.append(index)
             result = _join(sentence, chosen)
     return result

@@ -401,7 +401,8 @@ def _merge(sentences: list[Sentence], context: ArticleContext) -> list[EventDraf
     for sentence in sentences:
         rules = trigger_rules(sentence)
         if not rules:
-            if not drafts and sentence.paragraph == 0:
+            # A quotation sets no scene: what it says is a claim, not the reporter's account.
+            if not drafts and sentence.paragraph == 0 and sentence.masked.strip():
                 scene = sentence
             continue
         dates = []
