@@ -109,53 +109,43 @@ def sentenced_groups(sentence: Sentence, start: int, end: int) -> list[ActorMent
 
 def target_owners(sentence: Sentence, start: int, end: int, is_place: IsWord) -> list[ActorMention]:
     """Whose building, home or vehicle was hit: a party to the attack on it."""
-    text = sentence.masked
     return [
-        ActorMention(owner, match.start("owner"), match.end("owner"), None)
-        for pattern in (_OWNED, _OWNED_BY)
-        for match in pattern.finditer(text, start, end)
-        if (owner := _party_name(match["owner"], is_place))
+        *_named(_OWNED, sentence, start, end, is_place),
+        *_named(_OWNED_BY, sentence, start, end, is_place),
     ]
 
 
 def employers(sentence: Sentence, start: int, end: int, is_place: IsWord) -> list[ActorMention]:
     """The company whose workers struck or marched: "workers at the Lumen textile plant"."""
-    return [
-        ActorMention(employer, match.start("employer"), match.end("employer"), None)
-        for match in _EMPLOYER.finditer(sentence.masked, start, end)
-        if (employer := _party_name(match["employer"], is_place))
-    ]
+    return _named(_EMPLOYER, sentence, start, end, is_place)
 
 
 def operators(sentence: Sentence, start: int, end: int, is_place: IsWord) -> list[ActorMention]:
     """The airline, railway or shipping line whose craft had the accident."""
-    found = []
-    for match in _OPERATOR.finditer(sentence.masked, start, end):
-        group = "operator" if match["operator"] else "flight"
-        operator = _party_name(match[group], is_place)
-        if operator:
-            found.append(ActorMention(operator, match.start(group), match.end(group), None))
-    return found
+    return _named(_OPERATOR, sentence, start, end, is_place)
 
 
 def organisers(sentence: Sentence, start: int, end: int, is_place: IsWord) -> list[ActorMention]:
     """The group that held a protest: "X said at a protest", "a rally organised by X"."""
-    found = []
-    for match in _ORGANISER.finditer(sentence.masked, start, end):
-        group = "before" if match["before"] else "after"
-        organiser = _party_name(match[group], is_place)
-        if organiser:
-            found.append(ActorMention(organiser, match.start(group), match.end(group), None))
-    return found
+    return _named(_ORGANISER, sentence, start, end, is_place)
 
 
 def companies(sentence: Sentence, start: int, end: int, is_place: IsWord) -> list[ActorMention]:
     """Companies the text introduces by their trade: "the retailer Ostmark"."""
-    return [
-        ActorMention(company, match.start("company"), match.end("company"), None)
-        for match in _COMPANY.finditer(sentence.masked, start, end)
-        if (company := _party_name(match["company"], is_place))
-    ]
+    return _named(_COMPANY, sentence, start, end, is_place)
+
+
+def _named(
+    pattern: re.Pattern[str], sentence: Sentence, start: int, end: int, is_place: IsWord
+) -> list[ActorMention]:
+    """The party each match names, in the one named group of its alternative that matched."""
+    found = []
+    for match in pattern.finditer(sentence.masked, start, end):
+        group = match.lastgroup
+        name = _party_name(match[group], is_place) if group else None
+        if group and name:
+            found.append(ActorMention(name, match.start(group), match.end(group), None))
+    return found
 
 
 # "判处前副市长王立军15年徒刑": sentenced, the defendant's name just before the term.
