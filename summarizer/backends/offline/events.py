@@ -75,6 +75,7 @@ _STARTED_AT = re.compile(
     r"(?:began|started|broke\s+out|erupted|ignited|was\s+sparked)\b",
     re.IGNORECASE,
 )
+# Where crowds gather: a named building or square after "outside the", "marched on the".
 _SITE = re.compile(
     r"\b(?:outside|in\s+front\s+of|at|marched\s+(?:on|to)|gathered\s+(?:at|outside))\s+the\s+"
     r"(?P<site>(?:[A-Z][\w'\u2019-]*\s+){1,4}(?:Court|Parliament|Embassy|Consulate|Ministry"
