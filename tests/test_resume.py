@@ -165,11 +165,15 @@ def test_ctrl_c_writes_what_is_done_and_a_rerun_does_only_the_rest(
 
     requests, rerun_stderr = finish_again(server, feed, output)
 
-    # Every finished article came from the cache; every other one was asked for once.
-    assert set(requests).isdisjoint(finished)
-    assert set(requests) == {f"story-{n}" for n in range(ARTICLES)} - set(finished)
+    # Every finished article came from the cache; every other one was asked for once,
+    # unless its answer had arrived and been cached as Ctrl-C came, before it was written:
+    # at most one per request in flight, and the rerun takes it from the cache too.
+    rest = {f"story-{n}" for n in range(ARTICLES)} - set(finished)
+    assert set(requests) <= rest
+    answered_unwritten = rest - set(requests)
+    assert len(answered_unwritten) <= CONCURRENCY * workers
     assert set(requests.values()) == {1}
-    assert f"({len(finished)} from the cache)" in rerun_stderr
+    assert f"({ARTICLES - len(requests)} from the cache)" in rerun_stderr
 
 
 @pytest.mark.parametrize("workers", [1, 2])
