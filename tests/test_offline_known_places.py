@@ -16,6 +16,7 @@ from summarizer import summarize
 from summarizer.backends.offline import extractor_version
 from summarizer.backends.offline.known_places import data_version, package_countries
 from summarizer.backends.offline.places import Gazetteer, gazetteer
+from summarizer.countries import iso_countries
 from summarizer.schema import Location
 
 _NO_GEO = "needs the geo extra: pip install 'summarizer[geo]'"
@@ -24,7 +25,7 @@ _TONGA_CYCLONE = "date 2023-03-02: A cyclone struck Tonga on Thursday, killing t
 
 
 def _forget_loaded_places() -> None:
-    for cached in (package_countries, gazetteer, extractor_version):
+    for cached in (iso_countries, gazetteer, extractor_version):
         cached.cache_clear()
 
 

