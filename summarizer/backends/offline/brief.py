@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from summarizer.backends.offline.events import ExtractedEvent
+from summarizer.backends.offline.fatalities import Shape, death_reports
 from summarizer.backends.offline.reading import Sentence, words
 from summarizer.rules import brief_problem
 from summarizer.schema import BRIEF_MAX_SENTENCES, BRIEF_MAX_WORDS
@@ -37,10 +38,7 @@ _SUBORDINATE = re.compile(
     r"^\s*(?:as|when|while|after|before|although|though|because|since|if|once|until|whereas)\b",
     re.IGNORECASE,
 )
-# A sentence that counts the dead: the toll a brief must not leave out.
-_TOLL = re.compile(
-    r"\b(?:killed|dead|died|deaths|death\s+toll|lost\s+their\s+lives|bodies)\b", re.IGNORECASE
-)
+
 _FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b",
     re.IGNORECASE,
@@ -225,18 +223,26 @@ def _candidates(
             continue  # reported in a sentence already chosen
         first = event.sentences[0]
         found.append(_Candidate(_importance(event, published), first, frozenset(keep[first.index])))
+    # The toll a brief must not leave out: the lead's own, else the first detail stating one.
+    toll_told = _counts_dead(lead.sentences[0])
     for position, sentence in enumerate(lead.sentences[1:]):
         # Figures and the first paragraphs make a detail of the lead worth telling.
         figure = _FIGURE.search(sentence.masked) is not None
+        toll = not toll_told and figure and _counts_dead(sentence)
+        toll_told = toll_told or toll
         score = (
             _LEAD_DETAIL_SCORE
             - (not figure)
-            + (figure and _TOLL.search(sentence.masked) is not None)
+            + toll
             + (sentence.paragraph <= 1) / 2
             - position / 100
         )
         found.append(_Candidate(score, sentence, frozenset(keep[sentence.index])))
     return sorted(found, key=lambda candidate: -candidate.score)
+
+
+def _counts_dead(sentence: Sentence) -> bool:
+    return any(report.shape is not Shape.NONE_DIED for report in death_reports(sentence.masked))
 
 
 def _importance(event: ExtractedEvent, published: dt.date | None) -> float:

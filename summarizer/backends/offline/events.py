@@ -208,11 +208,13 @@ class ArticleContext:
             object.__setattr__(self, "_text", found)
         return found
 
+    def is_demonym(self, word: str) -> bool:
+        """Whether a word is a country's adjective or people ("Kenyan", "Malians")."""
+        return self.places.country_of_demonym(word) is not None
+
     def is_place(self, word: str) -> bool:
         """Whether a word names a place the gazetteer knows, or a country's people."""
-        return (
-            self.places.entry(word) is not None or self.places.country_of_demonym(word) is not None
-        )
+        return self.places.entry(word) is not None or self.is_demonym(word)
 
     def sentence_parties(self, sentence: Sentence) -> list[actors.ActorMention]:
         found = self._parties_of.get(sentence.index)
@@ -979,11 +981,8 @@ def _role_parties(
     """The parties the event's own phrasing gives a role (see `roles`)."""
     is_place = context.is_place
     if draft.family is Family.LEGAL:
-        is_adjective = context.places.country_of_demonym
         return [
-            *roles.court_parties(
-                sentence, start, end, adjective, lambda word: is_adjective(word) is not None
-            ),
+            *roles.court_parties(sentence, start, end, adjective, context.is_demonym),
             *roles.sentenced_groups(sentence, start, end),
             *roles.chinese_defendants(sentence, start, end, context.text),
         ]
@@ -1047,20 +1046,13 @@ def _actors(
     adjective: str | None,
     claimants: list[actors.ActorMention],
 ) -> list[str]:
-    places = context.places
     found: list[actors.ActorMention] = list(claimants)
     for mention in draft.mentions:
         sentence = mention.sentence
         parties = context.sentence_parties(sentence)
         for start, end in mention.ranges:
             found += [party for party in parties if start <= party.start < end]
-            found += actors.described_parties(
-                sentence,
-                start,
-                end,
-                adjective,
-                lambda word: places.country_of_demonym(word) is not None,
-            )
+            found += actors.described_parties(sentence, start, end, adjective, context.is_demonym)
             # Named people: the victim of a killing as much as the subject of a ruling;
             # who reports deaths is left out below.
             found += [
