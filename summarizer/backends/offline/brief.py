@@ -34,8 +34,11 @@ _ASIDE = re.compile(
     re.IGNORECASE,
 )
 _APPOSITION = re.compile(r"^(?:a|an|who|which|whose)\b", re.IGNORECASE)
-_SUBORDINATE = re.compile(
-    r"^\s*(?:as|when|while|after|before|although|though|because|since|if|once|until|whereas)\b",
+# An opening clause of circumstance ("After nearly 20 years of talks, ...", "As the storm
+# cleared, ..."): not the news, which its main clause tells. "In Kabul, ..." is not one.
+OPENING_CIRCUMSTANCE = re.compile(
+    r"^\s*(?:after|before|despite|amid|while|following|as|since|with|during|although|though"
+    r"|when|because|if|once|until|whereas)\b",
     re.IGNORECASE,
 )
 
@@ -114,7 +117,7 @@ def compress(
             or clause.lower().startswith("with ")
         ):
             chosen.append(index)
-    if len(clauses) > 1 and _SUBORDINATE.match(sentence.masked):
+    if len(clauses) > 1 and OPENING_CIRCUMSTANCE.match(sentence.masked):
         # "As the storm cleared the islands," says nothing alone: its main clause follows,
         # the last clause that is not an attribution.
         main = next(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.backends.offline.brief import shorten
+from summarizer.backends.offline.brief import OPENING_CIRCUMSTANCE, shorten
 from summarizer.backends.offline.reading import words
 from summarizer.schema import HEADLINE_MAX_WORDS
 from summarizer.text import count_words, numbers_in, split_sentences
@@ -65,12 +65,6 @@ _PASSIVE = re.compile(
 )
 _HOWEVER = re.compile(r",?\s*\bhowever\b,?", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
-# An opening clause of circumstance ("After nearly 20 years of talks, ..."): not the news.
-# "In Kabul, ..." is not one: it says where.
-_CIRCUMSTANCE = re.compile(
-    r"^(?:after|before|despite|amid|while|following|as|since|with|during|although|though)\b",
-    re.IGNORECASE,
-)
 _OPENING_ARTICLE = re.compile(r"^(?:The|A|An)\s+")
 # Articles a headline leaves out, except where a number word needs one ("a dozen").
 _ARTICLE = re.compile(
@@ -170,7 +164,7 @@ def _time_anchors(text: str) -> list[tuple[int, int]]:
 def _without_appositions(text: str) -> str:
     """The clauses that carry the news: an apposition or relative clause between commas goes."""
     clauses = text.split(", ")
-    if len(clauses) > 1 and _CIRCUMSTANCE.match(clauses[0]):
+    if len(clauses) > 1 and OPENING_CIRCUMSTANCE.match(clauses[0]):
         clauses = clauses[1:]
     result = clauses[0]
     skipped = False
